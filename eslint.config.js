@@ -1,0 +1,89 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+/** Layering rules: each third-party library lives in one adapter, `core` does no I/O. */
+const layering = [
+  {
+    files: ["packages/dreamlake/src/core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["node:*"], message: "core is pure logic: no Node APIs" }] },
+      ],
+    },
+  },
+  {
+    files: ["packages/dreamlake/src/**/*.ts"],
+    ignores: ["packages/dreamlake/src/cli/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["@dreamlake/server", "@dreamlake/server/*"],
+              message: "the SDK never imports the server",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["packages/server/src/**/*.ts"],
+    ignores: [
+      "packages/server/src/tiers/hot/**",
+      "packages/server/src/tiers/cold/s3-object-store.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [{ name: "pg", message: "the database driver lives in tiers/hot/" }],
+          patterns: [
+            { group: ["@aws-sdk/*"], message: "the S3 client lives in s3-object-store.ts" },
+          ],
+        },
+      ],
+    },
+  },
+];
+
+export default tseslint.config(
+  {
+    ignores: ["**/dist/**", "**/build/**", "node_modules/**", "**/*.js", "**/*.mjs", "coverage/**"],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/only-throw-error": "error",
+      "@typescript-eslint/restrict-template-expressions": [
+        "error",
+        { allowNumber: true, allowBoolean: true },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "TSEnumDeclaration", message: "use an `as const` object and a union" },
+        { selector: "ExportDefaultDeclaration", message: "named exports only" },
+      ],
+    },
+  },
+  ...layering,
+  {
+    files: ["**/*.test.ts", "**/test/**/*.ts", "bench/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-non-null-assertion": "off",
+      "@typescript-eslint/no-unsafe-assignment": "off",
+      "@typescript-eslint/no-unsafe-member-access": "off",
+    },
+  },
+);

@@ -1,0 +1,8 @@
+{
+  "targets": [
+    {
+      "target_name": "dreamlake_flock",
+      "sources": ["native/flock.c"]
+    }
+  ]
+}

@@ -1,0 +1,93 @@
+import { describeValue } from "./describe-value.js";
+import { InvalidArgumentError } from "./errors.js";
+import { MAX_NAME_SEGMENT_LENGTH, MAX_TRACK_NAME_LENGTH } from "./limits.js";
+
+const SEGMENT = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * Checks one `/`-separated segment of a track name or a session prefix. Segments
+ * become directory names, so anything that could leave its folder is refused
+ * before it touches the disk.
+ */
+function segmentProblem(segment: string): string | undefined {
+  if (segment.length === 0) return "an empty segment";
+  if (segment === "." || segment === "..") return `the segment ${JSON.stringify(segment)}`;
+  if (segment.length > MAX_NAME_SEGMENT_LENGTH) {
+    return `a segment longer than ${MAX_NAME_SEGMENT_LENGTH} characters`;
+  }
+  if (!SEGMENT.test(segment)) {
+    return `the segment ${describeValue(segment)} (allowed: letters, digits, "_", "-", ".")`;
+  }
+  return undefined;
+}
+
+/**
+ * Validates a track name: `/`-separated segments of letters, digits, `_`, `-` and `.`,
+ * no empty, `.` or `..` segment, no leading `/`.
+ *
+ * @returns the name, unchanged
+ * @throws {InvalidArgumentError} naming the value and the rule it breaks
+ */
+export function validateTrackName(name: unknown): string {
+  if (typeof name !== "string") {
+    throw new InvalidArgumentError(`Track name must be a string, got ${describeValue(name)}`);
+  }
+  if (name.length > MAX_TRACK_NAME_LENGTH) {
+    throw new InvalidArgumentError(
+      `Track name ${describeValue(name)} is longer than ${MAX_TRACK_NAME_LENGTH} characters`,
+    );
+  }
+  for (const segment of name.split("/")) {
+    const problem = segmentProblem(segment);
+    if (problem !== undefined) {
+      throw new InvalidArgumentError(
+        `Track name ${describeValue(name)} is not allowed: it has ${problem}`,
+      );
+    }
+  }
+  return name;
+}
+
+/** A parsed session prefix. */
+export type SessionPrefix = {
+  /** The prefix as given. */
+  readonly prefix: string;
+  /** The second-to-last segment (the Python SDK's workspace). */
+  readonly workspace: string;
+  /** The last segment (the session name). */
+  readonly name: string;
+};
+
+/**
+ * Parses a session prefix such as `"project/my-experiment"`. As in the Python SDK,
+ * the last two segments are the workspace and the session name, and the data lives in
+ * `<localPath>/<workspace>/<name>/`.
+ *
+ * @throws {InvalidArgumentError} when it has fewer than two segments or an unsafe segment
+ */
+export function parseSessionPrefix(prefix: unknown): SessionPrefix {
+  if (typeof prefix !== "string" || prefix.length === 0) {
+    throw new InvalidArgumentError(
+      `Session prefix must be a non-empty string such as "workspace/name", got ${describeValue(prefix)}`,
+    );
+  }
+  const segments = prefix.split("/");
+  if (segments.length < 2) {
+    throw new InvalidArgumentError(
+      `Session prefix must have at least two segments (workspace/name), got ${describeValue(prefix)}`,
+    );
+  }
+  for (const segment of segments) {
+    const problem = segmentProblem(segment);
+    if (problem !== undefined) {
+      throw new InvalidArgumentError(
+        `Session prefix ${describeValue(prefix)} is not allowed: it has ${problem}`,
+      );
+    }
+  }
+  return {
+    prefix,
+    workspace: segments[segments.length - 2] ?? "",
+    name: segments[segments.length - 1] ?? "",
+  };
+}

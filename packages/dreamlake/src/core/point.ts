@@ -1,0 +1,172 @@
+import { describeValue } from "./describe-value.js";
+import { InvalidArgumentError } from "./errors.js";
+import { MAX_VALUE_DEPTH } from "./limits.js";
+
+/** A value a point may hold: what msgpack (and Python) can represent. */
+export type PointValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | readonly PointValue[]
+  | { readonly [key: string]: PointValue };
+
+/** One point as a user writes it: named fields; `_ts` is optional. */
+export type PointInput = { readonly [key: string]: unknown };
+
+/** One stored point: named fields, with `_ts` in seconds since the epoch. */
+export type TrackPoint = { [key: string]: PointValue } & { _ts: number };
+
+/**
+ * A point as it is read back. Everything dreamlake writes has a numeric `_ts`; points
+ * written by other tools (a Python `append_batch` without `_ts`) may lack it or hold null.
+ */
+export type TrackData = { readonly [key: string]: PointValue | undefined };
+
+/** A point whose fields were checked and copied, before its `_ts` is resolved. */
+export type CheckedPoint = { [key: string]: PointValue };
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Checks that a point can be stored and returns a copy of it, so that later changes the
+ * caller makes to its own objects do not change what is written. Keys whose value is
+ * `undefined` are left out (as `JSON.stringify` does).
+ *
+ * @param where names the point in error messages (for example `point 3 of appendBatch`)
+ * @throws {InvalidArgumentError} naming the field and the value that cannot be stored
+ */
+export function checkPoint(input: unknown, where: string): CheckedPoint {
+  if (!isPlainObject(input)) {
+    throw new InvalidArgumentError(
+      `${where} must be a plain object of fields, got ${describeValue(input)}`,
+    );
+  }
+  return copyObject(input, where, "", []);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function copyObject(
+  input: Record<string, unknown>,
+  where: string,
+  path: string,
+  ancestors: object[],
+): CheckedPoint {
+  const out: CheckedPoint = {};
+  for (const key of Object.keys(input)) {
+    const value = input[key];
+    if (value === undefined) continue;
+    const copied = copyValue(value, where, path === "" ? key : `${path}.${key}`, ancestors);
+    if (key === "__proto__") {
+      // A plain assignment would replace the prototype instead of adding a field.
+      Object.defineProperty(out, key, {
+        value: copied,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      out[key] = copied;
+    }
+  }
+  return out;
+}
+
+function copyValue(value: unknown, where: string, path: string, ancestors: object[]): PointValue {
+  switch (typeof value) {
+    case "number":
+    case "string":
+    case "boolean":
+      return value;
+    case "bigint":
+      if (value < INT64_MIN || value > UINT64_MAX) {
+        throw unstorable(where, path, value, "integers must fit in 64 bits");
+      }
+      return value;
+    case "object":
+      return copyObjectValue(value, where, path, ancestors);
+    case "undefined":
+      // Only reachable inside arrays: there is no "absent" element, so it is stored as null.
+      return null;
+    case "function":
+    case "symbol":
+      throw unstorable(where, path, value, "functions and symbols cannot be stored");
+  }
+}
+
+function copyObjectValue(
+  value: object | null,
+  where: string,
+  path: string,
+  ancestors: object[],
+): PointValue {
+  if (value === null) return null;
+  if (value instanceof Uint8Array) return value.slice();
+  if (ancestors.includes(value)) {
+    throw unstorable(where, path, value, "the value refers to itself (a circular structure)");
+  }
+  if (ancestors.length >= MAX_VALUE_DEPTH) {
+    throw unstorable(where, path, value, `values may nest at most ${MAX_VALUE_DEPTH} levels deep`);
+  }
+  ancestors.push(value);
+  try {
+    if (Array.isArray(value)) {
+      const items = value as readonly unknown[];
+      const out: PointValue[] = new Array<PointValue>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        out[i] = copyValue(items[i], where, `${path}[${i}]`, ancestors);
+      }
+      return out;
+    }
+    if (isPlainObject(value)) return copyObject(value, where, path, ancestors);
+  } finally {
+    ancestors.pop();
+  }
+  throw unstorable(
+    where,
+    path,
+    value,
+    "only plain objects, arrays, strings, numbers, booleans, bigints, Uint8Arrays and null can be stored",
+  );
+}
+
+function unstorable(
+  where: string,
+  path: string,
+  value: unknown,
+  reason: string,
+): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `${where} cannot be stored: field ${JSON.stringify(path)} is ${describeValue(value)}; ${reason}`,
+  );
+}
+
+/**
+ * Copies the fields of `source` onto `target` (later fields win). Unlike `Object.assign`,
+ * a field named `__proto__` stays a field and never changes the target's prototype.
+ */
+export function assignFields(
+  target: Record<string, unknown>,
+  source: Readonly<Record<string, unknown>>,
+): void {
+  for (const key of Object.keys(source)) {
+    if (key === "__proto__") {
+      Object.defineProperty(target, key, {
+        value: source[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      target[key] = source[key];
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * dreamlake: experiment and robot-data tracking. Tracks (append-only time series with
+ * free-form fields), stored in files the Python SDK 0.4.0 reads and writes.
+ *
+ * @example
+ * ```ts
+ * import { withSession } from "dreamlake";
+ *
+ * await withSession({ prefix: "project/my-experiment" }, async (session) => {
+ *   session.track("train").append({ loss: 0.5, epoch: 1 });
+ * });
+ * ```
+ *
+ * @module
+ */
+export { Session, withSession } from "./session/session.js";
+export type { SessionOptions, SessionMode } from "./session/session-options.js";
+export { Track } from "./session/track.js";
+export { Tracks } from "./session/tracks.js";
+export type { FsyncPolicy } from "./storage/track-store.js";
+export type { Clock } from "./core/clock.js";
+export type { PointInput, PointValue, TrackData } from "./core/point.js";
+export type { IndexReadOptions, TimeReadOptions } from "./core/read-options.js";
+export type {
+  AppendResult,
+  ReadResult,
+  TimeReadResult,
+  TrackRow,
+  TrackStats,
+} from "./core/track-results.js";
+export {
+  DreamlakeError,
+  ErrorCode,
+  InvalidArgumentError,
+  NotFoundError,
+  ConflictError,
+  LimitExceededError,
+  CorruptDataError,
+  UnavailableError,
+  LockTimeoutError,
+  UnauthenticatedError,
+  PermissionDeniedError,
+  FailedPreconditionError,
+  InternalError,
+} from "./core/errors.js";

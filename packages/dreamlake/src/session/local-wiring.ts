@@ -1,0 +1,58 @@
+import * as path from "node:path";
+import type { Clock } from "../core/clock.js";
+import type { SessionPrefix } from "../core/names.js";
+import { FileLockManager } from "../storage/file-lock-manager.js";
+import { LocalTracks } from "../storage/local-tracks.js";
+import { nodeCrc32 } from "../storage/node-checksum.js";
+import { NodeFileSystem } from "../storage/node-file-system.js";
+import { upsertSessionRecord } from "../storage/session-record.js";
+import type { FsyncPolicy } from "../storage/track-store.js";
+
+/** Decoded points kept per track for repeated reads. */
+const CACHE_POINTS_PER_TRACK = 64 * 1024;
+
+/** The local engine of one session, wired to Node's file system. */
+export type LocalSessionParts = {
+  /** The session folder: `<localPath>/<workspace>/<name>`. */
+  readonly directory: string;
+  readonly tracks: LocalTracks;
+};
+
+/** Creates or updates the session folder and its `session.json`, and opens its tracks. */
+export async function openLocalSession(
+  localPath: string,
+  prefix: SessionPrefix,
+  info: {
+    readonly readme?: string | undefined;
+    readonly tags?: readonly string[] | undefined;
+    readonly metadata?: Readonly<Record<string, unknown>> | undefined;
+  },
+  options: {
+    readonly clock: Clock;
+    readonly fsync: FsyncPolicy;
+    readonly maxRecordPoints: number;
+    readonly lockTimeoutMs: number;
+  },
+): Promise<LocalSessionParts> {
+  const fs = new NodeFileSystem();
+  const locks = new FileLockManager();
+  const directory = path.join(localPath, prefix.workspace, prefix.name);
+  await upsertSessionRecord(
+    fs,
+    locks,
+    directory,
+    {
+      workspace: prefix.workspace,
+      name: prefix.name,
+      description: info.readme,
+      tags: info.tags,
+      metadata: info.metadata,
+    },
+    options,
+  );
+  const tracks = new LocalTracks({ fs, locks, checksum: nodeCrc32 }, directory, {
+    ...options,
+    cachePoints: CACHE_POINTS_PER_TRACK,
+  });
+  return { directory, tracks };
+}

@@ -1,0 +1,257 @@
+import { systemClock } from "../core/clock.js";
+import { describeValue } from "../core/describe-value.js";
+import { FailedPreconditionError, InvalidArgumentError } from "../core/errors.js";
+import { parseSessionPrefix, validateTrackName } from "../core/names.js";
+import { TimestampResolver } from "../core/timestamp-resolver.js";
+import { flushOnExit, stopFlushingOnExit, type ExitFlushable } from "./exit-hooks.js";
+import { openLocalSession } from "./local-wiring.js";
+import {
+  DEFAULT_FLUSH_EVERY_POINTS,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_LOCAL_PATH,
+  DEFAULT_MAX_BUFFERED_POINTS,
+  parseStorageOptions,
+  positiveInteger,
+  sessionMode,
+  type SessionMode,
+  type SessionOptions,
+} from "./session-options.js";
+import { Track, type TrackContext } from "./track.js";
+import type { TrackBackend } from "./track-backend.js";
+import { Tracks } from "./tracks.js";
+
+/** What a session is wired to: built by `Session.open` for the selected mode. */
+type SessionParts = {
+  readonly mode: SessionMode;
+  readonly workspace: string;
+  readonly name: string;
+  readonly prefix: string;
+  /** The local session folder (local and hybrid modes). */
+  readonly directory: string | undefined;
+  readonly tracks: TrackBackend;
+};
+
+/**
+ * One experiment or robot run: its tracks (and, in later versions, params, logs and
+ * files), stored on local files, on a dreamlake server, or both.
+ *
+ * @example
+ * ```ts
+ * const session = await Session.open({ prefix: "project/my-experiment" });
+ * session.track("train").append({ loss: 0.5, epoch: 1 });
+ * await session.close();
+ * ```
+ */
+export class Session implements ExitFlushable {
+  /** `local`, `remote` or `hybrid`. */
+  readonly mode: SessionMode;
+  /** The prefix as given, such as `project/my-experiment`. */
+  readonly prefix: string;
+  /** The second-to-last prefix segment. */
+  readonly workspace: string;
+  /** The last prefix segment. */
+  readonly name: string;
+  /** The local session folder, when there is one. */
+  readonly directory: string | undefined;
+  /** The session's tracks as a whole. */
+  readonly tracks: Tracks;
+  readonly #parts: SessionParts;
+  readonly #trackMap = new Map<string, Track>();
+  readonly #trackContext: TrackContext;
+  readonly #background = new Set<Promise<unknown>>();
+  readonly #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #isFlushedOnExit: boolean;
+  #isOpen = true;
+  #closing: Promise<void> | undefined;
+
+  private constructor(parts: SessionParts, options: SessionOptions) {
+    this.#parts = parts;
+    this.mode = parts.mode;
+    this.prefix = parts.prefix;
+    this.workspace = parts.workspace;
+    this.name = parts.name;
+    this.directory = parts.directory;
+    this.#trackContext = {
+      backend: parts.tracks,
+      timestamps: new TimestampResolver(options.clock ?? systemClock),
+      flushEveryPoints: positiveInteger(
+        "flushEveryPoints",
+        options.flushEveryPoints,
+        DEFAULT_FLUSH_EVERY_POINTS,
+      ),
+      maxBufferedPoints: positiveInteger(
+        "maxBufferedPoints",
+        options.maxBufferedPoints,
+        DEFAULT_MAX_BUFFERED_POINTS,
+      ),
+      assertOpen: () => {
+        this.#assertOpen();
+      },
+      track: (work) => {
+        this.#keep(work);
+      },
+    };
+    this.tracks = new Tracks(this.#trackMap, parts.tracks);
+    const intervalMs = positiveInteger(
+      "flushIntervalMs",
+      options.flushIntervalMs,
+      DEFAULT_FLUSH_INTERVAL_MS,
+      0,
+    );
+    if (intervalMs > 0) {
+      this.#timer = setInterval(() => {
+        for (const track of this.#trackMap.values()) track.flushInBackground();
+      }, intervalMs);
+      // The timer alone must not keep the process alive.
+      this.#timer.unref();
+    }
+    this.#isFlushedOnExit = options.flushOnExit ?? true;
+    if (this.#isFlushedOnExit) flushOnExit(this);
+  }
+
+  /**
+   * Opens (creating or updating) a session.
+   *
+   * @throws {InvalidArgumentError} when an option is not allowed (the message names it)
+   */
+  static async open(options: SessionOptions): Promise<Session> {
+    const raw: unknown = options;
+    if (typeof raw !== "object" || raw === null) {
+      throw new InvalidArgumentError(
+        `Session options must be an object, got ${describeValue(raw)}`,
+      );
+    }
+    const prefix = parseSessionPrefix(options.prefix);
+    const mode = sessionMode(options);
+    const storage = parseStorageOptions(options);
+    // Validate every option before touching the disk.
+    positiveInteger("flushEveryPoints", options.flushEveryPoints, DEFAULT_FLUSH_EVERY_POINTS);
+    positiveInteger("maxBufferedPoints", options.maxBufferedPoints, DEFAULT_MAX_BUFFERED_POINTS);
+    positiveInteger("flushIntervalMs", options.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS, 0);
+    if (mode !== "local") {
+      throw new InvalidArgumentError(
+        `Remote and hybrid sessions (url ${describeValue(options.url)}) are not available yet`,
+      );
+    }
+    const local = await openLocalSession(options.localPath ?? DEFAULT_LOCAL_PATH, prefix, options, {
+      ...storage,
+      clock: options.clock ?? systemClock,
+    });
+    const parts: SessionParts = {
+      mode,
+      workspace: prefix.workspace,
+      name: prefix.name,
+      prefix: prefix.prefix,
+      directory: local.directory,
+      tracks: local.tracks,
+    };
+    return new Session(parts, options);
+  }
+
+  /** Whether the session is open (not yet closed). */
+  get isOpen(): boolean {
+    return this.#isOpen;
+  }
+
+  /** Points appended but not yet written, in all tracks. */
+  get bufferedPoints(): number {
+    let total = 0;
+    for (const track of this.#trackMap.values()) total += track.bufferedPoints;
+    return total;
+  }
+
+  /**
+   * The track named `name` (the same object for the same name).
+   *
+   * @throws {InvalidArgumentError} when the name is not allowed
+   * @throws {FailedPreconditionError} when the session is closed
+   */
+  track(name: string): Track {
+    this.#assertOpen();
+    let track = this.#trackMap.get(name);
+    if (track === undefined) {
+      track = new Track(validateTrackName(name), this.#trackContext);
+      this.#trackMap.set(name, track);
+    }
+    return track;
+  }
+
+  /** @internal Writes everything buffered (used on process exit). */
+  async flushAll(): Promise<void> {
+    await this.tracks.flush();
+  }
+
+  /**
+   * Writes everything buffered and releases files and locks. Idempotent.
+   *
+   * @throws the write error when buffered points cannot be written; the session then stays
+   * open with those points buffered, and `close()` may be called again
+   */
+  async close(): Promise<void> {
+    if (!this.#isOpen) return;
+    this.#closing ??= this.#close().finally(() => {
+      this.#closing = undefined;
+    });
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    await Promise.allSettled([...this.#background]);
+    await this.tracks.flush();
+    this.#isOpen = false;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#isFlushedOnExit) stopFlushingOnExit(this);
+    await this.#parts.tracks.close();
+  }
+
+  /** `await using session = await Session.open(...)` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #assertOpen(): void {
+    if (!this.#isOpen) {
+      throw new FailedPreconditionError(
+        `Session ${JSON.stringify(this.prefix)} is closed; open a new one`,
+      );
+    }
+  }
+
+  #keep(work: Promise<unknown>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work));
+  }
+}
+
+/**
+ * Opens a session, runs `body` with it, and closes it even when `body` throws (like
+ * Python's `with Session(...)`).
+ *
+ * @returns what `body` returns
+ * @throws what `body` throws; when closing fails as well, an AggregateError with both
+ */
+export async function withSession<T>(
+  options: SessionOptions,
+  body: (session: Session) => Promise<T>,
+): Promise<T> {
+  const session = await Session.open(options);
+  let result: T;
+  try {
+    result = await body(session);
+  } catch (error: unknown) {
+    try {
+      await session.close();
+    } catch (closeError: unknown) {
+      throw new AggregateError(
+        [error, closeError],
+        "The callback failed and the session could not be closed",
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  await session.close();
+  return result;
+}

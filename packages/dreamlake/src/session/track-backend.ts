@@ -1,0 +1,26 @@
+import type { TrackData } from "../core/point.js";
+import type { IndexQuery, TimeQuery } from "../core/read-options.js";
+import type {
+  AppendResult,
+  ReadResult,
+  TimeReadResult,
+  TrackStats,
+} from "../core/track-results.js";
+
+/**
+ * Where a session's track points go and come from: the local engine, a dreamlake
+ * server, or both (hybrid). The session layer (buffering, `_ts` rules, merging) sits
+ * above this port and is the same in every mode.
+ */
+export interface TrackBackend {
+  /** Writes points (already merged and validated) after everything written before. */
+  append(track: string, points: readonly TrackData[]): Promise<AppendResult>;
+  read(track: string, query: IndexQuery): Promise<ReadResult>;
+  readByTime(track: string, query: TimeQuery): Promise<TimeReadResult>;
+  /** @throws {NotFoundError} when the track has never been written */
+  stats(track: string): Promise<TrackStats>;
+  /** Names of the session's tracks, sorted. */
+  list(): Promise<string[]>;
+  /** Releases resources. Idempotent. */
+  close(): Promise<void>;
+}

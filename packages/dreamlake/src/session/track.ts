@@ -1,0 +1,286 @@
+import { describeValue } from "../core/describe-value.js";
+import { InvalidArgumentError, LimitExceededError } from "../core/errors.js";
+import { MAX_BATCH_POINTS } from "../core/limits.js";
+import { mergeByTimestamp } from "../core/merge-by-timestamp.js";
+import { checkPoint, type PointInput, type TrackPoint } from "../core/point.js";
+import {
+  parseIndexQuery,
+  parseTimeQuery,
+  type IndexReadOptions,
+  type TimeReadOptions,
+} from "../core/read-options.js";
+import { INHERIT_TIMESTAMP, type TimestampResolver } from "../core/timestamp-resolver.js";
+import type {
+  AppendResult,
+  ReadResult,
+  TimeReadResult,
+  TrackStats,
+} from "../core/track-results.js";
+import type { TrackBackend } from "./track-backend.js";
+
+/** What a {@link Track} shares with its session. */
+export type TrackContext = {
+  readonly backend: TrackBackend;
+  readonly timestamps: TimestampResolver;
+  /** Points that trigger an automatic flush of one track. */
+  readonly flushEveryPoints: number;
+  /** Most points one track may hold unwritten before `append` refuses more. */
+  readonly maxBufferedPoints: number;
+  /** Throws when the session is closed. */
+  readonly assertOpen: () => void;
+  /** Keeps background work so that `close()` can wait for it. */
+  readonly track: (work: Promise<unknown>) => void;
+};
+
+/**
+ * A run of unwritten points. Appended points gather in the last open segment; a batch is
+ * a segment of its own (never merged). A segment is sealed once a write takes it, so
+ * points appended meanwhile start a new one and nothing is written twice or skipped.
+ */
+type Segment = { readonly kind: "appended" | "batch"; points: TrackPoint[]; isSealed: boolean };
+
+const NOTHING_WRITTEN: AppendResult = { count: 0, startIndex: 0, endIndex: -1 };
+
+/**
+ * One track of a session: an append-only series of points with free-form fields.
+ *
+ * Appends are synchronous and buffered; a flush merges points of equal `_ts`, orders
+ * them by `_ts` and writes them after everything written before. All writes of one
+ * track go through one queue, so they land in call order, and a failed write leaves its
+ * points buffered, in place, for the next flush. Reads first write what was appended
+ * before them (read-your-writes).
+ */
+export class Track {
+  /** The track's name, such as `robot/pose`. */
+  readonly name: string;
+  readonly #context: TrackContext;
+  readonly #segments: Segment[] = [];
+  #bufferedPoints = 0;
+  /** The tail of this track's write queue. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #appendsSinceTick = 0;
+  /** The last background flush failure, thrown by `close()` when a final flush fails too. */
+  #backgroundError: unknown;
+
+  /** @internal Sessions create tracks: use `session.track(name)`. */
+  constructor(name: string, context: TrackContext) {
+    this.name = name;
+    this.#context = context;
+  }
+
+  /** Points appended (or batched) but not yet written. */
+  get bufferedPoints(): number {
+    return this.#bufferedPoints;
+  }
+
+  /** @internal The last background flush failure, if any. */
+  get backgroundError(): unknown {
+    return this.#backgroundError;
+  }
+
+  /**
+   * Buffers one point. `_ts` (seconds since the epoch) is generated when absent, and
+   * `-1` reuses the last timestamp of any track in the session.
+   *
+   * @returns this track, so that calls can be chained
+   * @throws {InvalidArgumentError} when `_ts` or a field cannot be stored; nothing is buffered then
+   * @throws {LimitExceededError} when the unwritten buffer is full (await `flush()`)
+   * @throws {FailedPreconditionError} when the session is closed
+   */
+  append(point: PointInput): this {
+    this.#context.assertOpen();
+    this.#assertRoom(1);
+    const checked = checkPoint(point, `Point appended to track ${JSON.stringify(this.name)}`);
+    checked["_ts"] = this.#context.timestamps.resolve(checked["_ts"]);
+    const last = this.#segments[this.#segments.length - 1];
+    if (last !== undefined && last.kind === "appended" && !last.isSealed)
+      last.points.push(checked as TrackPoint);
+    else
+      this.#segments.push({ kind: "appended", points: [checked as TrackPoint], isSealed: false });
+    this.#bufferedPoints++;
+    this.#appendsSinceTick++;
+    if (this.#bufferedPoints >= this.#context.flushEveryPoints)
+      this.#startBackgroundFlush("hold-last-group");
+    return this;
+  }
+
+  /**
+   * Writes many points at once, after the points appended before it. Points without `_ts`
+   * get one as in `append`; the points of one batch are not merged. The batch is checked
+   * whole before anything is written: one bad point rejects it all.
+   *
+   * @throws {InvalidArgumentError} naming the first bad point
+   * @throws the storage or network error; the batch then stays buffered for the next flush
+   */
+  async appendBatch(points: readonly PointInput[]): Promise<AppendResult> {
+    this.#context.assertOpen();
+    if (!Array.isArray(points) || points.length === 0) {
+      throw new InvalidArgumentError(
+        `appendBatch needs a non-empty array of points, got ${describeValue(points)}`,
+      );
+    }
+    if (points.length > MAX_BATCH_POINTS) {
+      throw new LimitExceededError(
+        `appendBatch takes at most ${MAX_BATCH_POINTS} points, got ${points.length}`,
+      );
+    }
+    this.#assertRoom(points.length);
+    const checked = points.map((point, i) => {
+      const copy = checkPoint(
+        point,
+        `Point ${i} of appendBatch on track ${JSON.stringify(this.name)}`,
+      );
+      assertTimestampShape(copy["_ts"], i);
+      return copy;
+    });
+    for (const point of checked) point["_ts"] = this.#context.timestamps.resolve(point["_ts"]);
+    const segment: Segment = { kind: "batch", points: checked as TrackPoint[], isSealed: true };
+    this.#segments.push(segment);
+    this.#bufferedPoints += segment.points.length;
+    return this.#enqueue(() => this.#drain("all", segment));
+  }
+
+  /**
+   * Writes the buffered points now.
+   *
+   * @returns what was written (`count` 0 when nothing was buffered)
+   * @throws the storage or network error; the points stay buffered and the next flush retries them
+   */
+  async flush(): Promise<AppendResult> {
+    return this.#enqueue(() => this.#drain("all", undefined));
+  }
+
+  /**
+   * Reads up to `limit` points from `startIndex`, in write order.
+   *
+   * @throws {InvalidArgumentError} when `limit` is not an integer in 1..10000 or `startIndex` < 0
+   */
+  async read(options?: IndexReadOptions): Promise<ReadResult> {
+    const query = parseIndexQuery(options);
+    await this.flush();
+    return this.#context.backend.read(this.name, query);
+  }
+
+  /**
+   * Reads up to `limit` points with `startTime <= _ts < endTime`, oldest first
+   * (newest first with `reverse`). Equal `_ts` keep write order.
+   *
+   * @throws {InvalidArgumentError} when an option has the wrong type or range
+   */
+  async readByTime(options?: TimeReadOptions): Promise<TimeReadResult> {
+    const query = parseTimeQuery(options);
+    await this.flush();
+    return this.#context.backend.readByTime(this.name, query);
+  }
+
+  /**
+   * Counts and time range of the track.
+   *
+   * @throws {NotFoundError} when nothing was ever written to it
+   */
+  async stats(): Promise<TrackStats> {
+    await this.flush();
+    return this.#context.backend.stats(this.name);
+  }
+
+  /** @internal Called by the session's timer: writes what waited, unless appends are still coming. */
+  flushInBackground(): void {
+    if (this.#bufferedPoints === 0) return;
+    this.#startBackgroundFlush(this.#appendsSinceTick > 0 ? "hold-last-group" : "all");
+    this.#appendsSinceTick = 0;
+  }
+
+  #assertRoom(count: number): void {
+    if (this.#bufferedPoints + count <= this.#context.maxBufferedPoints) return;
+    throw new LimitExceededError(
+      `Track ${JSON.stringify(this.name)} holds ${this.#bufferedPoints} unwritten points and ` +
+        `${count} more would pass maxBufferedPoints (${this.#context.maxBufferedPoints}); ` +
+        "await track.flush() before appending more",
+    );
+  }
+
+  #startBackgroundFlush(mode: "hold-last-group" | "all"): void {
+    // Seal now, so that the points appended from here on wait for the next flush.
+    if (mode === "all") this.#sealAll();
+    else this.#sealHoldingLastGroup();
+    const work = this.#enqueue(() => this.#drain("sealed", undefined)).then(
+      () => {
+        this.#backgroundError = undefined;
+      },
+      (error: unknown) => {
+        this.#backgroundError = error;
+      },
+    );
+    this.#context.track(work);
+  }
+
+  #sealAll(): void {
+    for (const segment of this.#segments) segment.isSealed = true;
+  }
+
+  /**
+   * Seals the buffer except the trailing run of points with the last `_ts`: more fields
+   * for that timestamp may still come, and they must merge with it.
+   */
+  #sealHoldingLastGroup(): void {
+    const last = this.#segments[this.#segments.length - 1];
+    this.#sealAll();
+    if (last === undefined || last.kind !== "appended") return;
+    const points = last.points;
+    const lastTs = (points[points.length - 1] as TrackPoint)._ts;
+    let split = points.length;
+    while (split > 0 && (points[split - 1] as TrackPoint)._ts === lastTs) split--;
+    if (split === 0) {
+      last.isSealed = false;
+      return;
+    }
+    const held = points.splice(split);
+    if (held.length > 0) this.#segments.push({ kind: "appended", points: held, isSealed: false });
+  }
+
+  /**
+   * Writes segments from the front, one backend write each, removing each once written.
+   * Stops after `target` when given, or at the first unsealed segment in `sealed` mode.
+   */
+  async #drain(mode: "all" | "sealed", target: Segment | undefined): Promise<AppendResult> {
+    let written: AppendResult | undefined;
+    for (;;) {
+      const segment = this.#segments[0];
+      if (segment === undefined) break;
+      if (mode === "sealed" && !segment.isSealed) break;
+      segment.isSealed = true;
+      const points =
+        segment.kind === "appended" ? mergeByTimestamp(segment.points) : segment.points;
+      const result = await this.#context.backend.append(this.name, points);
+      this.#segments.shift();
+      this.#bufferedPoints -= segment.points.length;
+      if (segment === target) return result;
+      written = combine(written, result);
+    }
+    return written ?? NOTHING_WRITTEN;
+  }
+
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work, work);
+    this.#queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function combine(previous: AppendResult | undefined, next: AppendResult): AppendResult {
+  if (previous === undefined) return next;
+  return {
+    count: previous.count + next.count,
+    startIndex: previous.startIndex,
+    endIndex: next.endIndex,
+  };
+}
+
+function assertTimestampShape(ts: unknown, position: number): void {
+  if (ts === undefined || ts === null || ts === INHERIT_TIMESTAMP) return;
+  if (typeof ts === "number" && Number.isFinite(ts) && ts >= 0) return;
+  throw new InvalidArgumentError(
+    `Point ${position} of appendBatch: _ts must be a finite number of seconds since the epoch (>= 0), ` +
+      `or -1 to inherit; got ${describeValue(ts)}`,
+  );
+}

@@ -1,0 +1,647 @@
+import { isoFromSeconds, type Clock } from "../core/clock.js";
+import { CorruptDataError } from "../core/errors.js";
+import type { PointValue, TrackData, TrackPoint } from "../core/point.js";
+import type { IndexQuery, TimeQuery } from "../core/read-options.js";
+import type {
+  AppendResult,
+  ReadResult,
+  TimeReadResult,
+  TrackRow,
+  TrackStats,
+} from "../core/track-results.js";
+import { FLAG_SORTED, FLAG_UNTIMED, type Checksum, type IndexEntry } from "./index-entry.js";
+import { MsgpackReader } from "./msgpack-reader.js";
+import { MsgpackWriter } from "./msgpack-writer.js";
+import type { FileSystem, LockManager, RandomAccessFile } from "./ports.js";
+import {
+  expandRecord,
+  writeColumnarRecord,
+  writeRowRecord,
+  type RecordSummary,
+} from "./record-codec.js";
+import { entryFor, scanRecords } from "./record-scanner.js";
+import { RecordCache } from "./record-cache.js";
+import { TimeSelection } from "./time-selection.js";
+import { TrackIndex } from "./track-index.js";
+import { TrackIndexFile } from "./track-index-file.js";
+import {
+  formatTrackMetadata,
+  newTrackMetadata,
+  parseTrackMetadata,
+  type TrackMetadata,
+} from "./track-metadata.js";
+
+/** When written bytes are forced to stable storage. */
+export type FsyncPolicy =
+  /** Never: a process crash loses nothing written, a power loss may lose recent writes. */
+  | "never"
+  /** After every write: data, then index, then metadata (power-loss safe, slower). */
+  | "always";
+
+/** Options of a {@link TrackStore}. */
+export type TrackStoreOptions = {
+  /** Largest number of points per record; larger writes are cut. */
+  readonly maxRecordPoints: number;
+  readonly fsync: FsyncPolicy;
+  /** How long a write waits for another writer's lock. */
+  readonly lockTimeoutMs: number;
+  /** Most decoded points kept in the record cache. */
+  readonly cachePoints: number;
+  readonly clock: Clock;
+};
+
+/** What a {@link TrackStore} needs from the outside. */
+export type TrackStoreDeps = {
+  readonly fs: FileSystem;
+  readonly locks: LockManager;
+  /** CRC-32 of record bytes. */
+  readonly checksum: Checksum;
+};
+
+/** File names inside a track's folder. */
+export const TRACK_FILES = {
+  data: "data.msgpack",
+  index: "data.msgpack.idx",
+  metadata: "metadata.json",
+  lock: ".track.lock",
+} as const;
+
+const SCAN_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/** The index does not describe the data file any more (a checksum or a length differs). */
+class StaleIndexError extends Error {}
+
+/**
+ * One track on disk: `data.msgpack` (the Python SDK's format, the truth), its sidecar
+ * index and `metadata.json`. Writes take the track's lock, bring the index up to date
+ * with the data file (other writers, the Python SDK, a torn tail), append whole records,
+ * then the index entries, then the metadata. Reads use the index and decode only the
+ * records they need.
+ */
+export class TrackStore {
+  readonly name: string;
+  readonly #deps: TrackStoreDeps;
+  readonly #options: TrackStoreOptions;
+  readonly #paths: {
+    readonly data: string;
+    readonly index: string;
+    readonly metadata: string;
+    readonly lock: string;
+  };
+  readonly #indexFile: TrackIndexFile;
+  readonly #cache: RecordCache;
+  readonly #writer = new MsgpackWriter();
+  #data: RandomAccessFile | undefined;
+  #isWritable = false;
+  #index = new TrackIndex();
+  /** End of the whole objects seen in the data file (records and skipped non-map objects). */
+  #validEnd = 0;
+  /** Size of the data file when it was last looked at. */
+  #seenSize = -1;
+  /** Bytes of the index file that hold the entries the in-memory index has, or -1: rewrite it. */
+  #indexFileEnd = -1;
+  /** Entries of the in-memory index already in the index file. */
+  #persistedEntries = 0;
+  #metadata: TrackMetadata | undefined;
+  #isIndexFileLoaded = false;
+
+  private constructor(
+    deps: TrackStoreDeps,
+    directory: string,
+    name: string,
+    options: TrackStoreOptions,
+  ) {
+    this.name = name;
+    this.#deps = deps;
+    this.#options = options;
+    this.#paths = {
+      data: `${directory}/${TRACK_FILES.data}`,
+      index: `${directory}/${TRACK_FILES.index}`,
+      metadata: `${directory}/${TRACK_FILES.metadata}`,
+      lock: `${directory}/${TRACK_FILES.lock}`,
+    };
+    this.#indexFile = new TrackIndexFile(deps.fs, this.#paths.index, deps.checksum);
+    this.#cache = new RecordCache(options.cachePoints);
+  }
+
+  /**
+   * Opens the track in `directory`, loading its index (not its data). A missing track
+   * is empty and is created by the first write.
+   */
+  static async open(
+    deps: TrackStoreDeps,
+    directory: string,
+    name: string,
+    options: TrackStoreOptions,
+  ): Promise<TrackStore> {
+    const store = new TrackStore(deps, directory, name, options);
+    await store.#refresh("read");
+    return store;
+  }
+
+  /** Points in the track, as of the last look at the data file. */
+  get totalPoints(): number {
+    return this.#index.totalPoints;
+  }
+
+  /**
+   * Appends points as new records and returns their indexes. A single point is written as
+   * a row record, more as columnar records of at most `maxRecordPoints` points each. The
+   * points are written as given: merging equal `_ts` is the caller's job.
+   *
+   * @throws {LockTimeoutError} when another writer holds the track too long
+   * @throws {CorruptDataError} when the data file is damaged before its end
+   */
+  async append(points: readonly TrackData[]): Promise<AppendResult> {
+    if (points.length === 0) {
+      await this.#refresh("read");
+      const total = this.#index.totalPoints;
+      return { count: 0, startIndex: total, endIndex: total - 1 };
+    }
+    const release = await this.#deps.locks.acquire(this.#paths.lock, this.#options.lockTimeoutMs);
+    try {
+      await this.#makeWritable();
+      await this.#refresh("write");
+      const startIndex = this.#index.totalPoints;
+      const entries = this.#encode(points, this.#validEnd, startIndex);
+      const data = this.#data as RandomAccessFile;
+      const isSynced = this.#options.fsync === "always";
+      // Data first, then index, then metadata: a crash in between leaves a data file
+      // longer than its index, which the next open indexes (see docs/FORMAT.md).
+      await data.write(this.#validEnd, this.#writer.view());
+      if (isSynced) await data.sync();
+      this.#validEnd += this.#writer.length;
+      this.#seenSize = this.#validEnd;
+      for (const entry of entries) this.#index.push(entry);
+      await this.#persistIndex(isSynced);
+      await this.#writeMetadata(isSynced);
+      return { count: points.length, startIndex, endIndex: startIndex + points.length - 1 };
+    } finally {
+      await release();
+    }
+  }
+
+  #encode(points: readonly TrackData[], baseOffset: number, firstIndex: number): IndexEntry[] {
+    const writer = this.#writer;
+    writer.reset();
+    const entries: IndexEntry[] = [];
+    const step = this.#options.maxRecordPoints;
+    for (let start = 0; start < points.length; start += step) {
+      const end = Math.min(points.length, start + step);
+      const recordStart = writer.length;
+      const only = points[start];
+      const summary: RecordSummary =
+        end - start === 1 && only !== undefined && typeof only["_ts"] === "number"
+          ? writeRowRecord(writer, only as TrackPoint)
+          : writeColumnarRecord(writer, points, start, end);
+      const crc = this.#deps.checksum(writer.view(recordStart, writer.length));
+      entries.push(
+        entryFor(
+          summary,
+          baseOffset + recordStart,
+          writer.length - recordStart,
+          firstIndex + start,
+          crc,
+        ),
+      );
+    }
+    return entries;
+  }
+
+  /**
+   * Reads up to `limit` points from `startIndex`, in index order.
+   *
+   * @throws {CorruptDataError} when a record fails its checks even after re-indexing
+   */
+  async read(query: IndexQuery): Promise<ReadResult> {
+    await this.#refresh("read");
+    const rows = await this.#withReindexOnMismatch(async () => {
+      const out: TrackRow[] = [];
+      let record = this.#index.recordOfPoint(query.startIndex);
+      while (record !== -1 && record < this.#index.size && out.length < query.limit) {
+        const entry = this.#index.entry(record);
+        const points = await this.#loadRecord(record);
+        let i = Math.max(0, query.startIndex - entry.firstIndex);
+        for (; i < points.length && out.length < query.limit; i++) {
+          out.push({ index: entry.firstIndex + i, data: points[i] as TrackData });
+        }
+        record++;
+      }
+      return out;
+    });
+    const endIndex = query.startIndex + rows.length - 1;
+    return {
+      data: rows,
+      startIndex: query.startIndex,
+      endIndex,
+      total: rows.length,
+      hasMore: endIndex + 1 < this.#index.totalPoints,
+    };
+  }
+
+  /**
+   * Reads up to `limit` points with `startTime <= _ts < endTime`, ordered by `_ts`
+   * (newest first with `reverse`; equal `_ts` in index order). Only records whose
+   * `[min, max]` overlaps the range are decoded, and a time-ordered track stops as soon
+   * as no later record can change the answer.
+   */
+  async readByTime(query: TimeQuery): Promise<TimeReadResult> {
+    await this.#refresh("read");
+    const selection = await this.#withReindexOnMismatch(() => this.#selectByTime(query));
+    const { rows, hasMore } = selection.result();
+    return {
+      data: rows,
+      startTime: query.startTime ?? null,
+      endTime: query.endTime ?? null,
+      total: rows.length,
+      hasMore,
+    };
+  }
+
+  async #selectByTime(query: TimeQuery): Promise<TimeSelection> {
+    const selection = new TimeSelection(query.limit, query.reverse);
+    const isBounded = query.startTime !== undefined || query.endTime !== undefined;
+    const start = query.startTime ?? -Infinity;
+    const end = query.endTime ?? Infinity;
+    for (const record of this.#candidateRecords(query, isBounded, start, end)) {
+      const entry = this.#index.entry(record);
+      const low = effectiveMin(entry, isBounded);
+      const high = effectiveMax(entry, isBounded);
+      if (
+        selection.isFull &&
+        (query.reverse ? high < selection.worstKey : low > selection.worstKey)
+      ) {
+        // Candidates come in order of their best possible key: none after this one can enter.
+        break;
+      }
+      const points = await this.#loadRecord(record);
+      offerRecord(selection, points, entry, query.reverse, isBounded, start, end);
+    }
+    return selection;
+  }
+
+  /** Records that may hold matching points, in the order their best key could enter the result. */
+  #candidateRecords(query: TimeQuery, isBounded: boolean, start: number, end: number): number[] {
+    const index = this.#index;
+    const out: number[] = [];
+    if (index.isTimeOrdered) {
+      // Binary search to the first (or last) record of the range; file order is time order.
+      if (query.reverse) {
+        for (let r = index.lastRecordStartingBefore(end); r >= 0; r--) {
+          if (index.entry(r).maxTs < start) break;
+          out.push(r);
+        }
+      } else {
+        for (let r = index.firstRecordEndingAtOrAfter(start); r < index.size; r++) {
+          if (index.entry(r).minTs >= end) break;
+          out.push(r);
+        }
+      }
+      return out;
+    }
+    for (let r = 0; r < index.size; r++) {
+      const entry = index.entry(r);
+      const hasTimed = entry.count > 0 && !Number.isNaN(entry.minTs);
+      const overlaps = hasTimed && entry.maxTs >= start && entry.minTs < end;
+      if (overlaps || (!isBounded && entry.count > 0)) out.push(r);
+    }
+    const key = (r: number): number => {
+      const entry = index.entry(r);
+      return query.reverse ? -effectiveMax(entry, isBounded) : effectiveMin(entry, isBounded);
+    };
+    return out.sort((a, b) => key(a) - key(b) || a - b);
+  }
+
+  /** Every point in index order, one record at a time (memory bounded by one record). */
+  async *scan(): AsyncGenerator<readonly TrackRow[]> {
+    await this.#refresh("read");
+    for (let record = 0; record < this.#index.size; record++) {
+      const entry = this.#index.entry(record);
+      const points = await this.#withReindexOnMismatch(() => this.#loadRecord(record, false));
+      yield points.map((data, i) => ({ index: entry.firstIndex + i, data }));
+    }
+  }
+
+  /** Counts, time range and the Python metadata fields of the track. */
+  async stats(): Promise<TrackStats> {
+    await this.#refresh("read");
+    const metadata = this.#metadata ?? (await this.#readMetadata());
+    const index = this.#index;
+    const firstTs = Number.isNaN(index.minTs) ? null : index.minTs;
+    const lastTs = Number.isNaN(index.maxTs) ? null : index.maxTs;
+    return {
+      trackId: metadata?.trackId ?? `local-track-${this.name}`,
+      name: this.name,
+      description: metadata?.description ?? null,
+      tags: metadata?.tags ?? [],
+      metadata: metadata?.metadata ?? null,
+      totalDataPoints: index.totalPoints,
+      bufferedDataPoints: index.totalPoints,
+      chunkedDataPoints: 0,
+      totalChunks: 0,
+      chunkSize: 10_000,
+      firstTs,
+      lastTs,
+      firstDataAt: firstTs === null ? null : isoFromSeconds(firstTs),
+      lastDataAt: lastTs === null ? null : isoFromSeconds(lastTs),
+      createdAt: metadata?.createdAt ?? null,
+      updatedAt: metadata?.updatedAt ?? metadata?.createdAt ?? null,
+    };
+  }
+
+  /** Releases file handles. Idempotent. */
+  async close(): Promise<void> {
+    const data = this.#data;
+    this.#data = undefined;
+    this.#isWritable = false;
+    this.#seenSize = -1;
+    await data?.close();
+    await this.#indexFile.close();
+  }
+
+  // ---- keeping the index in step with the data file ----
+
+  async #makeWritable(): Promise<void> {
+    if (this.#isWritable) return;
+    await this.#data?.close();
+    this.#data = await this.#deps.fs.openForWrite(this.#paths.data);
+    this.#isWritable = true;
+    this.#seenSize = -1;
+  }
+
+  /**
+   * Brings the in-memory index up to the data file's current size. Readers only look;
+   * a writer (holding the lock) also cuts a torn tail and saves what it indexed.
+   */
+  async #refresh(mode: "read" | "write"): Promise<void> {
+    if (this.#data === undefined) {
+      this.#data = await this.#deps.fs.openForRead(this.#paths.data);
+      if (this.#data === undefined) return;
+    }
+    const data = this.#data;
+    const size = await data.size();
+    if (size === this.#seenSize && (mode === "read" || this.#validEnd === size)) return;
+    if (!this.#isIndexFileLoaded) await this.#loadIndexFile(size);
+    if (this.#index.coveredBytes > size) this.#resetIndex();
+    if (size > this.#validEnd) await this.#catchUp(size, mode);
+    if (mode === "write" && this.#validEnd < size) {
+      // A torn tail: a record cut by a crash. It was never acknowledged; cut it off.
+      await data.truncate(this.#validEnd);
+    }
+    if (mode === "write" && this.#indexFileEnd === -1) await this.#persistIndex(false);
+    this.#seenSize = mode === "write" ? this.#validEnd : size;
+  }
+
+  /** Loads the index file, keeping the entries that chain and fit in the data file. */
+  async #loadIndexFile(dataSize: number): Promise<void> {
+    this.#isIndexFileLoaded = true;
+    const { entries, end } = await this.#indexFile.readEntries(0);
+    const index = new TrackIndex();
+    for (const entry of entries) {
+      if (!chains(index, entry) || entry.offset + entry.length > dataSize) break;
+      index.push(entry);
+    }
+    this.#index = index;
+    this.#validEnd = index.coveredBytes;
+    this.#persistedEntries = index.size;
+    this.#indexFileEnd = index.size === entries.length && end > 0 ? end : -1;
+    if (index.size > 0 && !(await this.#recordMatches(index.size - 1))) this.#resetIndex();
+  }
+
+  async #recordMatches(record: number): Promise<boolean> {
+    const entry = this.#index.entry(record);
+    const bytes = await (this.#data as RandomAccessFile).read(entry.offset, entry.length);
+    return bytes.byteLength === entry.length && this.#deps.checksum(bytes) === entry.dataCrc;
+  }
+
+  #resetIndex(): void {
+    this.#index = new TrackIndex();
+    this.#validEnd = 0;
+    this.#persistedEntries = 0;
+    this.#indexFileEnd = -1;
+    this.#cache.clear();
+  }
+
+  /** Indexes the data past `#validEnd`: first from entries another writer saved, then by scanning. */
+  async #catchUp(size: number, mode: "read" | "write"): Promise<void> {
+    if (this.#indexFileEnd > 0 && this.#validEnd === this.#index.coveredBytes) {
+      const { entries, end } = await this.#indexFile.readEntries(this.#indexFileEnd);
+      let taken = 0;
+      for (const entry of entries) {
+        if (!chains(this.#index, entry) || entry.offset + entry.length > size) break;
+        this.#index.push(entry);
+        taken++;
+      }
+      if (taken > 0) {
+        this.#validEnd = this.#index.coveredBytes;
+        this.#persistedEntries = this.#index.size;
+        this.#indexFileEnd = taken === entries.length ? end : -1;
+      }
+    }
+    await this.#scanTail(size, mode);
+  }
+
+  async #scanTail(size: number, mode: "read" | "write"): Promise<void> {
+    const data = this.#data as RandomAccessFile;
+    let window = SCAN_WINDOW_BYTES;
+    while (this.#validEnd < size) {
+      const length = Math.min(window, size - this.#validEnd);
+      const bytes = await data.read(this.#validEnd, length);
+      const isFileEnd = this.#validEnd + bytes.byteLength >= size;
+      const result = scanRecords(
+        bytes,
+        this.#validEnd,
+        this.#index.totalPoints,
+        this.#deps.checksum,
+        isFileEnd,
+      );
+      for (const entry of result.entries) this.#index.push(entry);
+      const progressed = result.validEnd > this.#validEnd;
+      this.#validEnd = result.validEnd;
+      if (result.stop.kind === "end") continue;
+      if (result.stop.kind === "malformed") {
+        if (mode === "read") return;
+        throw new CorruptDataError(
+          `${this.#paths.data} is damaged at offset ${result.stop.offset} (${result.stop.reason}); ` +
+            `the ${this.#index.totalPoints} points before it are readable, and writing stops here so that nothing after it is lost`,
+          { details: { path: this.#paths.data, offset: result.stop.offset } },
+        );
+      }
+      if (isFileEnd) return;
+      // An object runs past the window: read a larger one.
+      if (!progressed) window *= 2;
+    }
+  }
+
+  async #persistIndex(isSynced: boolean): Promise<void> {
+    if (this.#indexFileEnd === -1) {
+      this.#indexFileEnd = await this.#indexFile.writeEntries(this.#index.entries(), 0, isSynced);
+    } else if (this.#persistedEntries < this.#index.size) {
+      const fresh: IndexEntry[] = [];
+      for (let i = this.#persistedEntries; i < this.#index.size; i++)
+        fresh.push(this.#index.entry(i));
+      this.#indexFileEnd = await this.#indexFile.writeEntries(fresh, this.#indexFileEnd, isSynced);
+    }
+    this.#persistedEntries = this.#index.size;
+  }
+
+  // ---- metadata.json ----
+
+  async #readMetadata(): Promise<TrackMetadata | undefined> {
+    const text = await this.#deps.fs.readText(this.#paths.metadata);
+    this.#metadata = text === undefined ? undefined : parseTrackMetadata(text, this.name);
+    return this.#metadata;
+  }
+
+  async #writeMetadata(isSynced: boolean): Promise<void> {
+    const now = isoFromSeconds(this.#options.clock.nowSeconds());
+    const previous =
+      this.#metadata ?? (await this.#readMetadata()) ?? newTrackMetadata(this.name, now);
+    const total = this.#index.totalPoints;
+    this.#metadata = {
+      ...previous,
+      createdAt: previous.createdAt === "" ? now : previous.createdAt,
+      totalDataPoints: total,
+      nextIndex: total,
+      updatedAt: now,
+    };
+    await this.#deps.fs.writeTextAtomic(this.#paths.metadata, formatTrackMetadata(this.#metadata), {
+      fsync: isSynced,
+    });
+  }
+
+  // ---- records ----
+
+  async #loadRecord(record: number, isCached = true): Promise<readonly TrackData[]> {
+    const cached = this.#cache.get(record);
+    if (cached !== undefined) return cached;
+    const entry = this.#index.entry(record);
+    const bytes = await (this.#data as RandomAccessFile).read(entry.offset, entry.length);
+    if (bytes.byteLength !== entry.length || this.#deps.checksum(bytes) !== entry.dataCrc) {
+      throw new StaleIndexError(
+        `record ${record} at offset ${entry.offset} does not match its index entry`,
+      );
+    }
+    let value: PointValue;
+    try {
+      value = new MsgpackReader(bytes).decode();
+    } catch (error: unknown) {
+      throw new CorruptDataError(
+        `${this.#paths.data}: the record at offset ${entry.offset} (${entry.length} bytes) does not decode`,
+        { cause: error, details: { path: this.#paths.data, offset: entry.offset } },
+      );
+    }
+    const points = isRecordMap(value) ? expandRecord(value) : [];
+    if (points.length !== entry.count) {
+      throw new StaleIndexError(
+        `record ${record} holds ${points.length} points, its index entry ${entry.count}`,
+      );
+    }
+    if (isCached) this.#cache.set(record, points);
+    return points;
+  }
+
+  /** Runs a read; when the index turns out stale, re-indexes from the data file and runs it once more. */
+  async #withReindexOnMismatch<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error: unknown) {
+      if (!(error instanceof StaleIndexError)) throw error;
+      this.#resetIndex();
+      this.#seenSize = -1;
+      await this.#refresh("read");
+      try {
+        return await read();
+      } catch (retryError: unknown) {
+        if (!(retryError instanceof StaleIndexError)) throw retryError;
+        throw new CorruptDataError(
+          `${this.#paths.data}: ${retryError.message} even after re-indexing`,
+          {
+            cause: retryError,
+            details: { path: this.#paths.data },
+          },
+        );
+      }
+    }
+  }
+}
+
+function isRecordMap(value: PointValue): value is { [key: string]: PointValue } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  );
+}
+
+/** Whether `entry` is the record right after the last one of `index`. */
+function chains(index: TrackIndex, entry: IndexEntry): boolean {
+  if (entry.firstIndex !== index.totalPoints || entry.length <= 0 || entry.count <= 0) return false;
+  return entry.offset >= index.coveredBytes;
+}
+
+/** The smallest sort key a record's points can have (untimed points sort as 0, as in Python). */
+function effectiveMin(entry: IndexEntry, isBounded: boolean): number {
+  const untimed = !isBounded && (entry.flags & FLAG_UNTIMED) !== 0;
+  if (Number.isNaN(entry.minTs)) return untimed ? 0 : Infinity;
+  return untimed ? Math.min(entry.minTs, 0) : entry.minTs;
+}
+
+/** The largest sort key a record's points can have. */
+function effectiveMax(entry: IndexEntry, isBounded: boolean): number {
+  const untimed = !isBounded && (entry.flags & FLAG_UNTIMED) !== 0;
+  if (Number.isNaN(entry.maxTs)) return untimed ? 0 : -Infinity;
+  return untimed ? Math.max(entry.maxTs, 0) : entry.maxTs;
+}
+
+/** Offers the matching points of one record, skipping by binary search when it is sorted. */
+function offerRecord(
+  selection: TimeSelection,
+  points: readonly TrackData[],
+  entry: IndexEntry,
+  isReverse: boolean,
+  isBounded: boolean,
+  start: number,
+  end: number,
+): void {
+  const isSorted = (entry.flags & FLAG_SORTED) !== 0;
+  if (!isSorted) {
+    for (let i = 0; i < points.length; i++) {
+      const point = points[i] as TrackData;
+      const ts = point["_ts"];
+      if (typeof ts === "number") {
+        if (ts >= start && ts < end) selection.offer(ts, entry.firstIndex + i, point);
+      } else if (!isBounded) {
+        selection.offer(0, entry.firstIndex + i, point);
+      }
+    }
+    return;
+  }
+  const tsAt = (i: number): number => (points[i] as TrackData)["_ts"] as number;
+  if (isReverse) {
+    for (let i = lowerBound(points.length, tsAt, end) - 1; i >= 0; i--) {
+      const ts = tsAt(i);
+      if (ts < start || (selection.isFull && ts < selection.worstKey)) break;
+      selection.offer(ts, entry.firstIndex + i, points[i] as TrackData);
+    }
+  } else {
+    for (let i = lowerBound(points.length, tsAt, start); i < points.length; i++) {
+      const ts = tsAt(i);
+      if (ts >= end || (selection.isFull && ts > selection.worstKey)) break;
+      selection.offer(ts, entry.firstIndex + i, points[i] as TrackData);
+    }
+  }
+}
+
+/** First position whose `_ts` is at least `ts`, in a sorted record. */
+function lowerBound(length: number, tsAt: (i: number) => number, ts: number): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (tsAt(mid) < ts) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
