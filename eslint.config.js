@@ -52,7 +52,7 @@ const layering = [
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/build/**", "node_modules/**", "**/*.js", "**/*.mjs", "coverage/**"],
+    ignores: ["vitest.config.ts", "**/dist/**", "**/build/**", "node_modules/**", "**/*.js", "**/*.mjs", "coverage/**"],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

@@ -245,9 +245,7 @@ export async function withSession<T>(
       throw new AggregateError(
         [error, closeError],
         "The callback failed and the session could not be closed",
-        {
-          cause: error,
-        },
+        { cause: closeError },
       );
     }
     throw error;

@@ -1,0 +1,6 @@
+/**
+ * `@dreamlake/server`: the dreamlake server.
+ *
+ * @module
+ */
+export const SERVER_PACKAGE = "@dreamlake/server";

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite needs when they are missing:
+#   python3-msgpack (interop tests run Debian's /usr/bin/python3 over files we write).
+# Service packages (PostgreSQL, Swift) are installed by their own start scripts.
+set -euo pipefail
+missing=()
+/usr/bin/python3 -c "import msgpack" 2>/dev/null || missing+=(python3-msgpack)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
