@@ -52,7 +52,15 @@ const layering = [
 
 export default tseslint.config(
   {
-    ignores: ["vitest.config.ts", "**/dist/**", "**/build/**", "node_modules/**", "**/*.js", "**/*.mjs", "coverage/**"],
+    ignores: [
+      "vitest.config.ts",
+      "**/dist/**",
+      "**/build/**",
+      "node_modules/**",
+      "**/*.js",
+      "**/*.mjs",
+      "coverage/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
