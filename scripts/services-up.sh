@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The services the tests and the benchmark use: PostgreSQL (hot tier) and an S3-compatible
+# server (Swift, cold tier), started through scripts/pg-up.sh and scripts/swift-up.sh when they
+# are not already running (fast when they are), plus the test bucket. Meant to be sourced
+# (scripts/test.sh does): it exports the variables the server and the tests read:
+#   DATABASE_URL, S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY
+# Run on its own (`bash scripts/services-up.sh`) it starts the services and prints the exports.
+# Safe under `set -euo pipefail`; prints one line per service.
+
+_dreamlake_services_up() {
+  local here port s3_port bucket auth token storage_url status
+  here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  port="${DREAMLAKE_PG_PORT:-55432}"
+  s3_port="${DREAMLAKE_S3_PORT:-18080}"
+  bucket="${DREAMLAKE_S3_BUCKET:-dreamlake-test}"
+  bash "$here/pg-up.sh"
+  bash "$here/swift-up.sh"
+  # The bucket is a Swift container: create it through Swift's own API (tempauth), which needs
+  # only curl. Retried: the back-end servers may answer a moment after the proxy.
+  for _ in $(seq 1 100); do
+    auth="$(curl -sf -D - -o /dev/null --max-time 5 \
+      -H "X-Auth-User: test:tester" -H "X-Auth-Key: testing" \
+      "http://127.0.0.1:$s3_port/auth/v1.0" | tr -d '\r' || true)"
+    token="$(sed -n 's/^[Xx]-[Aa]uth-[Tt]oken: //p' <<<"$auth")"
+    storage_url="$(sed -n 's/^[Xx]-[Ss]torage-[Uu]rl: //p' <<<"$auth")"
+    if [ -n "$token" ] && [ -n "$storage_url" ]; then
+      status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X PUT \
+        -H "X-Auth-Token: $token" "$storage_url/$bucket" || true)"
+      case "$status" in 201 | 202) break ;; esac
+    fi
+    sleep 0.1
+  done
+  case "${status:-}" in
+    201 | 202) ;;
+    *)
+      echo "services-up: could not create bucket $bucket on http://127.0.0.1:$s3_port (status ${status:-none})" >&2
+      return 1
+      ;;
+  esac
+  export DATABASE_URL="postgres://app@127.0.0.1:$port/${DREAMLAKE_PG_DATABASE:-dreamlake}"
+  export S3_ENDPOINT="http://127.0.0.1:$s3_port"
+  export S3_BUCKET="$bucket"
+  export S3_REGION="us-east-1"
+  export S3_ACCESS_KEY_ID="test:tester"
+  export S3_SECRET_ACCESS_KEY="testing"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  _dreamlake_services_up
+  for name in DATABASE_URL S3_ENDPOINT S3_BUCKET S3_REGION S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY; do
+    printf 'export %s=%q\n' "$name" "${!name}"
+  done
+else
+  _dreamlake_services_up
+fi
+unset -f _dreamlake_services_up
