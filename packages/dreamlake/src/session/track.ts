@@ -224,8 +224,11 @@ export class Track {
    */
   #sealHoldingLastGroup(): void {
     const last = this.#segments[this.#segments.length - 1];
+    // A sealed segment was taken by a write (maybe one in progress): splitting or unsealing
+    // it would write its held points twice, or drop the points appended to it meanwhile.
+    const isOpen = last !== undefined && last.kind === "appended" && !last.isSealed;
     this.#sealAll();
-    if (last === undefined || last.kind !== "appended") return;
+    if (!isOpen) return;
     const points = last.points;
     const lastTs = (points[points.length - 1] as TrackPoint)._ts;
     let split = points.length;
