@@ -68,6 +68,14 @@ export const TRACK_FILES = {
 
 const SCAN_WINDOW_BYTES = 4 * 1024 * 1024;
 
+/** Where the files and the index stood before a write, to undo it when it fails. */
+type WriteCheckpoint = {
+  readonly validEnd: number;
+  readonly records: number;
+  readonly indexFileEnd: number;
+  readonly persistedEntries: number;
+};
+
 /** The index does not describe the data file any more (a checksum or a length differs). */
 class StaleIndexError extends Error {}
 
@@ -168,13 +176,21 @@ export class TrackStore {
       const isSynced = this.#options.fsync === "always";
       // Data first, then index, then metadata: a crash in between leaves a data file
       // longer than its index, which the next open indexes (see docs/FORMAT.md).
-      await data.write(this.#validEnd, this.#writer.view());
-      if (isSynced) await data.sync();
-      this.#validEnd += this.#writer.length;
-      this.#seenSize = this.#validEnd;
-      for (const entry of entries) this.#index.push(entry);
-      await this.#persistIndex(isSynced);
-      await this.#writeMetadata(isSynced);
+      const before = this.#checkpoint();
+      try {
+        await data.write(this.#validEnd, this.#writer.view());
+        if (isSynced) await data.sync();
+        this.#validEnd += this.#writer.length;
+        this.#seenSize = this.#validEnd;
+        for (const entry of entries) this.#index.push(entry);
+        await this.#persistIndex(isSynced);
+        await this.#writeMetadata(isSynced);
+      } catch (error: unknown) {
+        // The caller keeps the points and writes them again later: take back what this
+        // write left, so that they are not stored twice.
+        await this.#rollBack(before);
+        throw error;
+      }
       return { count: points.length, startIndex, endIndex: startIndex + points.length - 1 };
     } finally {
       await release();
@@ -357,6 +373,37 @@ export class TrackStore {
     this.#seenSize = -1;
     await data?.close();
     await this.#indexFile.close();
+  }
+
+  #checkpoint(): WriteCheckpoint {
+    return {
+      validEnd: this.#validEnd,
+      records: this.#index.size,
+      indexFileEnd: this.#indexFileEnd,
+      persistedEntries: this.#persistedEntries,
+    };
+  }
+
+  /**
+   * Undoes a failed write (we still hold the lock): cuts its bytes off the data and index
+   * files and forgets its entries. Best effort: what it cannot cut, the next write indexes.
+   */
+  async #rollBack(to: WriteCheckpoint): Promise<void> {
+    const index = new TrackIndex();
+    for (let i = 0; i < to.records; i++) index.push(this.#index.entry(i));
+    this.#index = index;
+    this.#cache.clear();
+    this.#validEnd = to.validEnd;
+    this.#seenSize = -1;
+    this.#persistedEntries = to.persistedEntries;
+    this.#indexFileEnd = to.indexFileEnd;
+    try {
+      await (this.#data as RandomAccessFile).truncate(to.validEnd);
+      if (to.indexFileEnd > 0) await this.#indexFile.writeEntries([], to.indexFileEnd, false);
+    } catch {
+      // The original error is the one to report; the index file is rewritten next time.
+      this.#indexFileEnd = -1;
+    }
   }
 
   // ---- keeping the index in step with the data file ----

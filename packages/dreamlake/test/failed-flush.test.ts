@@ -1,0 +1,153 @@
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Session, type SessionOptions, type TrackRow } from "../src/index.js";
+import { snapshotFolder } from "./folder-snapshot.js";
+import { makeTempDir } from "./test-utils.js";
+
+// Tests run as root, for whom permission bits fail nothing: every failure here is a path
+// that is a folder where a file must be, which fails for root too (EISDIR).
+
+let temp: { dir: string; cleanup(): Promise<void> };
+beforeEach(async () => {
+  temp = await makeTempDir();
+});
+afterEach(async () => {
+  await temp.cleanup();
+});
+
+function options(): SessionOptions {
+  return { prefix: "ws/run", localPath: temp.dir, flushOnExit: false, flushIntervalMs: 0 };
+}
+
+function trackFolder(name: string): string {
+  return path.join(temp.dir, "ws", "run", "tracks", name);
+}
+
+async function readAll(session: Session, name: string): Promise<TrackRow[]> {
+  return [...(await session.track(name).read({ limit: 10_000 })).data];
+}
+
+/** Puts a folder where `file` is, runs `body`, then puts the file back. */
+async function withFolderInPlaceOf(file: string, body: () => Promise<void>): Promise<void> {
+  const aside = `${file}.aside`;
+  const existed = await rename(file, aside).then(
+    () => true,
+    () => false,
+  );
+  await mkdir(file, { recursive: true });
+  try {
+    await body();
+  } finally {
+    await rm(file, { recursive: true, force: true });
+    if (existed) await rename(aside, file);
+  }
+}
+
+describe("a flush that fails", () => {
+  it.each([
+    ["data.msgpack", "the data file"],
+    ["data.msgpack.idx", "the index file"],
+    ["metadata.json", "metadata.json"],
+    [".track.lock", "the lock file"],
+  ])(
+    "keeps its points when %s cannot be written, leaves the files as they were, and writes the points once after the fix",
+    async (file) => {
+      const first = await Session.open(options());
+      await first.track("t").appendBatch([
+        { v: 0, _ts: 1 },
+        { v: 1, _ts: 2 },
+      ]);
+      await first.close();
+      const session = await Session.open(options());
+      try {
+        const track = session.track("t");
+        expect((await readAll(session, "t")).map((row) => row.data["v"])).toEqual([0, 1]);
+        track.append({ v: 2, _ts: 3 }).append({ v: 3, _ts: 4 });
+        await withFolderInPlaceOf(path.join(trackFolder("t"), file), async () => {
+          const before = await snapshotFolder(trackFolder("t"));
+          await expect(track.flush()).rejects.toThrow();
+          expect(track.bufferedPoints).toBe(2);
+          expect(await snapshotFolder(trackFolder("t"))).toEqual(before);
+        });
+        const result = await track.flush();
+        expect(result).toMatchObject({ count: 2, startIndex: 2, endIndex: 3 });
+        const rows = await readAll(session, "t");
+        expect(rows.map((row) => [row.index, row.data["v"]])).toEqual([
+          [0, 0],
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ]);
+      } finally {
+        await session.close();
+      }
+      // A fresh process sees the same points: the index and metadata caught up too.
+      const again = await Session.open(options());
+      try {
+        expect((await readAll(again, "t")).map((row) => row.data["v"])).toEqual([0, 1, 2, 3]);
+        expect((await again.track("t").stats()).totalDataPoints).toBe(4);
+      } finally {
+        await again.close();
+      }
+      const metadata = JSON.parse(
+        await readFile(path.join(trackFolder("t"), "metadata.json"), "utf8"),
+      ) as Record<string, unknown>;
+      expect(metadata).toMatchObject({ totalDataPoints: 4, nextIndex: 4 });
+    },
+  );
+
+  it("keeps the points of a first write to a track whose data file is a folder", async () => {
+    const session = await Session.open(options());
+    try {
+      const track = session.track("fresh");
+      track.append({ v: 1, _ts: 1 });
+      await withFolderInPlaceOf(path.join(trackFolder("fresh"), "data.msgpack"), async () => {
+        await expect(track.flush()).rejects.toThrow();
+        await expect(track.flush()).rejects.toThrow();
+      });
+      track.append({ v: 2, _ts: 2 });
+      await track.flush();
+      expect((await readAll(session, "fresh")).map((row) => row.data["v"])).toEqual([1, 2]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("keeps a batch that could not be written, in order before later appends", async () => {
+    const session = await Session.open(options());
+    try {
+      const track = session.track("b");
+      track.append({ v: 0, _ts: 1 });
+      await track.flush();
+      await withFolderInPlaceOf(path.join(trackFolder("b"), ".track.lock"), async () => {
+        await expect(track.appendBatch([{ v: 1 }, { v: 2 }])).rejects.toThrow();
+      });
+      track.append({ v: 3, _ts: 1e12 });
+      await track.flush();
+      expect((await readAll(session, "b")).map((row) => row.data["v"])).toEqual([0, 1, 2, 3]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("makes close() fail and keep the session open while points cannot be written", async () => {
+    const session = await Session.open(options());
+    const track = session.track("c");
+    track.append({ v: 0, _ts: 1 });
+    await track.flush();
+    track.append({ v: 1, _ts: 2 });
+    await withFolderInPlaceOf(path.join(trackFolder("c"), ".track.lock"), async () => {
+      await expect(session.close()).rejects.toThrow();
+      expect(session.isOpen).toBe(true);
+    });
+    await session.close();
+    expect(session.isOpen).toBe(false);
+    const again = await Session.open(options());
+    try {
+      expect((await readAll(again, "c")).map((row) => row.data["v"])).toEqual([0, 1]);
+    } finally {
+      await again.close();
+    }
+  });
+});
