@@ -61,4 +61,10 @@ export {
   type TrackStoreOptions,
 } from "./storage/track-store.js";
 export { LocalTracks } from "./storage/local-tracks.js";
+export {
+  formatTrackMetadata,
+  localTrackId,
+  newTrackMetadata,
+  type TrackMetadata,
+} from "./storage/track-metadata.js";
 export { upsertSessionRecord, type SessionInfo } from "./storage/session-record.js";
