@@ -48,6 +48,22 @@ export function checkPoint(input: unknown, where: string): CheckedPoint {
   return copyObject(input, where, "", []);
 }
 
+/**
+ * Checks that a point is a plain object of fields.
+ *
+ * @throws {InvalidArgumentError} naming the value
+ */
+export function assertPointObject(
+  input: unknown,
+  where: () => string,
+): asserts input is Record<string, unknown> {
+  if (!isPlainObject(input)) {
+    throw new InvalidArgumentError(
+      `${where()} must be a plain object of fields, got ${describeValue(input)}`,
+    );
+  }
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
@@ -80,7 +96,18 @@ function copyObject(
   return out;
 }
 
-function copyValue(value: unknown, where: string, path: string, ancestors: object[]): PointValue {
+/**
+ * Checks one field value and copies it (arrays, objects and byte arrays are copied deeply).
+ *
+ * @param path the field's name, for error messages
+ * @throws {InvalidArgumentError} when the value cannot be stored
+ */
+export function copyValue(
+  value: unknown,
+  where: string,
+  path: string,
+  ancestors: object[],
+): PointValue {
   switch (typeof value) {
     case "number":
     case "string":

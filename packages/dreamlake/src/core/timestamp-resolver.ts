@@ -9,6 +9,19 @@ export const INHERIT_TIMESTAMP = -1;
 const AUTO_TIMESTAMP_STEP = 0.000001;
 
 /**
+ * Checks that `ts` is a value {@link TimestampResolver.resolve} accepts, without resolving it.
+ *
+ * @throws {InvalidArgumentError} naming the value
+ */
+export function assertTimestampInput(ts: unknown, where: () => string): void {
+  if (ts === undefined || ts === null || ts === INHERIT_TIMESTAMP) return;
+  if (typeof ts === "number" && Number.isFinite(ts) && ts >= 0) return;
+  throw new InvalidArgumentError(
+    `${where()}: _ts must be a finite number of seconds since the epoch (>= 0), or -1 to inherit; got ${describeValue(ts)}`,
+  );
+}
+
+/**
  * The session-wide `_ts` rules, shared by every track of one session:
  * - absent (`undefined` or `null`): generated from the clock, strictly increasing;
  * - `-1`: the last timestamp used by any track of the session (generated when there is none);

@@ -16,6 +16,8 @@ export type LocalSessionParts = {
   /** The session folder: `<localPath>/<workspace>/<name>`. */
   readonly directory: string;
   readonly tracks: LocalTracks;
+  /** The session's file locks (closed last, when nothing holds one). */
+  readonly locks: FileLockManager;
 };
 
 /** Creates or updates the session folder and its `session.json`, and opens its tracks. */
@@ -54,5 +56,5 @@ export async function openLocalSession(
     ...options,
     cachePoints: CACHE_POINTS_PER_TRACK,
   });
-  return { directory, tracks };
+  return { directory, tracks, locks };
 }

@@ -29,6 +29,8 @@ type SessionParts = {
   /** The local session folder (local and hybrid modes). */
   readonly directory: string | undefined;
   readonly tracks: TrackBackend;
+  /** Releases what the backends share (lock files), after they are closed. */
+  readonly release: () => Promise<void>;
 };
 
 /**
@@ -144,6 +146,7 @@ export class Session implements ExitFlushable {
       prefix: prefix.prefix,
       directory: local.directory,
       tracks: local.tracks,
+      release: () => local.locks.close(),
     };
     return new Session(parts, options);
   }
@@ -202,6 +205,7 @@ export class Session implements ExitFlushable {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#isFlushedOnExit) stopFlushingOnExit(this);
     await this.#parts.tracks.close();
+    await this.#parts.release();
   }
 
   /** `await using session = await Session.open(...)` closes it at the end of the scope. */

@@ -1,4 +1,4 @@
-import type { TrackData } from "../core/point.js";
+import type { PointColumns } from "../core/point-columns.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
   AppendResult,
@@ -13,8 +13,8 @@ import type {
  * above this port and is the same in every mode.
  */
 export interface TrackBackend {
-  /** Writes points (already merged and validated) after everything written before. */
-  append(track: string, points: readonly TrackData[]): Promise<AppendResult>;
+  /** Writes points (already checked and merged) after everything written before. */
+  append(track: string, points: PointColumns): Promise<AppendResult>;
   read(track: string, query: IndexQuery): Promise<ReadResult>;
   readByTime(track: string, query: TimeQuery): Promise<TimeReadResult>;
   /** @throws {NotFoundError} when the track has never been written */

@@ -2,14 +2,15 @@ import { describeValue } from "../core/describe-value.js";
 import { InvalidArgumentError, LimitExceededError } from "../core/errors.js";
 import { MAX_BATCH_POINTS } from "../core/limits.js";
 import { mergeByTimestamp } from "../core/merge-by-timestamp.js";
-import { checkPoint, type PointInput, type TrackPoint } from "../core/point.js";
+import { PointColumns } from "../core/point-columns.js";
+import { assertPointObject, type PointInput } from "../core/point.js";
 import {
   parseIndexQuery,
   parseTimeQuery,
   type IndexReadOptions,
   type TimeReadOptions,
 } from "../core/read-options.js";
-import { INHERIT_TIMESTAMP, type TimestampResolver } from "../core/timestamp-resolver.js";
+import { assertTimestampInput, type TimestampResolver } from "../core/timestamp-resolver.js";
 import type {
   AppendResult,
   ReadResult,
@@ -37,7 +38,7 @@ export type TrackContext = {
  * a segment of its own (never merged). A segment is sealed once a write takes it, so
  * points appended meanwhile start a new one and nothing is written twice or skipped.
  */
-type Segment = { readonly kind: "appended" | "batch"; points: TrackPoint[]; isSealed: boolean };
+type Segment = { readonly kind: "appended" | "batch"; points: PointColumns; isSealed: boolean };
 
 const NOTHING_WRITTEN: AppendResult = { count: 0, startIndex: 0, endIndex: -1 };
 
@@ -62,10 +63,16 @@ export class Track {
   /** The last background flush failure, thrown by `close()` when a final flush fails too. */
   #backgroundError: unknown;
 
+  /** Names an appended point in error messages (built only when one is thrown). */
+  readonly #appendedPoint = (): string => `Point appended to track ${JSON.stringify(this.name)}`;
+  readonly #resolveTs: (ts: unknown) => number;
+
   /** @internal Sessions create tracks: use `session.track(name)`. */
   constructor(name: string, context: TrackContext) {
     this.name = name;
     this.#context = context;
+    const timestamps = context.timestamps;
+    this.#resolveTs = (ts) => timestamps.resolve(ts);
   }
 
   /** Points appended (or batched) but not yet written. */
@@ -90,16 +97,18 @@ export class Track {
   append(point: PointInput): this {
     this.#context.assertOpen();
     this.#assertRoom(1);
-    const checked = checkPoint(point, `Point appended to track ${JSON.stringify(this.name)}`);
-    checked["_ts"] = this.#context.timestamps.resolve(checked["_ts"]);
-    const last = this.#segments[this.#segments.length - 1];
-    if (last !== undefined && last.kind === "appended" && !last.isSealed)
-      last.points.push(checked as TrackPoint);
-    else
-      this.#segments.push({ kind: "appended", points: [checked as TrackPoint], isSealed: false });
+    assertPointObject(point, this.#appendedPoint);
+    assertTimestampInput(point["_ts"], this.#appendedPoint);
+    let open = this.#segments[this.#segments.length - 1];
+    if (open === undefined || open.kind !== "appended" || open.isSealed) {
+      open = { kind: "appended", points: new PointColumns(), isSealed: false };
+      this.#segments.push(open);
+    }
+    open.points.add(point, this.#resolveTs, this.#appendedPoint);
     this.#bufferedPoints++;
     this.#appendsSinceTick++;
-    if (this.#bufferedPoints >= this.#context.flushEveryPoints)
+    // Only points no flush has taken yet count: a flush in progress must not trigger more.
+    if (open.points.count >= this.#context.flushEveryPoints)
       this.#startBackgroundFlush("hold-last-group");
     return this;
   }
@@ -125,18 +134,27 @@ export class Track {
       );
     }
     this.#assertRoom(points.length);
-    const checked = points.map((point, i) => {
-      const copy = checkPoint(
-        point,
-        `Point ${i} of appendBatch on track ${JSON.stringify(this.name)}`,
-      );
-      assertTimestampShape(copy["_ts"], i);
-      return copy;
-    });
-    for (const point of checked) point["_ts"] = this.#context.timestamps.resolve(point["_ts"]);
-    const segment: Segment = { kind: "batch", points: checked as TrackPoint[], isSealed: true };
+    // Check every point before resolving any `_ts`: a refused batch changes no state.
+    const columns = new PointColumns();
+    const rawTimestamps: unknown[] = new Array<unknown>(points.length);
+    let i = 0;
+    const where = (): string => `Point ${i} of appendBatch on track ${JSON.stringify(this.name)}`;
+    const keepRawTs = (ts: unknown): number => {
+      rawTimestamps[i] = ts;
+      return 0;
+    };
+    for (; i < points.length; i++) {
+      const point: unknown = points[i];
+      assertPointObject(point, where);
+      assertTimestampInput(point["_ts"], where);
+      columns.add(point, keepRawTs, where);
+    }
+    for (let p = 0; p < rawTimestamps.length; p++) {
+      columns.setTimestamp(p, this.#context.timestamps.resolve(rawTimestamps[p]));
+    }
+    const segment: Segment = { kind: "batch", points: columns, isSealed: true };
     this.#segments.push(segment);
-    this.#bufferedPoints += segment.points.length;
+    this.#bufferedPoints += columns.count;
     return this.#enqueue(() => this.#drain("all", segment));
   }
 
@@ -229,16 +247,16 @@ export class Track {
     const isOpen = last !== undefined && last.kind === "appended" && !last.isSealed;
     this.#sealAll();
     if (!isOpen) return;
-    const points = last.points;
-    const lastTs = (points[points.length - 1] as TrackPoint)._ts;
-    let split = points.length;
-    while (split > 0 && (points[split - 1] as TrackPoint)._ts === lastTs) split--;
+    const timestamps = last.points.timestamps;
+    const lastTs = timestamps[timestamps.length - 1];
+    let split = timestamps.length;
+    while (split > 0 && timestamps[split - 1] === lastTs) split--;
     if (split === 0) {
       last.isSealed = false;
       return;
     }
-    const held = points.splice(split);
-    if (held.length > 0) this.#segments.push({ kind: "appended", points: held, isSealed: false });
+    const held = last.points.splitOff(split);
+    if (held.count > 0) this.#segments.push({ kind: "appended", points: held, isSealed: false });
   }
 
   /**
@@ -253,10 +271,12 @@ export class Track {
       if (mode === "sealed" && !segment.isSealed) break;
       segment.isSealed = true;
       const points =
-        segment.kind === "appended" ? mergeByTimestamp(segment.points) : segment.points;
+        segment.kind === "appended" && !segment.points.isStrictlyIncreasing()
+          ? PointColumns.fromRows(mergeByTimestamp(segment.points.toRows()))
+          : segment.points;
       const result = await this.#context.backend.append(this.name, points);
       this.#segments.shift();
-      this.#bufferedPoints -= segment.points.length;
+      this.#bufferedPoints -= segment.points.count;
       if (segment === target) return result;
       written = combine(written, result);
     }
@@ -277,13 +297,4 @@ function combine(previous: AppendResult | undefined, next: AppendResult): Append
     startIndex: previous.startIndex,
     endIndex: next.endIndex,
   };
-}
-
-function assertTimestampShape(ts: unknown, position: number): void {
-  if (ts === undefined || ts === null || ts === INHERIT_TIMESTAMP) return;
-  if (typeof ts === "number" && Number.isFinite(ts) && ts >= 0) return;
-  throw new InvalidArgumentError(
-    `Point ${position} of appendBatch: _ts must be a finite number of seconds since the epoch (>= 0), ` +
-      `or -1 to inherit; got ${describeValue(ts)}`,
-  );
 }

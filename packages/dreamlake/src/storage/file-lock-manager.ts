@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { promises as fs } from "node:fs";
 import { constants as osConstants } from "node:os";
+import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { LockTimeoutError } from "../core/errors.js";
 import { InProcessMutex } from "./in-process-mutex.js";
@@ -46,6 +47,9 @@ const sleep = (ms: number): Promise<void> =>
  * excludes dreamlake writers only; a file left by a dead process is taken over.
  */
 export class FileLockManager implements LockManager {
+  /** Lock files kept open between acquisitions (opening one per write costs two system calls). */
+  readonly #handles = new Map<string, FileHandle>();
+
   async acquire(lockPath: string, timeoutMs: number): Promise<() => Promise<void>> {
     const deadline = Date.now() + timeoutMs;
     const releaseLocal = await processMutex.acquire(lockPath, timeoutMs);
@@ -54,7 +58,13 @@ export class FileLockManager implements LockManager {
       const releaseShared =
         flockBinding === undefined
           ? await acquireExclusiveFile(lockPath, deadline, timeoutMs)
-          : await acquireFlock(flockBinding, lockPath, deadline, timeoutMs);
+          : await acquireFlock(
+              flockBinding,
+              await this.#handle(lockPath),
+              lockPath,
+              deadline,
+              timeoutMs,
+            );
       return async () => {
         try {
           await releaseShared();
@@ -67,6 +77,23 @@ export class FileLockManager implements LockManager {
       throw error;
     }
   }
+
+  async #handle(lockPath: string): Promise<FileHandle> {
+    let handle = this.#handles.get(lockPath);
+    if (handle === undefined) {
+      await fs.mkdir(path.dirname(lockPath), { recursive: true });
+      handle = await fs.open(lockPath, "a");
+      this.#handles.set(lockPath, handle);
+    }
+    return handle;
+  }
+
+  /** Closes the lock files kept open. Call it when no lock is held any more. */
+  async close(): Promise<void> {
+    const handles = [...this.#handles.values()];
+    this.#handles.clear();
+    await Promise.all(handles.map((handle) => handle.close()));
+  }
 }
 
 function timeoutError(lockPath: string, timeoutMs: number): LockTimeoutError {
@@ -78,30 +105,25 @@ function timeoutError(lockPath: string, timeoutMs: number): LockTimeoutError {
 
 async function acquireFlock(
   binding: FlockBinding,
+  handle: FileHandle,
   lockPath: string,
   deadline: number,
   timeoutMs: number,
 ): Promise<() => Promise<void>> {
-  await fs.mkdir(path.dirname(lockPath), { recursive: true });
-  const handle = await fs.open(lockPath, "a");
   let waitMs = RETRY_FIRST_MS;
   for (;;) {
     const errno = binding.flock(handle.fd, LOCK_EX | LOCK_NB);
     if (errno === 0) break;
     if (errno !== osConstants.errno.EWOULDBLOCK && errno !== osConstants.errno.EINTR) {
-      await handle.close();
       throw new Error(`flock failed on ${lockPath} with errno ${errno}`);
     }
-    if (Date.now() >= deadline) {
-      await handle.close();
-      throw timeoutError(lockPath, timeoutMs);
-    }
+    if (Date.now() >= deadline) throw timeoutError(lockPath, timeoutMs);
     await sleep(waitMs);
     waitMs = Math.min(waitMs * 2, RETRY_MAX_MS);
   }
-  return async () => {
+  return () => {
     binding.flock(handle.fd, LOCK_UN);
-    await handle.close();
+    return Promise.resolve();
   };
 }
 

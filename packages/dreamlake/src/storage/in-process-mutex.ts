@@ -12,17 +12,19 @@ export class InProcessMutex {
    * @returns a release function, or `undefined` when `timeoutMs` passed first
    */
   async acquire(key: string, timeoutMs: number): Promise<(() => void) | undefined> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const previous = this.#tails.get(key);
     let release: () => void = () => undefined;
     const current = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const tail = previous.then(() => current);
+    const tail = previous === undefined ? current : previous.then(() => current);
     this.#tails.set(key, tail);
     const done = (): void => {
       release();
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     };
+    // Uncontended (the common case): no timer, no waiting.
+    if (previous === undefined) return done;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => {

@@ -1,4 +1,5 @@
 import { NotFoundError } from "../core/errors.js";
+import type { PointColumns } from "../core/point-columns.js";
 import type { TrackData } from "../core/point.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
@@ -44,7 +45,7 @@ export class LocalTracks {
     return store;
   }
 
-  async append(name: string, points: readonly TrackData[]): Promise<AppendResult> {
+  async append(name: string, points: readonly TrackData[] | PointColumns): Promise<AppendResult> {
     return (await this.store(name)).append(points);
   }
 

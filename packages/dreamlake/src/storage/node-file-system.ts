@@ -4,6 +4,9 @@ import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import type { FileSystem, RandomAccessFile } from "./ports.js";
 
+const temporarySalt = randomBytes(4).toString("hex");
+let temporaryCounter = 0;
+
 /** {@link RandomAccessFile} on a Node file handle. */
 export class NodeRandomAccessFile implements RandomAccessFile {
   readonly path: string;
@@ -107,13 +110,14 @@ export class NodeFileSystem implements FileSystem {
   async writeTextAtomic(
     filePath: string,
     text: string,
-    options: { readonly fsync?: boolean } = {},
+    options: { readonly fsync?: boolean; readonly createFolder?: boolean } = {},
   ): Promise<void> {
     const directory = path.dirname(filePath);
-    await fs.mkdir(directory, { recursive: true });
+    if (options.createFolder !== false) await fs.mkdir(directory, { recursive: true });
+    // Unique per process and call, so concurrent writers never share a temporary file.
     const temporary = path.join(
       directory,
-      `.${path.basename(filePath)}.${randomBytes(6).toString("hex")}.tmp`,
+      `.${path.basename(filePath)}.${process.pid}.${(temporaryCounter++).toString(36)}.${temporarySalt}.tmp`,
     );
     try {
       const handle = await fs.open(temporary, "w", 0o644);

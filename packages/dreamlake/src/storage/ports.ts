@@ -38,7 +38,11 @@ export interface FileSystem {
   writeTextAtomic(
     path: string,
     text: string,
-    options?: { readonly fsync?: boolean },
+    options?: {
+      readonly fsync?: boolean;
+      /** Whether the folder may be missing and must be created first. @defaultValue true */
+      readonly createFolder?: boolean;
+    },
   ): Promise<void>;
   /** Appends text to a file, creating it when missing. */
   appendText(path: string, text: string, options?: { readonly fsync?: boolean }): Promise<void>;
@@ -59,4 +63,6 @@ export interface LockManager {
    * @throws {LockTimeoutError} when another holder keeps it longer
    */
   acquire(path: string, timeoutMs: number): Promise<() => Promise<void>>;
+  /** Releases resources kept between acquisitions (open lock files). Idempotent. */
+  close(): Promise<void>;
 }

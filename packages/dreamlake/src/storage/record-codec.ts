@@ -1,3 +1,4 @@
+import type { PointColumns } from "../core/point-columns.js";
 import type { PointValue, TrackData, TrackPoint } from "../core/point.js";
 import type { MsgpackWriter } from "./msgpack-writer.js";
 
@@ -47,6 +48,51 @@ export function writeColumnarRecord(
   }
   writer.writeByte(RECORD_SEPARATOR);
   return summarize(points, start, end);
+}
+
+/**
+ * Writes points `[start, end)` of `columns` as one columnar record followed by 0x0A: `_ts`
+ * first (float64), then each field that some point of the range has, null where a point
+ * lacks it. The same bytes as {@link writeColumnarRecord} for the same points.
+ */
+export function writeColumnsRecord(
+  writer: MsgpackWriter,
+  columns: PointColumns,
+  start: number,
+  end: number,
+): RecordSummary {
+  const count = end - start;
+  const keys = columns.keys;
+  const present: number[] = [];
+  for (let k = 0; k < keys.length; k++) if (columns.hasValueIn(k, start, end)) present.push(k);
+  writer.writeMapHeader(present.length + 1);
+  writer.writeKey("_ts");
+  writer.writeArrayHeader(count);
+  const timestamps = columns.timestamps;
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  let isSorted = true;
+  let previous = -Infinity;
+  for (let i = start; i < end; i++) {
+    const ts = timestamps[i] as number;
+    writer.writeFloat64(ts);
+    if (ts < previous) isSorted = false;
+    previous = ts;
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+  }
+  for (const k of present) {
+    writer.writeKey(keys[k] as string);
+    writer.writeArrayHeader(count);
+    const column = columns.column(k);
+    for (let i = start; i < end; i++) {
+      const value = column[i];
+      if (typeof value === "number") writer.writeNumber(value);
+      else writer.writeValue(value);
+    }
+  }
+  writer.writeByte(RECORD_SEPARATOR);
+  return { count, minTs, maxTs, isSorted, hasUntimed: false };
 }
 
 /** Writes one point as a row record (a plain map) followed by 0x0A. */

@@ -20,6 +20,8 @@ export class TrackIndexFile {
   readonly #path: string;
   readonly #checksum: Checksum;
   #writable: RandomAccessFile | undefined;
+  /** Whether the file size was checked since it was opened for writing. */
+  #isSizeChecked = false;
 
   constructor(fs: FileSystem, path: string, checksum: Checksum) {
     this.#fs = fs;
@@ -66,12 +68,19 @@ export class TrackIndexFile {
       await file.truncate(0);
       await file.write(0, encodeIndexHeader());
       position = INDEX_HEADER_BYTES;
-    } else if ((await file.size()) !== position) {
+    } else if (!this.#isSizeChecked && (await file.size()) !== position) {
+      // Bytes past the last good entry (a torn entry from a crash) are cut once.
       await file.truncate(position);
     }
+    this.#isSizeChecked = true;
     if (entries.length > 0) await file.write(position, encodeIndexEntries(entries, this.#checksum));
     if (isSynced) await file.sync();
     return position + entries.length * INDEX_ENTRY_BYTES;
+  }
+
+  /** Cuts the file to `length` bytes (taking back entries of a failed write). */
+  async truncate(length: number): Promise<void> {
+    await (await this.#openWritable()).truncate(length);
   }
 
   async #openWritable(): Promise<RandomAccessFile> {
@@ -83,6 +92,7 @@ export class TrackIndexFile {
   async close(): Promise<void> {
     const file = this.#writable;
     this.#writable = undefined;
+    this.#isSizeChecked = false;
     await file?.close();
   }
 }

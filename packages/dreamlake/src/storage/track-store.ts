@@ -1,5 +1,6 @@
 import { isoFromSeconds, type Clock } from "../core/clock.js";
 import { CorruptDataError } from "../core/errors.js";
+import { PointColumns } from "../core/point-columns.js";
 import type { PointValue, TrackData, TrackPoint } from "../core/point.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
@@ -16,6 +17,7 @@ import type { FileSystem, LockManager, RandomAccessFile } from "./ports.js";
 import {
   expandRecord,
   writeColumnarRecord,
+  writeColumnsRecord,
   writeRowRecord,
   type RecordSummary,
 } from "./record-codec.js";
@@ -160,8 +162,9 @@ export class TrackStore {
    * @throws {LockTimeoutError} when another writer holds the track too long
    * @throws {CorruptDataError} when the data file is damaged before its end
    */
-  async append(points: readonly TrackData[]): Promise<AppendResult> {
-    if (points.length === 0) {
+  async append(points: readonly TrackData[] | PointColumns): Promise<AppendResult> {
+    const count = points instanceof PointColumns ? points.count : points.length;
+    if (count === 0) {
       await this.#refresh("read");
       const total = this.#index.totalPoints;
       return { count: 0, startIndex: total, endIndex: total - 1 };
@@ -191,25 +194,39 @@ export class TrackStore {
         await this.#rollBack(before);
         throw error;
       }
-      return { count: points.length, startIndex, endIndex: startIndex + points.length - 1 };
+      return { count, startIndex, endIndex: startIndex + count - 1 };
     } finally {
       await release();
     }
   }
 
-  #encode(points: readonly TrackData[], baseOffset: number, firstIndex: number): IndexEntry[] {
+  #encode(
+    points: readonly TrackData[] | PointColumns,
+    baseOffset: number,
+    firstIndex: number,
+  ): IndexEntry[] {
     const writer = this.#writer;
     writer.reset();
     const entries: IndexEntry[] = [];
     const step = this.#options.maxRecordPoints;
-    for (let start = 0; start < points.length; start += step) {
-      const end = Math.min(points.length, start + step);
+    const isColumns = points instanceof PointColumns;
+    const count = isColumns ? points.count : points.length;
+    for (let start = 0; start < count; start += step) {
+      const end = Math.min(count, start + step);
       const recordStart = writer.length;
-      const only = points[start];
-      const summary: RecordSummary =
-        end - start === 1 && only !== undefined && typeof only["_ts"] === "number"
-          ? writeRowRecord(writer, only as TrackPoint)
-          : writeColumnarRecord(writer, points, start, end);
+      let summary: RecordSummary;
+      if (isColumns) {
+        summary =
+          count === 1
+            ? writeRowRecord(writer, points.toRows()[0] as TrackPoint)
+            : writeColumnsRecord(writer, points, start, end);
+      } else {
+        const only = points[start];
+        summary =
+          end - start === 1 && only !== undefined && typeof only["_ts"] === "number"
+            ? writeRowRecord(writer, only as TrackPoint)
+            : writeColumnarRecord(writer, points, start, end);
+      }
       const crc = this.#deps.checksum(writer.view(recordStart, writer.length));
       entries.push(
         entryFor(
@@ -399,7 +416,7 @@ export class TrackStore {
     this.#indexFileEnd = to.indexFileEnd;
     try {
       await (this.#data as RandomAccessFile).truncate(to.validEnd);
-      if (to.indexFileEnd > 0) await this.#indexFile.writeEntries([], to.indexFileEnd, false);
+      if (to.indexFileEnd > 0) await this.#indexFile.truncate(to.indexFileEnd);
     } catch {
       // The original error is the one to report; the index file is rewritten next time.
       this.#indexFileEnd = -1;
@@ -552,8 +569,10 @@ export class TrackStore {
       nextIndex: total,
       updatedAt: now,
     };
+    // The folder exists: the data file was written into it just before.
     await this.#deps.fs.writeTextAtomic(this.#paths.metadata, formatTrackMetadata(this.#metadata), {
       fsync: isSynced,
+      createFolder: false,
     });
   }
 
