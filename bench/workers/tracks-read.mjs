@@ -2,7 +2,13 @@
 // fresh process and times the reads. Prints one JSON line with medians and the peak RSS.
 import { performance } from "node:perf_hooks";
 import * as path from "node:path";
-import { LocalTracks, NodeFileSystem, FileLockManager, nodeCrc32, systemClock } from "../../packages/dreamlake/dist/engine.js";
+import {
+  LocalTracks,
+  NodeFileSystem,
+  FileLockManager,
+  nodeCrc32,
+  systemClock,
+} from "../../packages/dreamlake/dist/engine.js";
 import { Session } from "../../packages/dreamlake/dist/index.js";
 
 const [root, countText] = process.argv.slice(2);
@@ -10,7 +16,7 @@ const count = Number(countText);
 const BASE_TS = 1_700_000_000;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 let seed = 42;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 
 // Opening a track: a fresh engine (no cache), index loaded, nothing else.
 const directory = path.join(root, "bench", "run");
@@ -19,7 +25,13 @@ for (let i = 0; i < 11; i++) {
   const tracks = new LocalTracks(
     { fs: new NodeFileSystem(), locks: new FileLockManager(), checksum: nodeCrc32 },
     directory,
-    { maxRecordPoints: 4096, fsync: "never", lockTimeoutMs: 10_000, cachePoints: 65_536, clock: systemClock },
+    {
+      maxRecordPoints: 4096,
+      fsync: "never",
+      lockTimeoutMs: 10_000,
+      cachePoints: 65_536,
+      clock: systemClock,
+    },
   );
   const started = performance.now();
   await tracks.store("append");
@@ -27,7 +39,12 @@ for (let i = 0; i < 11; i++) {
   await tracks.close();
 }
 
-const session = await Session.open({ prefix: "bench/run", localPath: root, flushIntervalMs: 0, flushOnExit: false });
+const session = await Session.open({
+  prefix: "bench/run",
+  localPath: root,
+  flushIntervalMs: 0,
+  flushOnExit: false,
+});
 const track = session.track("append");
 const time = async (work) => {
   const started = performance.now();
@@ -44,11 +61,15 @@ const byTimeMs = [];
 for (let i = 0; i < 41; i++) {
   const startIndex = Math.floor(count / 2 + (random() - 0.5) * (count / 2));
   const startTime = BASE_TS + startIndex * 0.01;
-  byTimeMs.push(await time(() => track.readByTime({ startTime, endTime: startTime + 1, limit: 1000 })));
+  byTimeMs.push(
+    await time(() => track.readByTime({ startTime, endTime: startTime + 1, limit: 1000 })),
+  );
 }
 const newestMs = [];
-for (let i = 0; i < 11; i++) newestMs.push(await time(() => track.readByTime({ reverse: true, limit: 10 })));
+for (let i = 0; i < 11; i++)
+  newestMs.push(await time(() => track.readByTime({ reverse: true, limit: 10 })));
 
+const pointReadsPeakRssBytes = process.resourceUsage().maxRSS * 1024;
 let scanned = 0;
 const scanMs = await time(async () => {
   for (let startIndex = 0; startIndex < count; startIndex += 10_000) {
@@ -65,6 +86,7 @@ process.stdout.write(
     newestFirstMs: newestMs[0],
     newestMs: median(newestMs),
     scanMs,
+    pointReadsPeakRssBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
   })}\n`,
 );

@@ -18,8 +18,16 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
+// fsync "always" also rewrites metadata.json on every write (otherwise it is rewritten at
+// most once a second), so that replacing it fails every write, not only the first.
 function options(): SessionOptions {
-  return { prefix: "ws/run", localPath: temp.dir, flushOnExit: false, flushIntervalMs: 0 };
+  return {
+    prefix: "ws/run",
+    localPath: temp.dir,
+    flushOnExit: false,
+    flushIntervalMs: 0,
+    fsync: "always",
+  };
 }
 
 function trackFolder(name: string): string {

@@ -283,7 +283,22 @@ export class MsgpackReader {
     if (++this.#depth > MAX_DEPTH)
       throw new MalformedInputError(start, `nesting deeper than ${MAX_DEPTH}`);
     const items = new Array<PointValue>(length);
-    for (let i = 0; i < length; i++) items[i] = this.decode();
+    const bytes = this.#bytes;
+    const view = this.#view;
+    for (let i = 0; i < length; i++) {
+      // Columnar records are long lists of float64 and small integers: decode those inline.
+      const pos = this.#pos;
+      const type = bytes[pos] ?? 0;
+      if (type === 0xcb && pos + 9 <= this.#end) {
+        items[i] = view.getFloat64(pos + 1);
+        this.#pos = pos + 9;
+      } else if (type < 0x80 && pos < this.#end) {
+        items[i] = type;
+        this.#pos = pos + 1;
+      } else {
+        items[i] = this.decode();
+      }
+    }
     this.#depth--;
     return items;
   }

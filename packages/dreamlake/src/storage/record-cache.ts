@@ -1,4 +1,4 @@
-import type { TrackData } from "../core/point.js";
+import type { DecodedRecord } from "./decoded-record.js";
 
 /**
  * Recently decoded records, least recently used first out, bounded by the number of
@@ -6,36 +6,36 @@ import type { TrackData } from "../core/point.js";
  */
 export class RecordCache {
   readonly #maxPoints: number;
-  readonly #records = new Map<number, readonly TrackData[]>();
+  readonly #records = new Map<number, DecodedRecord>();
   #points = 0;
 
   constructor(maxPoints: number) {
     this.#maxPoints = maxPoints;
   }
 
-  get(record: number): readonly TrackData[] | undefined {
-    const points = this.#records.get(record);
-    if (points !== undefined) {
+  get(record: number): DecodedRecord | undefined {
+    const decoded = this.#records.get(record);
+    if (decoded !== undefined) {
       // Map iteration order is insertion order: re-inserting marks it most recent.
       this.#records.delete(record);
-      this.#records.set(record, points);
+      this.#records.set(record, decoded);
     }
-    return points;
+    return decoded;
   }
 
-  set(record: number, points: readonly TrackData[]): void {
-    if (points.length > this.#maxPoints) return;
+  set(record: number, decoded: DecodedRecord): void {
+    if (decoded.count > this.#maxPoints) return;
     const previous = this.#records.get(record);
     if (previous !== undefined) {
       this.#records.delete(record);
-      this.#points -= previous.length;
+      this.#points -= previous.count;
     }
-    this.#records.set(record, points);
-    this.#points += points.length;
-    for (const [oldest, oldestPoints] of this.#records) {
+    this.#records.set(record, decoded);
+    this.#points += decoded.count;
+    for (const [oldest, oldestRecord] of this.#records) {
       if (this.#points <= this.#maxPoints) break;
       this.#records.delete(oldest);
-      this.#points -= oldestPoints.length;
+      this.#points -= oldestRecord.count;
     }
   }
 

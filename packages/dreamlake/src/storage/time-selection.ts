@@ -1,7 +1,15 @@
 import type { TrackData } from "../core/point.js";
 import type { TrackRow } from "../core/track-results.js";
 
-type Candidate = { readonly key: number; readonly index: number; readonly data: TrackData };
+/** Where a kept row's point comes from: built only if it makes it into the result. */
+type RowSource = { rowAt(position: number): TrackData };
+
+type Candidate = {
+  readonly key: number;
+  readonly index: number;
+  readonly source: RowSource;
+  readonly position: number;
+};
 
 /**
  * Keeps the first `limit + 1` rows of a time read, in the order the result needs:
@@ -38,7 +46,12 @@ export class TimeSelection {
 
   /** Offers one matching row. */
   offer(key: number, index: number, data: TrackData): void {
-    const candidate = { key, index, data };
+    this.offerFrom(key, index, { rowAt: () => data }, 0);
+  }
+
+  /** Offers one matching row whose point `source.rowAt(position)` builds when needed. */
+  offerFrom(key: number, index: number, source: RowSource, position: number): void {
+    const candidate: Candidate = { key, index, source, position };
     const heap = this.#heap;
     if (heap.length <= this.#limit) {
       heap.push(candidate);
@@ -58,7 +71,9 @@ export class TimeSelection {
     );
     const hasMore = sorted.length > this.#limit;
     return {
-      rows: sorted.slice(0, this.#limit).map(({ index, data }) => ({ index, data })),
+      rows: sorted
+        .slice(0, this.#limit)
+        .map(({ index, source, position }) => ({ index, data: source.rowAt(position) })),
       hasMore,
     };
   }

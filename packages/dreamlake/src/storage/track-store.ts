@@ -15,13 +15,13 @@ import { MsgpackReader } from "./msgpack-reader.js";
 import { MsgpackWriter } from "./msgpack-writer.js";
 import type { FileSystem, LockManager, RandomAccessFile } from "./ports.js";
 import {
-  expandRecord,
   writeColumnarRecord,
   writeColumnsRecord,
   writeRowRecord,
   type RecordSummary,
 } from "./record-codec.js";
 import { entryFor, scanRecords } from "./record-scanner.js";
+import { DecodedRecord } from "./decoded-record.js";
 import { RecordCache } from "./record-cache.js";
 import { TimeSelection } from "./time-selection.js";
 import { TrackIndex } from "./track-index.js";
@@ -70,6 +70,13 @@ export const TRACK_FILES = {
 
 const SCAN_WINDOW_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How often `metadata.json` is rewritten while writes go on (and always on close and
+ * with `fsync: "always"`). Renaming a file per flush costs more than the flush; the
+ * counts in it are advisory (the data file is the truth), so they may lag this long.
+ */
+const METADATA_INTERVAL_SECONDS = 1;
+
 /** Where the files and the index stood before a write, to undo it when it fails. */
 type WriteCheckpoint = {
   readonly validEnd: number;
@@ -113,6 +120,9 @@ export class TrackStore {
   /** Entries of the in-memory index already in the index file. */
   #persistedEntries = 0;
   #metadata: TrackMetadata | undefined;
+  #metadataWrittenAt = -Infinity;
+  /** Whether `metadata.json` lags the data (written less often than the data, see above). */
+  #isMetadataStale = false;
   #isIndexFileLoaded = false;
 
   private constructor(
@@ -187,7 +197,16 @@ export class TrackStore {
         this.#seenSize = this.#validEnd;
         for (const entry of entries) this.#index.push(entry);
         await this.#persistIndex(isSynced);
-        await this.#writeMetadata(isSynced);
+        const now = this.#options.clock.nowSeconds();
+        if (
+          isSynced ||
+          this.#metadata === undefined ||
+          now - this.#metadataWrittenAt >= METADATA_INTERVAL_SECONDS
+        ) {
+          await this.#writeMetadata(isSynced);
+        } else {
+          this.#isMetadataStale = true;
+        }
       } catch (error: unknown) {
         // The caller keeps the points and writes them again later: take back what this
         // write left, so that they are not stored twice.
@@ -253,10 +272,10 @@ export class TrackStore {
       let record = this.#index.recordOfPoint(query.startIndex);
       while (record !== -1 && record < this.#index.size && out.length < query.limit) {
         const entry = this.#index.entry(record);
-        const points = await this.#loadRecord(record);
+        const decoded = await this.#loadRecord(record);
         let i = Math.max(0, query.startIndex - entry.firstIndex);
-        for (; i < points.length && out.length < query.limit; i++) {
-          out.push({ index: entry.firstIndex + i, data: points[i] as TrackData });
+        for (; i < decoded.count && out.length < query.limit; i++) {
+          out.push({ index: entry.firstIndex + i, data: decoded.rowAt(i) });
         }
         record++;
       }
@@ -307,8 +326,8 @@ export class TrackStore {
         // Candidates come in order of their best possible key: none after this one can enter.
         break;
       }
-      const points = await this.#loadRecord(record);
-      offerRecord(selection, points, entry, query.reverse, isBounded, start, end);
+      const decoded = await this.#loadRecord(record);
+      offerRecord(selection, decoded, entry, query.reverse, isBounded, start, end);
     }
     return selection;
   }
@@ -350,8 +369,11 @@ export class TrackStore {
     await this.#refresh("read");
     for (let record = 0; record < this.#index.size; record++) {
       const entry = this.#index.entry(record);
-      const points = await this.#withReindexOnMismatch(() => this.#loadRecord(record, false));
-      yield points.map((data, i) => ({ index: entry.firstIndex + i, data }));
+      const decoded = await this.#withReindexOnMismatch(() => this.#loadRecord(record, false));
+      const rows: TrackRow[] = new Array<TrackRow>(decoded.count);
+      for (let i = 0; i < decoded.count; i++)
+        rows[i] = { index: entry.firstIndex + i, data: decoded.rowAt(i) };
+      yield rows;
     }
   }
 
@@ -384,6 +406,7 @@ export class TrackStore {
 
   /** Releases file handles. Idempotent. */
   async close(): Promise<void> {
+    if (this.#isMetadataStale && this.#isWritable) await this.#writeLatestMetadata();
     const data = this.#data;
     this.#data = undefined;
     this.#isWritable = false;
@@ -557,8 +580,20 @@ export class TrackStore {
     return this.#metadata;
   }
 
+  /** Brings a lagging `metadata.json` up to date, under the lock (another writer may have added points). */
+  async #writeLatestMetadata(): Promise<void> {
+    const release = await this.#deps.locks.acquire(this.#paths.lock, this.#options.lockTimeoutMs);
+    try {
+      await this.#refresh("write");
+      await this.#writeMetadata(false);
+    } finally {
+      await release();
+    }
+  }
+
   async #writeMetadata(isSynced: boolean): Promise<void> {
-    const now = isoFromSeconds(this.#options.clock.nowSeconds());
+    const nowSeconds = this.#options.clock.nowSeconds();
+    const now = isoFromSeconds(nowSeconds);
     const previous =
       this.#metadata ?? (await this.#readMetadata()) ?? newTrackMetadata(this.name, now);
     const total = this.#index.totalPoints;
@@ -574,11 +609,13 @@ export class TrackStore {
       fsync: isSynced,
       createFolder: false,
     });
+    this.#metadataWrittenAt = nowSeconds;
+    this.#isMetadataStale = false;
   }
 
   // ---- records ----
 
-  async #loadRecord(record: number, isCached = true): Promise<readonly TrackData[]> {
+  async #loadRecord(record: number, isCached = true): Promise<DecodedRecord> {
     const cached = this.#cache.get(record);
     if (cached !== undefined) return cached;
     const entry = this.#index.entry(record);
@@ -597,14 +634,14 @@ export class TrackStore {
         { cause: error, details: { path: this.#paths.data, offset: entry.offset } },
       );
     }
-    const points = isRecordMap(value) ? expandRecord(value) : [];
-    if (points.length !== entry.count) {
+    const decoded = isRecordMap(value) ? new DecodedRecord(value) : undefined;
+    if (decoded?.count !== entry.count) {
       throw new StaleIndexError(
-        `record ${record} holds ${points.length} points, its index entry ${entry.count}`,
+        `record ${record} holds ${decoded?.count ?? 0} points, its index entry ${entry.count}`,
       );
     }
-    if (isCached) this.#cache.set(record, points);
-    return points;
+    if (isCached) this.#cache.set(record, decoded);
+    return decoded;
   }
 
   /** Runs a read; when the index turns out stale, re-indexes from the data file and runs it once more. */
@@ -664,38 +701,38 @@ function effectiveMax(entry: IndexEntry, isBounded: boolean): number {
 /** Offers the matching points of one record, skipping by binary search when it is sorted. */
 function offerRecord(
   selection: TimeSelection,
-  points: readonly TrackData[],
+  decoded: DecodedRecord,
   entry: IndexEntry,
   isReverse: boolean,
   isBounded: boolean,
   start: number,
   end: number,
 ): void {
+  const count = decoded.count;
   const isSorted = (entry.flags & FLAG_SORTED) !== 0;
   if (!isSorted) {
-    for (let i = 0; i < points.length; i++) {
-      const point = points[i] as TrackData;
-      const ts = point["_ts"];
+    for (let i = 0; i < count; i++) {
+      const ts = decoded.tsAt(i);
       if (typeof ts === "number") {
-        if (ts >= start && ts < end) selection.offer(ts, entry.firstIndex + i, point);
+        if (ts >= start && ts < end) selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
       } else if (!isBounded) {
-        selection.offer(0, entry.firstIndex + i, point);
+        selection.offerFrom(0, entry.firstIndex + i, decoded, i);
       }
     }
     return;
   }
-  const tsAt = (i: number): number => (points[i] as TrackData)["_ts"] as number;
+  const tsAt = (i: number): number => decoded.tsAt(i) as number;
   if (isReverse) {
-    for (let i = lowerBound(points.length, tsAt, end) - 1; i >= 0; i--) {
+    for (let i = lowerBound(count, tsAt, end) - 1; i >= 0; i--) {
       const ts = tsAt(i);
       if (ts < start || (selection.isFull && ts < selection.worstKey)) break;
-      selection.offer(ts, entry.firstIndex + i, points[i] as TrackData);
+      selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
     }
   } else {
-    for (let i = lowerBound(points.length, tsAt, start); i < points.length; i++) {
+    for (let i = lowerBound(count, tsAt, start); i < count; i++) {
       const ts = tsAt(i);
       if (ts >= end || (selection.isFull && ts > selection.worstKey)) break;
-      selection.offer(ts, entry.firstIndex + i, points[i] as TrackData);
+      selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
     }
   }
 }
