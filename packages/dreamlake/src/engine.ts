@@ -68,3 +68,68 @@ export {
   type TrackMetadata,
 } from "./storage/track-metadata.js";
 export { upsertSessionRecord, type SessionInfo } from "./storage/session-record.js";
+export {
+  checkJsonObject,
+  checkJsonValue,
+  isPlainObject,
+  type JsonObject,
+  type JsonValue,
+} from "./core/json-value.js";
+export { formatPythonJson } from "./core/python-json.js";
+export {
+  flattenParams,
+  mergeFlatParams,
+  unflattenParams,
+  type FlatParams,
+  type NestedParams,
+} from "./core/flatten-params.js";
+export {
+  LOG_LEVELS,
+  DEFAULT_LOG_LEVEL,
+  isLogLevel,
+  parseLogLevel,
+  type LogLevel,
+} from "./core/log-level.js";
+export {
+  formatLogLine,
+  parseLogLine,
+  parseLogQuery,
+  type LogEntry,
+  type LogQuery,
+  type LogReadOptions,
+  type LogReadResult,
+  type NewLogEntry,
+} from "./core/log-entry.js";
+export { secondsFromIso } from "./core/iso-seconds.js";
+export { snowflakeId, isSnowflakeId } from "./core/snowflake.js";
+export { contentTypeFor, DEFAULT_CONTENT_TYPE } from "./core/content-type.js";
+export {
+  MAX_FILE_NAME_BYTES,
+  validateFileName,
+  parseFilePrefix,
+  recordFolderSegments,
+  isInPrefix,
+  type FilePrefix,
+} from "./core/file-paths.js";
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  parseTags,
+  parseDescription,
+  parseFileQuery,
+  parseFileChanges,
+  parseFileRecord,
+  type DeletedFile,
+  type FileChanges,
+  type FileFilter,
+  type FileQuery,
+  type FileRecord,
+  type FileSource,
+  type FileUpload,
+} from "./core/file-record.js";
+export { LocalParams, PARAMS_FILES, type LocalParamsOptions } from "./storage/local-params.js";
+export { LocalLogs, LOG_FILES, type LocalLogsOptions } from "./storage/local-logs.js";
+export { LocalFiles, FILES_FILES, type LocalFilesOptions } from "./storage/local-files.js";
+export { downloadVerified, verifiedChunks } from "./storage/local-files-copy.js";
+export type { ParamsBackend } from "./session/params-backend.js";
+export type { LogsBackend } from "./session/logs-backend.js";
+export type { FilesBackend } from "./session/files-backend.js";

@@ -43,3 +43,17 @@ export {
   FailedPreconditionError,
   InternalError,
 } from "./core/errors.js";
+export { Params, type ParamsGetOptions } from "./session/params.js";
+export type { FlatParams, NestedParams } from "./core/flatten-params.js";
+export type { JsonValue, JsonObject } from "./core/json-value.js";
+export { Logs, type LogOptions } from "./session/logs.js";
+export { LOG_LEVELS, type LogLevel } from "./core/log-level.js";
+export type { LogEntry, LogReadOptions, LogReadResult } from "./core/log-entry.js";
+export { Files, type FileUploadOptions, type FileUploadSource } from "./session/files.js";
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  type DeletedFile,
+  type FileChanges,
+  type FileFilter,
+  type FileRecord,
+} from "./core/file-record.js";

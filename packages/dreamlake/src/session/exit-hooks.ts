@@ -12,6 +12,8 @@
 export type ExitFlushable = {
   /** Points not yet written, in all tracks. */
   readonly bufferedPoints: number;
+  /** Log entries not yet written. */
+  readonly bufferedLogs: number;
   /** Writes everything buffered. */
   flushAll(): Promise<void>;
 };
@@ -38,7 +40,7 @@ function reportFailures(results: readonly PromiseSettledResult<void>[]): void {
 
 function onBeforeExit(): void {
   if (isFlushingForExit) return;
-  if (![...sessions].some((session) => session.bufferedPoints > 0)) return;
+  if (![...sessions].some((session) => session.bufferedPoints + session.bufferedLogs > 0)) return;
   isFlushingForExit = true;
   void flushEverything().then((results) => {
     isFlushingForExit = false;

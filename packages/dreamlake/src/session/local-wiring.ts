@@ -1,7 +1,11 @@
 import * as path from "node:path";
 import type { Clock } from "../core/clock.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/file-record.js";
 import type { SessionPrefix } from "../core/names.js";
 import { FileLockManager } from "../storage/file-lock-manager.js";
+import { LocalFiles } from "../storage/local-files.js";
+import { LocalLogs } from "../storage/local-logs.js";
+import { LocalParams } from "../storage/local-params.js";
 import { LocalTracks } from "../storage/local-tracks.js";
 import { nodeCrc32 } from "../storage/node-checksum.js";
 import { NodeFileSystem } from "../storage/node-file-system.js";
@@ -16,6 +20,9 @@ export type LocalSessionParts = {
   /** The session folder: `<localPath>/<workspace>/<name>`. */
   readonly directory: string;
   readonly tracks: LocalTracks;
+  readonly params: LocalParams;
+  readonly logs: LocalLogs;
+  readonly files: LocalFiles;
   /** The session's file locks (closed last, when nothing holds one). */
   readonly locks: FileLockManager;
 };
@@ -34,6 +41,8 @@ export async function openLocalSession(
     readonly fsync: FsyncPolicy;
     readonly maxRecordPoints: number;
     readonly lockTimeoutMs: number;
+    /** Largest file `files.upload` accepts. @defaultValue 5 GiB */
+    readonly maxFileBytes?: number | undefined;
   },
 ): Promise<LocalSessionParts> {
   const fs = new NodeFileSystem();
@@ -56,5 +65,12 @@ export async function openLocalSession(
     ...options,
     cachePoints: CACHE_POINTS_PER_TRACK,
   });
-  return { directory, tracks, locks };
+  const params = new LocalParams({ fs, locks }, directory, options);
+  const logs = new LocalLogs({ fs, locks }, directory, options);
+  const files = new LocalFiles({ fs, locks }, directory, {
+    ...options,
+    maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    sessionId: `${prefix.workspace}/${prefix.name}`,
+  });
+  return { directory, tracks, params, logs, files, locks };
 }

@@ -28,6 +28,8 @@ export type SessionOptions = {
   readonly fsync?: FsyncPolicy;
   /** Largest number of points in one stored record. @defaultValue 4096 */
   readonly maxRecordPoints?: number;
+  /** Largest file `files.upload` accepts, in bytes (this size passes). @defaultValue 5 GiB, as in Python */
+  readonly maxFileBytes?: number;
   /** How long a write waits for another writer's file lock. @defaultValue 10000 */
   readonly lockTimeoutMs?: number;
   /** Flush on normal process exit and on SIGINT/SIGTERM. @defaultValue true */

@@ -19,6 +19,14 @@ import {
 import { Track, type TrackContext } from "./track.js";
 import type { TrackBackend } from "./track-backend.js";
 import { Tracks } from "./tracks.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/file-record.js";
+import { DEFAULT_FLUSH_EVERY_LOGS, DEFAULT_MAX_BUFFERED_LOGS } from "../core/log-entry.js";
+import { Files } from "./files.js";
+import type { FilesBackend } from "./files-backend.js";
+import { Logs, type LogOptions } from "./logs.js";
+import type { LogsBackend } from "./logs-backend.js";
+import { Params } from "./params.js";
+import type { ParamsBackend } from "./params-backend.js";
 
 /** What a session is wired to: built by `Session.open` for the selected mode. */
 type SessionParts = {
@@ -29,13 +37,16 @@ type SessionParts = {
   /** The local session folder (local and hybrid modes). */
   readonly directory: string | undefined;
   readonly tracks: TrackBackend;
+  readonly params: ParamsBackend;
+  readonly logs: LogsBackend;
+  readonly files: FilesBackend;
   /** Releases what the backends share (lock files), after they are closed. */
   readonly release: () => Promise<void>;
 };
 
 /**
- * One experiment or robot run: its tracks (and, in later versions, params, logs and
- * files), stored on local files, on a dreamlake server, or both.
+ * One experiment or robot run: its tracks, params, logs and files, stored on local files,
+ * on a dreamlake server, or both.
  *
  * @example
  * ```ts
@@ -57,6 +68,12 @@ export class Session implements ExitFlushable {
   readonly directory: string | undefined;
   /** The session's tracks as a whole. */
   readonly tracks: Tracks;
+  /** The session's params: `await session.params.set({ lr: 0.001 })`. */
+  readonly params: Params;
+  /** The session's log, read back with `await session.logs.read()`; write with `session.log()`. */
+  readonly logs: Logs;
+  /** The session's files: upload, list, download (checked), update, delete. */
+  readonly files: Files;
   readonly #parts: SessionParts;
   readonly #trackMap = new Map<string, Track>();
   readonly #trackContext: TrackContext;
@@ -94,6 +111,21 @@ export class Session implements ExitFlushable {
       },
     };
     this.tracks = new Tracks(this.#trackMap, parts.tracks);
+    const assertOpen = (): void => {
+      this.#assertOpen();
+    };
+    this.params = new Params(parts.params, assertOpen);
+    this.files = new Files(parts.files, assertOpen);
+    this.logs = new Logs({
+      backend: parts.logs,
+      clock: options.clock ?? systemClock,
+      flushEveryEntries: DEFAULT_FLUSH_EVERY_LOGS,
+      maxBufferedEntries: DEFAULT_MAX_BUFFERED_LOGS,
+      assertOpen,
+      track: (work) => {
+        this.#keep(work);
+      },
+    });
     const intervalMs = positiveInteger(
       "flushIntervalMs",
       options.flushIntervalMs,
@@ -103,6 +135,7 @@ export class Session implements ExitFlushable {
     if (intervalMs > 0) {
       this.#timer = setInterval(() => {
         for (const track of this.#trackMap.values()) track.flushInBackground();
+        this.logs.flushInBackground();
       }, intervalMs);
       // The timer alone must not keep the process alive.
       this.#timer.unref();
@@ -130,6 +163,12 @@ export class Session implements ExitFlushable {
     positiveInteger("flushEveryPoints", options.flushEveryPoints, DEFAULT_FLUSH_EVERY_POINTS);
     positiveInteger("maxBufferedPoints", options.maxBufferedPoints, DEFAULT_MAX_BUFFERED_POINTS);
     positiveInteger("flushIntervalMs", options.flushIntervalMs, DEFAULT_FLUSH_INTERVAL_MS, 0);
+    const maxFileBytes = positiveInteger(
+      "maxFileBytes",
+      options.maxFileBytes,
+      DEFAULT_MAX_FILE_BYTES,
+      0,
+    );
     if (mode !== "local") {
       throw new InvalidArgumentError(
         `Remote and hybrid sessions (url ${describeValue(options.url)}) are not available yet`,
@@ -138,6 +177,7 @@ export class Session implements ExitFlushable {
     const local = await openLocalSession(options.localPath ?? DEFAULT_LOCAL_PATH, prefix, options, {
       ...storage,
       clock: options.clock ?? systemClock,
+      maxFileBytes,
     });
     const parts: SessionParts = {
       mode,
@@ -146,6 +186,9 @@ export class Session implements ExitFlushable {
       prefix: prefix.prefix,
       directory: local.directory,
       tracks: local.tracks,
+      params: local.params,
+      logs: local.logs,
+      files: local.files,
       release: () => local.locks.close(),
     };
     return new Session(parts, options);
@@ -179,9 +222,28 @@ export class Session implements ExitFlushable {
     return track;
   }
 
+  /** Log entries logged but not yet written. */
+  get bufferedLogs(): number {
+    return this.logs.bufferedEntries;
+  }
+
+  /**
+   * Logs a message (synchronous and buffered, like `append`): written with the track
+   * points, and before any `session.logs.read()`.
+   *
+   * @throws {InvalidArgumentError} for an unknown level (debug, info, warn, error, fatal) or
+   * metadata that is not JSON; nothing is buffered then
+   * @throws {FailedPreconditionError} when the session is closed
+   */
+  log(message: string, options?: LogOptions): void {
+    this.logs.add(message, options);
+  }
+
   /** @internal Writes everything buffered (used on process exit). */
   async flushAll(): Promise<void> {
-    await this.tracks.flush();
+    const results = await Promise.allSettled([this.tracks.flush(), this.logs.flush()]);
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 
   /**
@@ -201,6 +263,7 @@ export class Session implements ExitFlushable {
   async #close(): Promise<void> {
     await Promise.allSettled([...this.#background]);
     await this.tracks.flush();
+    await this.logs.flush();
     this.#isOpen = false;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#isFlushedOnExit) stopFlushingOnExit(this);
