@@ -1,0 +1,259 @@
+import {
+  ConflictError,
+  FailedPreconditionError,
+  type TimeQuery,
+  type TrackPoint,
+  type TrackRow,
+} from "dreamlake/engine";
+import { promiseOf } from "../promise-of.js";
+import { decodeHotPoint, HotPointEncoder } from "./hot-point-codec.js";
+import type {
+  ArchivalPlan,
+  ChunkEntry,
+  HotAppendResult,
+  HotRows,
+  HotStore,
+  HotTrack,
+  HotTrackFields,
+  HotTrackKey,
+} from "./hot-store.js";
+
+type StoredPoint = { readonly ts: number; readonly bytes: Uint8Array };
+
+type MemoryTrack = {
+  track: HotTrack;
+  /** `hot[i]` is the point with index `track.hotStartIndex + i`. */
+  hot: StoredPoint[];
+  readonly manifest: ChunkEntry[];
+  plan: ArchivalPlan | undefined;
+};
+
+/**
+ * A {@link HotStore} in memory: for tests and for trying the tiers without a database.
+ * Points are kept encoded, as the database keeps them, so reads return fresh objects.
+ * Every call runs to completion before the next starts (one event-loop turn), which makes
+ * each call atomic.
+ */
+export class MemoryHotStore implements HotStore {
+  readonly #byId = new Map<string, MemoryTrack>();
+  readonly #byKey = new Map<string, string>();
+  readonly #encoder = new HotPointEncoder();
+  #nextId = 1;
+  #isClosed = false;
+
+  append(
+    key: HotTrackKey,
+    points: readonly TrackPoint[],
+    options: { readonly fields: HotTrackFields; readonly nowSeconds: number },
+  ): Promise<HotAppendResult> {
+    return this.#run(() => {
+      const entry = this.#entryByKey(key) ?? this.#create(key, options.fields, options.nowSeconds);
+      const startIndex = entry.track.totalPoints;
+      let minTs = entry.track.minTs ?? Infinity;
+      let maxTs = entry.track.maxTs ?? -Infinity;
+      for (const point of points) {
+        entry.hot.push({ ts: point._ts, bytes: this.#encoder.encode(point) });
+        minTs = Math.min(minTs, point._ts);
+        maxTs = Math.max(maxTs, point._ts);
+      }
+      entry.track = {
+        ...entry.track,
+        totalPoints: startIndex + points.length,
+        updatedAtSeconds: options.nowSeconds,
+        minTs: points.length === 0 ? entry.track.minTs : minTs,
+        maxTs: points.length === 0 ? entry.track.maxTs : maxTs,
+      };
+      return { track: entry.track, startIndex };
+    });
+  }
+
+  track(key: HotTrackKey): Promise<HotTrack | undefined> {
+    return this.#run(() => this.#entryByKey(key)?.track);
+  }
+
+  trackById(trackId: string): Promise<HotTrack | undefined> {
+    return this.#run(() => this.#byId.get(trackId)?.track);
+  }
+
+  tracks(sessionId: string): Promise<readonly HotTrack[]> {
+    return this.#run(() =>
+      [...this.#byId.values()]
+        .map((entry) => entry.track)
+        .filter((track) => track.sessionId === sessionId)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    );
+  }
+
+  readByIndex(trackId: string, startIndex: number, limit: number): Promise<HotRows> {
+    return this.#run(() => {
+      const entry = this.#byId.get(trackId);
+      if (entry === undefined) return { rows: [], hotStartIndex: 0, totalPoints: 0 };
+      const first = entry.track.hotStartIndex;
+      const from = Math.max(0, startIndex - first);
+      const rows = entry.hot
+        .slice(from, from + limit)
+        .map((stored, i) => this.#row(trackId, first + from + i, stored));
+      return { rows, hotStartIndex: first, totalPoints: entry.track.totalPoints };
+    });
+  }
+
+  readByTime(trackId: string, query: TimeQuery): Promise<HotRows> {
+    return this.#run(() => {
+      const entry = this.#byId.get(trackId);
+      if (entry === undefined) return { rows: [], hotStartIndex: 0, totalPoints: 0 };
+      const start = query.startTime ?? -Infinity;
+      const end = query.endTime ?? Infinity;
+      const first = entry.track.hotStartIndex;
+      const matches: { index: number; stored: StoredPoint }[] = [];
+      entry.hot.forEach((stored, i) => {
+        if (stored.ts >= start && stored.ts < end) matches.push({ index: first + i, stored });
+      });
+      // Array.prototype.sort is stable: equal `_ts` stay in index order both ways.
+      matches.sort((a, b) =>
+        query.reverse ? b.stored.ts - a.stored.ts : a.stored.ts - b.stored.ts,
+      );
+      const rows = matches
+        .slice(0, query.limit)
+        .map((match) => this.#row(trackId, match.index, match.stored));
+      return { rows, hotStartIndex: first, totalPoints: entry.track.totalPoints };
+    });
+  }
+
+  manifest(trackId: string): Promise<readonly ChunkEntry[]> {
+    return this.#run(() => [...(this.#byId.get(trackId)?.manifest ?? [])]);
+  }
+
+  tracksToArchive(chunkSize: number, limit: number): Promise<readonly string[]> {
+    return this.#run(() => {
+      const out: string[] = [];
+      for (const [trackId, entry] of this.#byId) {
+        const isDue =
+          entry.track.totalPoints - entry.track.hotStartIndex >= chunkSize ||
+          entry.plan !== undefined;
+        if (isDue) out.push(trackId);
+        if (out.length >= limit) break;
+      }
+      return out;
+    });
+  }
+
+  archivalPlan(trackId: string): Promise<ArchivalPlan | undefined> {
+    return this.#run(() => this.#byId.get(trackId)?.plan);
+  }
+
+  beginArchival(trackId: string, plan: ArchivalPlan): Promise<ArchivalPlan> {
+    return this.#run(() => {
+      const entry = this.#existing(trackId);
+      entry.plan ??= { ...plan };
+      return entry.plan;
+    });
+  }
+
+  commitChunk(trackId: string, chunk: ChunkEntry): Promise<void> {
+    return this.#run(() => {
+      const entry = this.#existing(trackId);
+      const committed = entry.manifest[chunk.chunkNumber];
+      if (committed !== undefined) {
+        if (!sameChunk(committed, chunk)) {
+          throw new ConflictError(
+            `chunk ${chunk.chunkNumber} of track ${trackId} is already committed as ${committed.key} (indexes ${committed.startIndex}..${committed.endIndex}), not as ${chunk.key}`,
+          );
+        }
+        return;
+      }
+      const previousEnd = entry.manifest.at(-1)?.endIndex ?? -1;
+      if (chunk.chunkNumber !== entry.manifest.length || chunk.startIndex !== previousEnd + 1) {
+        throw new ConflictError(
+          `chunk ${chunk.chunkNumber} of track ${trackId} (indexes ${chunk.startIndex}..${chunk.endIndex}) does not continue the manifest, which ends with chunk ${entry.manifest.length - 1} at index ${previousEnd}`,
+        );
+      }
+      entry.manifest.push({ ...chunk });
+    });
+  }
+
+  dropArchivedRows(trackId: string, endIndex: number): Promise<void> {
+    return this.#run(() => {
+      const entry = this.#existing(trackId);
+      if (!entry.manifest.some((chunk) => chunk.endIndex === endIndex - 1)) {
+        throw new ConflictError(
+          `no archived chunk of track ${trackId} ends at index ${endIndex - 1}: its hot points stay`,
+        );
+      }
+      const drop = Math.max(0, endIndex - entry.track.hotStartIndex);
+      if (drop > 0) {
+        entry.hot.splice(0, drop);
+        entry.track = { ...entry.track, hotStartIndex: endIndex };
+      }
+      if (entry.plan !== undefined && entry.plan.endIndex < endIndex) entry.plan = undefined;
+    });
+  }
+
+  close(): Promise<void> {
+    this.#isClosed = true;
+    return Promise.resolve();
+  }
+
+  #run<T>(step: () => T): Promise<T> {
+    return promiseOf(() => {
+      if (this.#isClosed) throw new FailedPreconditionError("the memory hot store is closed");
+      return step();
+    });
+  }
+
+  #entryByKey(key: HotTrackKey): MemoryTrack | undefined {
+    const trackId = this.#byKey.get(keyText(key));
+    return trackId === undefined ? undefined : this.#byId.get(trackId);
+  }
+
+  #existing(trackId: string): MemoryTrack {
+    const entry = this.#byId.get(trackId);
+    if (entry === undefined) throw new ConflictError(`track ${trackId} does not exist`);
+    return entry;
+  }
+
+  #create(key: HotTrackKey, fields: HotTrackFields, nowSeconds: number): MemoryTrack {
+    const trackId = String(this.#nextId++);
+    const entry: MemoryTrack = {
+      track: {
+        trackId,
+        sessionId: key.sessionId,
+        name: key.name,
+        description: fields.description,
+        tags: [...fields.tags],
+        metadata: fields.metadata === null ? null : structuredClone(fields.metadata),
+        createdAtSeconds: nowSeconds,
+        updatedAtSeconds: nowSeconds,
+        totalPoints: 0,
+        hotStartIndex: 0,
+        minTs: null,
+        maxTs: null,
+      },
+      hot: [],
+      manifest: [],
+      plan: undefined,
+    };
+    this.#byId.set(trackId, entry);
+    this.#byKey.set(keyText(key), trackId);
+    return entry;
+  }
+
+  #row(trackId: string, index: number, stored: StoredPoint): TrackRow {
+    return { index, data: decodeHotPoint(stored.bytes, `track ${trackId} index ${index}`) };
+  }
+}
+
+function keyText(key: HotTrackKey): string {
+  return `${key.sessionId}\u0000${key.name}`;
+}
+
+/** Whether two manifest entries describe the same chunk. */
+export function sameChunk(a: ChunkEntry, b: ChunkEntry): boolean {
+  return (
+    a.chunkNumber === b.chunkNumber &&
+    a.startIndex === b.startIndex &&
+    a.endIndex === b.endIndex &&
+    a.key === b.key &&
+    a.checksum === b.checksum &&
+    a.byteSize === b.byteSize
+  );
+}

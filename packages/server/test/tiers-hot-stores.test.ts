@@ -1,0 +1,82 @@
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { FailedPreconditionError, UnavailableError } from "dreamlake/engine";
+import { MemoryHotStore } from "../src/tiers/hot/memory-hot-store.js";
+import { PostgresHotStore } from "../src/tiers/hot/postgres-hot-store.js";
+import { MIGRATIONS } from "../src/tiers/hot/postgres-migrations.js";
+import { describeHotStore } from "./hot-store-contract.js";
+import { requireDatabaseUrl, uniqueName } from "./tiers-services.js";
+
+/** Drops a test's schema. */
+async function dropSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+describeHotStore("MemoryHotStore", () =>
+  Promise.resolve({ store: new MemoryHotStore(), cleanup: () => Promise.resolve() }),
+);
+
+describeHotStore("PostgresHotStore (DATABASE_URL from scripts/services-up.sh)", async () => {
+  const connectionString = requireDatabaseUrl();
+  const schema = uniqueName("contract");
+  const store = await PostgresHotStore.open({ connectionString, schema });
+  return { store, cleanup: () => dropSchema(connectionString, schema) };
+});
+
+describe("PostgresHotStore migrations", () => {
+  it("applies the migrations once, in order, and records them", async () => {
+    const connectionString = requireDatabaseUrl();
+    const schema = uniqueName("migrations");
+    try {
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => PostgresHotStore.open({ connectionString, schema })),
+      );
+      await Promise.all(stores.map((store) => store.close()));
+      await (await PostgresHotStore.open({ connectionString, schema })).close();
+      const client = new pg.Client({ connectionString });
+      await client.connect();
+      const recorded = await client.query<{ version: number; name: string }>(
+        `SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`,
+      );
+      await client.end();
+      expect(recorded.rows).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
+    } finally {
+      await dropSchema(connectionString, schema);
+    }
+  });
+});
+
+describe("PostgresHotStore when the database is not there", () => {
+  it("fails to open with UnavailableError when nothing answers", async () => {
+    const opening = PostgresHotStore.open({
+      connectionString: "postgres://app@127.0.0.1:9/none",
+      connectionTimeoutMs: 2000,
+    });
+    await expect(opening).rejects.toBeInstanceOf(UnavailableError);
+    await expect(opening).rejects.toThrow(/127\.0\.0\.1:9/);
+  });
+
+  it("fails to open with FailedPreconditionError when the database does not exist", async () => {
+    const url = new URL(requireDatabaseUrl());
+    url.pathname = `/${uniqueName("missing")}`;
+    await expect(PostgresHotStore.open({ connectionString: url.href })).rejects.toBeInstanceOf(
+      FailedPreconditionError,
+    );
+  });
+
+  it("reports a statement on a closed pool as an error, not a crash", async () => {
+    const connectionString = requireDatabaseUrl();
+    const schema = uniqueName("closed");
+    const store = await PostgresHotStore.open({ connectionString, schema });
+    await store.close();
+    await store.close();
+    await expect(store.track({ sessionId: "s", name: "t" })).rejects.toThrow();
+    await dropSchema(connectionString, schema);
+  });
+});

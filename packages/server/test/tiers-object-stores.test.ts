@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { UnavailableError } from "dreamlake/engine";
+import { FileObjectStore } from "../src/tiers/cold/file-object-store.js";
+import { MemoryObjectStore } from "../src/tiers/cold/memory-object-store.js";
+import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
+import { describeObjectStore } from "./object-store-contract.js";
+import { FlakyObjectStore } from "./tiers-doubles.js";
+import { makeTempDir, requireS3Options, uniqueName } from "./tiers-services.js";
+
+describeObjectStore("MemoryObjectStore", () =>
+  Promise.resolve({ store: new MemoryObjectStore(), cleanup: () => Promise.resolve() }),
+);
+
+describeObjectStore("FileObjectStore", async () => {
+  const { dir, cleanup } = await makeTempDir();
+  return { store: new FileObjectStore(dir), cleanup };
+});
+
+describeObjectStore("S3ObjectStore on Swift (S3_* from scripts/services-up.sh)", () => {
+  const options = requireS3Options();
+  const keyPrefix = `${uniqueName("contract")}/`;
+  const store = new S3ObjectStore({ ...options, keyPrefix });
+  return Promise.resolve({
+    store,
+    cleanup: async () => {
+      const sweeper = new S3ObjectStore({ ...options, keyPrefix });
+      const keys: string[] = [];
+      for await (const object of sweeper.list("")) keys.push(object.key);
+      await sweeper.delete(keys);
+      await sweeper.close();
+    },
+  });
+});
+
+describe("S3ObjectStore when the server does not answer", () => {
+  it("rejects with UnavailableError naming the endpoint", async () => {
+    // Port 9 (discard) on loopback refuses connections: nothing listens there.
+    const store = new S3ObjectStore({
+      bucket: "b",
+      endpoint: "http://127.0.0.1:9",
+      credentials: { accessKeyId: "k", secretAccessKey: "s" },
+      maxAttempts: 1,
+    });
+    const failure = store.get("some/key");
+    await expect(failure).rejects.toBeInstanceOf(UnavailableError);
+    await expect(failure).rejects.toThrow(/127\.0\.0\.1:9/);
+    await store.close();
+  });
+});
+
+describe("FlakyObjectStore (the hostile double the tiering tests use)", () => {
+  it("fails the first k calls with UnavailableError, then passes calls through", async () => {
+    const flaky = new FlakyObjectStore(new MemoryObjectStore(), { failFirst: 2 });
+    await expect(flaky.put("a", new Uint8Array([1]))).rejects.toBeInstanceOf(UnavailableError);
+    await expect(flaky.get("a")).rejects.toBeInstanceOf(UnavailableError);
+    await flaky.put("a", new Uint8Array([1]));
+    expect(await flaky.get("a")).toEqual(new Uint8Array([1]));
+    expect(flaky.calls).toEqual({ put: 2, get: 2, head: 0, delete: 0, list: 0 });
+  });
+});
