@@ -61,6 +61,7 @@ export {
   type TrackStoreOptions,
 } from "./storage/track-store.js";
 export { LocalTracks } from "./storage/local-tracks.js";
+export { TimeSelection } from "./storage/time-selection.js";
 export {
   formatTrackMetadata,
   localTrackId,
