@@ -108,3 +108,30 @@ describe("an automatic flush", () => {
     }
   });
 });
+
+describe("a point held back by an automatic flush", () => {
+  it("keeps a field named __proto__ as a field", async () => {
+    const auto = await Session.open({
+      prefix: "ws/proto",
+      localPath: temp.dir,
+      flushOnExit: false,
+      flushEveryPoints: 2,
+      flushIntervalMs: 0,
+    });
+    try {
+      const track = auto.track("p");
+      track.append({ a: 1, _ts: 1 });
+      // JSON.parse makes "__proto__" an own field, as a decoded message would.
+      track.append(JSON.parse('{"__proto__": {"x": 1}, "b": 2, "_ts": 2}') as object);
+      await track.flush();
+      const rows = (await track.read()).data.map((row) => row.data);
+      expect(rows).toHaveLength(2);
+      const held = rows[1] as Record<string, unknown>;
+      expect(Object.getPrototypeOf(held)).toBe(Object.prototype);
+      expect(Object.keys(held).sort()).toEqual(["__proto__", "_ts", "b"]);
+      expect(Object.getOwnPropertyDescriptor(held, "__proto__")?.value).toEqual({ x: 1 });
+    } finally {
+      await auto.close();
+    }
+  });
+});

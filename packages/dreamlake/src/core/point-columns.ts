@@ -1,5 +1,6 @@
 import { describeValue } from "./describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
+import { setOwn } from "./json-value.js";
 import { copyValue, type PointValue, type TrackData, type TrackPoint } from "./point.js";
 
 /** A column entry: a value, or `undefined` where the point has no such field. */
@@ -111,7 +112,8 @@ export class PointColumns {
       const row: Record<string, ColumnValue> = {};
       for (let k = 0; k < this.#keys.length; k++) {
         const value = this.#columns[k]?.[p];
-        if (value !== undefined) row[this.#keys[k] as string] = value;
+        // setOwn: a field named __proto__ must stay a field of the row.
+        if (value !== undefined) setOwn(row, this.#keys[k] as string, value);
       }
       tail.#addChecked(row, this.#timestamps[p] as number);
     }
