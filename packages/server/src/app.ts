@@ -1,0 +1,65 @@
+/**
+ * The HTTP application: the wire API of the dreamlake Python client 0.4.0 (and of the
+ * TypeScript SDK's remote mode) over the ports in {@link ServerDeps}.
+ *
+ * @example
+ * ```ts
+ * const app = createApp(deps);
+ * const response = await app.request("/health");
+ * ```
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { Hono, type Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { NotFoundError } from "dreamlake/engine";
+import type { AppEnv } from "./http/app-env.js";
+import { toErrorResponse } from "./http/error-mapping.js";
+import { sendJson } from "./http/respond.js";
+import { registerSessionRoutes } from "./http/session-routes.js";
+import { registerTrackRoutes } from "./http/track-routes.js";
+import type { ServerDeps } from "./server-deps.js";
+import { SessionTimestamps } from "./tracks/session-timestamps.js";
+
+const randomRequestId = (): string => randomBytes(8).toString("hex");
+
+/**
+ * Builds the HTTP application. Every route except `GET /health` needs a valid bearer
+ * token; every error answers `{ code, message, details?, requestId }`.
+ */
+export function createApp(deps: ServerDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const newRequestId = deps.newRequestId ?? randomRequestId;
+
+  app.use("*", async (c, next) => {
+    const requestId = newRequestId();
+    c.set("requestId", requestId);
+    c.header("x-request-id", requestId);
+    await next();
+  });
+
+  app.get("/health", (c) => sendJson(c, { status: "ok" }));
+
+  app.use("*", async (c, next) => {
+    c.set("principal", deps.auth.authenticate(c.req.header("authorization")));
+    await next();
+  });
+
+  registerSessionRoutes(app, deps);
+  registerTrackRoutes(app, deps, new SessionTimestamps(deps.clock));
+
+  const sendError = (c: Context<AppEnv>, error: unknown): Response => {
+    const response = toErrorResponse(error, c.get("requestId"), deps.log);
+    for (const [name, value] of Object.entries(response.headers)) c.header(name, value);
+    return sendJson(c, response.body, response.status as ContentfulStatusCode);
+  };
+  app.notFound((c) =>
+    sendError(
+      c,
+      new NotFoundError(`No such route: ${c.req.method} ${new URL(c.req.url).pathname}`),
+    ),
+  );
+  app.onError((error, c) => sendError(c, error));
+  return app;
+}

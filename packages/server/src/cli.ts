@@ -1,0 +1,121 @@
+import { DreamlakeError, systemClock, type Clock } from "dreamlake/engine";
+import { createApp } from "./app.js";
+import { resolveJwtSecret } from "./auth/jwt-secret.js";
+import { DEFAULT_TOKEN_DAYS, mintToken } from "./auth/mint-token.js";
+import { parseConfig } from "./config.js";
+import { createEmbeddedServer } from "./embedded/embedded-deps.js";
+import { listen } from "./http/listen.js";
+import type { ServerLog } from "./logging/server-log.js";
+
+/** What the command needs from the process (fakes in tests). */
+export type CliIo = {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Resolves when the server should stop (SIGINT or SIGTERM for the real process). */
+  waitForShutdown(): Promise<void>;
+  readonly clock?: Clock;
+  readonly log?: ServerLog;
+  /** Called once the server listens, with its URL (tests use it with PORT=0). */
+  onListening?(url: string): void;
+};
+
+const USAGE = `Usage:
+  dreamlake-server [serve]            serve the API (embedded storage in DREAMLAKE_DATA_DIR)
+  dreamlake-server token <user> [--days N]
+                                      print a token for <user> (default ${DEFAULT_TOKEN_DAYS} days)
+  dreamlake-server help
+
+Environment: PORT (3000), HOST (127.0.0.1), DREAMLAKE_DATA_DIR (./.dreamlake-server),
+DREAMLAKE_JWT_SECRET, DREAMLAKE_MAX_BODY_BYTES, DREAMLAKE_MAX_POINTS_PER_REQUEST,
+DREAMLAKE_MAX_FILE_BYTES, DREAMLAKE_FSYNC, DREAMLAKE_LOCK_TIMEOUT_MS, DREAMLAKE_OPEN_SESSIONS.
+See docs/server.md.
+`;
+
+/**
+ * Runs the `dreamlake-server` command.
+ *
+ * @returns the exit code
+ */
+export async function run(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const [command = "serve", ...rest] = args;
+    switch (command) {
+      case "serve":
+        if (rest.length > 0)
+          return usageError(io, `serve takes no arguments, got ${rest.join(" ")}`);
+        return await serveCommand(io);
+      case "token":
+        return await tokenCommand(rest, io);
+      case "help":
+      case "--help":
+      case "-h":
+        io.stdout(USAGE);
+        return 0;
+      default:
+        return usageError(io, `Unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (error: unknown) {
+    if (error instanceof DreamlakeError) {
+      io.stderr(`dreamlake-server: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`dreamlake-server: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+async function serveCommand(io: CliIo): Promise<number> {
+  const config = parseConfig(io.env, io.cwd);
+  const embedded = await createEmbeddedServer(config, {
+    ...(io.clock === undefined ? {} : { clock: io.clock }),
+    ...(io.log === undefined ? {} : { log: io.log }),
+  });
+  const listener = await listen(createApp(embedded.deps), config.port, config.host);
+  io.stdout(
+    `dreamlake server listening on ${listener.url}\n` +
+      `  data folder: ${config.dataDir} (token secret: ${embedded.secret.source})\n` +
+      `  get a token: npx dreamlake-server token <user>   (same DREAMLAKE_DATA_DIR / DREAMLAKE_JWT_SECRET)\n` +
+      `  then, for the Python client: export DREAMLAKE_API_KEY=<token>; Session("<workspace>/<name>", url="${listener.url}")\n`,
+  );
+  io.onListening?.(listener.url);
+  await io.waitForShutdown();
+  await listener.close();
+  await embedded.close();
+  io.stdout("dreamlake server stopped\n");
+  return 0;
+}
+
+async function tokenCommand(args: readonly string[], io: CliIo): Promise<number> {
+  let days = DEFAULT_TOKEN_DAYS;
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "--days") {
+      const value = Number(args[++i]);
+      if (!(value > 0))
+        return usageError(io, `--days needs a positive number, got ${args[i] ?? "nothing"}`);
+      days = value;
+    } else if (arg.startsWith("-")) {
+      return usageError(io, `Unknown option ${arg}`);
+    } else {
+      positional.push(arg);
+    }
+  }
+  const [user] = positional;
+  if (user === undefined || positional.length > 1) {
+    return usageError(io, "token needs exactly one user name");
+  }
+  const config = parseConfig(io.env, io.cwd);
+  const { secret } = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+  io.stdout(`${mintToken(user, secret, io.clock ?? systemClock, days)}\n`);
+  io.stderr(
+    `Token for ${user}, valid ${days} days. Send it as "Authorization: Bearer <token>" (Python: DREAMLAKE_API_KEY).\n`,
+  );
+  return 0;
+}

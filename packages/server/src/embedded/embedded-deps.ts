@@ -1,0 +1,80 @@
+import {
+  FileLockManager,
+  NodeFileSystem,
+  nodeCrc32,
+  systemClock,
+  DEFAULT_MAX_RECORD_POINTS,
+  type Clock,
+} from "dreamlake/engine";
+import { JwtAuthenticator } from "../auth/jwt-authenticator.js";
+import { resolveJwtSecret, type JwtSecret } from "../auth/jwt-secret.js";
+import type { ServerConfig } from "../config.js";
+import { stderrServerLog, type ServerLog } from "../logging/server-log.js";
+import type { ServerDeps } from "../server-deps.js";
+import { EmbeddedSessionRegistry } from "./embedded-session-registry.js";
+import { EmbeddedTrackRepository } from "./embedded-track-repository.js";
+
+/** Decoded points kept in memory per open track (repeated reads of recent data). */
+const CACHE_POINTS_PER_TRACK = 64 * 1024;
+
+/** The embedded server's parts: the ports on the data folder, and how to release them. */
+export type EmbeddedServer = {
+  readonly deps: ServerDeps;
+  /** Where the token secret came from (for the start-up message). */
+  readonly secret: JwtSecret;
+  /** Closes the repositories. Call after the listener stopped. */
+  close(): Promise<void>;
+};
+
+/**
+ * Wires every port to the SDK's local engine on `config.dataDir`: no database and no
+ * object store. Sessions live in `<dataDir>/<namespace>/<workspace>/<name>/` in the SDK's
+ * layout.
+ */
+export async function createEmbeddedServer(
+  config: ServerConfig,
+  options: { readonly clock?: Clock; readonly log?: ServerLog } = {},
+): Promise<EmbeddedServer> {
+  const clock = options.clock ?? systemClock;
+  const fs = new NodeFileSystem();
+  const locks = new FileLockManager();
+  const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const sessions = new EmbeddedSessionRegistry({
+    dataDir: config.dataDir,
+    fs,
+    locks,
+    clock,
+    lockTimeoutMs: config.lockTimeoutMs,
+  });
+  const tracks = new EmbeddedTrackRepository({
+    dataDir: config.dataDir,
+    fs,
+    locks,
+    checksum: nodeCrc32,
+    clock,
+    fsync: config.fsync,
+    maxRecordPoints: DEFAULT_MAX_RECORD_POINTS,
+    lockTimeoutMs: config.lockTimeoutMs,
+    cachePointsPerTrack: CACHE_POINTS_PER_TRACK,
+    openSessions: config.openSessions,
+  });
+  return {
+    deps: {
+      sessions,
+      tracks,
+      auth: new JwtAuthenticator(secret.secret, clock),
+      limits: {
+        maxBodyBytes: config.maxBodyBytes,
+        maxPointsPerRequest: config.maxPointsPerRequest,
+        maxFileBytes: config.maxFileBytes,
+      },
+      clock,
+      log: options.log ?? stderrServerLog,
+    },
+    secret,
+    async close() {
+      await tracks.close();
+      await sessions.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { Context, Hono } from "hono";
+import { InvalidArgumentError } from "dreamlake/engine";
+import type { ServerDeps } from "../server-deps.js";
+import { acceptPoints } from "../tracks/point-intake.js";
+import type { SessionTimestamps } from "../tracks/session-timestamps.js";
+import { parseTrackPath } from "../tracks/track-path.js";
+import {
+  appendBatchResponse,
+  appendOneResponse,
+  listResponse,
+  parseAppendBatchBody,
+  parseAppendOneBody,
+  parseIndexReadQuery,
+  parseTimeReadQuery,
+  readResponse,
+  statsResponse,
+  timeReadResponse,
+} from "../tracks/track-wire.js";
+import type { AppEnv } from "./app-env.js";
+import { readJsonBody } from "./read-body.js";
+import { sendJson } from "./respond.js";
+
+/** Segments of `/sessions/{id}/tracks/...` before the track name. */
+const TRACK_TAIL_START = 4;
+
+/** The raw (percent-encoded) path segments after `/sessions/{id}/tracks/`. */
+function trackSegments(c: Context): string[] {
+  const url = c.req.url;
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  const end = url.search(/[?#]/);
+  return url
+    .slice(start, end === -1 ? undefined : end)
+    .split("/")
+    .slice(TRACK_TAIL_START);
+}
+
+/** The track routes: list, append, append-batch, read by index, read by time, stats. */
+export function registerTrackRoutes(
+  app: Hono<AppEnv>,
+  deps: ServerDeps,
+  timestamps: SessionTimestamps,
+): void {
+  app.get("/sessions/:id/tracks", async (c) => {
+    const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
+    noQuery(c);
+    return sendJson(c, listResponse(await deps.tracks.list(session)));
+  });
+
+  app.on(["GET", "POST"], "/sessions/:id/tracks/*", async (c) => {
+    const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
+    const method = c.req.method === "POST" ? "POST" : "GET";
+    const { name, action } = parseTrackPath(trackSegments(c), method);
+    const search = new URL(c.req.url).searchParams;
+    switch (action) {
+      case "append-batch": {
+        noQueryIn(search);
+        const body = parseAppendBatchBody(
+          await readJsonBody(c.req.raw, deps.limits.maxBodyBytes),
+          deps.limits.maxPointsPerRequest,
+        );
+        const points = acceptPoints(body.dataPoints, "dataPoints", timestamps.for(session.id));
+        const result = await deps.tracks.append(session, name, points, body.info);
+        return sendJson(c, appendBatchResponse(name, result));
+      }
+      case "append": {
+        noQueryIn(search);
+        const body = parseAppendOneBody(await readJsonBody(c.req.raw, deps.limits.maxBodyBytes));
+        const points = acceptPoints([body.data], "data", timestamps.for(session.id));
+        const result = await deps.tracks.append(session, name, points, body.info);
+        return sendJson(c, appendOneResponse(name, result));
+      }
+      case "read":
+        return sendJson(
+          c,
+          readResponse(await deps.tracks.read(session, name, parseIndexReadQuery(search))),
+        );
+      case "by-time":
+        return sendJson(
+          c,
+          timeReadResponse(await deps.tracks.readByTime(session, name, parseTimeReadQuery(search))),
+        );
+      case "stats":
+        noQueryIn(search);
+        return sendJson(c, statsResponse(await deps.tracks.stats(session, name)));
+    }
+  });
+}
+
+function noQuery(c: Context): void {
+  noQueryIn(new URL(c.req.url).searchParams);
+}
+
+function noQueryIn(search: URLSearchParams): void {
+  const first = search.keys().next();
+  if (first.done !== true) {
+    throw new InvalidArgumentError(
+      `Unknown query parameter ${JSON.stringify(first.value)} (this route takes none)`,
+    );
+  }
+}

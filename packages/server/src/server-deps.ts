@@ -1,0 +1,27 @@
+import type { Clock } from "dreamlake/engine";
+import type { Authenticator } from "./auth/authenticator.js";
+import type { ServerLog } from "./logging/server-log.js";
+import type { SessionRegistry } from "./sessions/session-registry.js";
+import type { TrackRepository } from "./tracks/track-repository.js";
+
+/** The limits the HTTP layer enforces where bytes come in. */
+export type ServerLimits = {
+  /** Largest JSON request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Most points in one append request (and log entries in one log request). */
+  readonly maxPointsPerRequest: number;
+  /** Largest uploaded file, in bytes. */
+  readonly maxFileBytes: number;
+};
+
+/** Everything the routes talk to: the ports, and the wiring-time choices. */
+export type ServerDeps = {
+  readonly sessions: SessionRegistry;
+  readonly tracks: TrackRepository;
+  readonly auth: Authenticator;
+  readonly limits: ServerLimits;
+  readonly clock: Clock;
+  readonly log: ServerLog;
+  /** Ids that tie an error response to its server log line. @defaultValue random hex */
+  readonly newRequestId?: () => string;
+};
