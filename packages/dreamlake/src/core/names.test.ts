@@ -1,0 +1,83 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "./errors.js";
+import { MAX_NAME_SEGMENT_LENGTH, MAX_TRACK_NAME_LENGTH } from "./limits.js";
+import { parseSessionPrefix, validateTrackName } from "./names.js";
+
+const segment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/).filter((s) => s !== "." && s !== "..");
+
+describe("validateTrackName", () => {
+  it("accepts /-separated segments of letters, digits, _, - and .", () => {
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 5 }), (segments) => {
+        const name = segments.join("/");
+        expect(validateTrackName(name)).toBe(name);
+      }),
+    );
+  });
+
+  it.each([
+    ["../x", '".."'],
+    ["a/../../escape", '".."'],
+    ["./a", '"."'],
+    ["/abs", "empty segment"],
+    ["a//b", "empty segment"],
+    ["a/", "empty segment"],
+    ["", "empty segment"],
+    ["a\0b", "\\u0000"],
+    ["with space", '"with space"'],
+    ["a\\b", '"a\\\\b"'],
+    ["ü", '"ü"'],
+  ])("refuses %j, naming the problem", (name, mention) => {
+    expect(() => validateTrackName(name)).toThrow(InvalidArgumentError);
+    expect(() => validateTrackName(name)).toThrow(mention);
+  });
+
+  it("refuses anything that is not a string", () => {
+    for (const name of [undefined, null, 1, ["a"], { name: "a" }]) {
+      expect(() => validateTrackName(name)).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it("limits the name and each segment, at the limit and one past it", () => {
+    const longSegment = "a".repeat(MAX_NAME_SEGMENT_LENGTH);
+    expect(validateTrackName(longSegment)).toBe(longSegment);
+    expect(() => validateTrackName(`${longSegment}a`)).toThrow(InvalidArgumentError);
+    const segments = Math.ceil(MAX_TRACK_NAME_LENGTH / 11);
+    const longName = Array.from({ length: segments }, () => "aaaaaaaaaa")
+      .join("/")
+      .slice(0, MAX_TRACK_NAME_LENGTH)
+      .replace(/\/$/, "b");
+    expect(longName).toHaveLength(MAX_TRACK_NAME_LENGTH);
+    expect(validateTrackName(longName)).toBe(longName);
+    expect(() => validateTrackName(`${longName}b`)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("parseSessionPrefix", () => {
+  it("takes the last two segments as workspace and name", () => {
+    expect(parseSessionPrefix("project/my-experiment")).toEqual({
+      prefix: "project/my-experiment",
+      workspace: "project",
+      name: "my-experiment",
+    });
+    expect(parseSessionPrefix("org/project/run.1")).toMatchObject({
+      workspace: "project",
+      name: "run.1",
+    });
+  });
+
+  it.each(["solo", "", "/a", "a/", "a//b", "../b", "a/..", "a/b c", "a/\0"])(
+    "refuses %j, naming it",
+    (prefix) => {
+      expect(() => parseSessionPrefix(prefix)).toThrow(InvalidArgumentError);
+      expect(() => parseSessionPrefix(prefix)).toThrow(JSON.stringify(prefix));
+    },
+  );
+
+  it("refuses anything that is not a string", () => {
+    for (const prefix of [undefined, null, 7, ["a", "b"]]) {
+      expect(() => parseSessionPrefix(prefix)).toThrow(InvalidArgumentError);
+    }
+  });
+});
