@@ -35,7 +35,9 @@ const table = rows.map((row) => [
   row.meets === undefined ? "" : row.meets ? "yes" : "NO",
 ]);
 const header = ["section", "metric", "value", "target", "meets"];
-const widths = header.map((title, i) => Math.max(title.length, ...table.map((line) => line[i].length)));
+const widths = header.map((title, i) =>
+  Math.max(title.length, ...table.map((line) => line[i].length)),
+);
 const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
 console.log(line(header));
 console.log(`|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`);

@@ -7,9 +7,19 @@ import { Session } from "../../packages/dreamlake/dist/index.js";
 const [root, countText] = process.argv.slice(2);
 const count = Number(countText);
 const BASE_TS = 1_700_000_000;
-const point = (i) => ({ value: Math.sin(i), step: i, epoch: Math.floor(i / 1000), _ts: BASE_TS + i * 0.01 });
+const point = (i) => ({
+  value: Math.sin(i),
+  step: i,
+  epoch: Math.floor(i / 1000),
+  _ts: BASE_TS + i * 0.01,
+});
 
-const session = await Session.open({ prefix: "bench/run", localPath: root, flushIntervalMs: 0, flushOnExit: false });
+const session = await Session.open({
+  prefix: "bench/run",
+  localPath: root,
+  flushIntervalMs: 0,
+  flushOnExit: false,
+});
 
 // An application's loop yields to the event loop now and then (I/O, timers); background
 // flushes run then. This loop yields every 4,096 points.
