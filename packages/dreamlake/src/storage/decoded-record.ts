@@ -1,4 +1,5 @@
 import type { PointValue, TrackData } from "../core/point.js";
+import { setOwn } from "../core/json-value.js";
 import { isColumnar } from "./record-codec.js";
 
 /**
@@ -41,15 +42,19 @@ export class DecodedRecord {
     return this.#timestamps?.[i];
   }
 
-  /** Point `i` as an object (a new one on every call). */
+  /**
+   * Point `i` as an object: a new one on every call, sharing nothing with this record, so
+   * that a caller changing what a read returned does not change what later reads return
+   * (the record cache keeps this record).
+   */
   rowAt(i: number): TrackData {
-    if (this.#row !== undefined) return this.#row;
+    if (this.#row !== undefined) return copyDecoded(this.#row) as TrackData;
     const row: { [key: string]: PointValue } = {};
     const keys = this.#keys;
     const columns = this.#columns;
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] as string;
-      const value = (columns[k] as readonly PointValue[])[i] as PointValue;
+      const value = copyDecoded((columns[k] as readonly PointValue[])[i] as PointValue);
       if (this.#hasProtoKey && key === "__proto__") {
         Object.defineProperty(row, key, {
           value,
@@ -63,4 +68,15 @@ export class DecodedRecord {
     }
     return row;
   }
+}
+
+/** A deep copy of a decoded value (scalars are returned as they are). */
+function copyDecoded(value: PointValue): PointValue {
+  if (typeof value !== "object" || value === null) return value;
+  if (value instanceof Uint8Array) return value.slice();
+  if (Array.isArray(value)) return (value as readonly PointValue[]).map(copyDecoded);
+  const map = value as { readonly [key: string]: PointValue };
+  const out: { [key: string]: PointValue } = {};
+  for (const key of Object.keys(map)) setOwn(out, key, copyDecoded(map[key] as PointValue));
+  return out;
 }
