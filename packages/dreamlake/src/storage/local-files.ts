@@ -107,22 +107,29 @@ export class LocalFiles {
       throw error;
     }
     let replaced: StoredFileEntry | undefined;
-    const entry = await this.#changeIndex(async (index) => {
-      // Another writer (another process, or the Python SDK) may have used the id meanwhile.
-      while (index.hasId(id)) {
-        const fresh = await this.#claimFolder(folder);
-        await fs.rm(`${folder}/${fresh}`, { recursive: true, force: true });
-        await fs.rename(`${folder}/${id}`, `${folder}/${fresh}`);
-        id = fresh;
-      }
-      const now = isoFromSeconds(this.#options.clock.nowSeconds());
-      const created = newFileEntry(
-        { ...upload, prefix },
-        { ...written, id, sessionId: this.#options.sessionId, now },
-      );
-      replaced = index.put(created);
-      return created;
-    });
+    let entry: StoredFileEntry;
+    try {
+      entry = await this.#changeIndex(async (index) => {
+        // Another writer (another process, or the Python SDK) may have used the id meanwhile.
+        while (index.hasId(id)) {
+          const fresh = await this.#claimFolder(folder);
+          await fs.rm(`${folder}/${fresh}`, { recursive: true, force: true });
+          await fs.rename(`${folder}/${id}`, `${folder}/${fresh}`);
+          id = fresh;
+        }
+        const now = isoFromSeconds(this.#options.clock.nowSeconds());
+        const created = newFileEntry(
+          { ...upload, prefix },
+          { ...written, id, sessionId: this.#options.sessionId, now },
+        );
+        replaced = index.put(created);
+        return created;
+      });
+    } catch (error: unknown) {
+      // The bytes have no record: remove them (the index, if damaged, stays as it is).
+      await fs.rm(`${folder}/${id}`, { recursive: true, force: true });
+      throw error;
+    }
     // The index no longer names the replaced bytes: remove them (after the index write, so
     // a crash in between leaves unreferenced bytes, never a record without bytes).
     if (replaced !== undefined) await this.#removeBytes(replaced);
