@@ -34,6 +34,15 @@ export type TimeReadResult = {
   readonly hasMore: boolean;
 };
 
+/** How a write of points is stored. */
+export type AppendOptions = {
+  /**
+   * The points of one `appendBatch`: stored as columnar records even when there is one
+   * point, as the Python SDK's `append_batch` stores them (a flush of one point is a row).
+   */
+  readonly isBatch?: boolean;
+};
+
 /** Result of `appendBatch` and of a flush that wrote points. */
 export type AppendResult = {
   /** Number of points written (after merging equal `_ts` in a flush). */

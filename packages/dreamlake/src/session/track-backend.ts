@@ -1,6 +1,7 @@
 import type { PointColumns } from "../core/point-columns.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
+  AppendOptions,
   AppendResult,
   ReadResult,
   TimeReadResult,
@@ -14,7 +15,7 @@ import type {
  */
 export interface TrackBackend {
   /** Writes points (already checked and merged) after everything written before. */
-  append(track: string, points: PointColumns): Promise<AppendResult>;
+  append(track: string, points: PointColumns, options?: AppendOptions): Promise<AppendResult>;
   read(track: string, query: IndexQuery): Promise<ReadResult>;
   readByTime(track: string, query: TimeQuery): Promise<TimeReadResult>;
   /** @throws {NotFoundError} when the track has never been written */

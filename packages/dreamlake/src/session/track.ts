@@ -274,7 +274,9 @@ export class Track {
         segment.kind === "appended" && !segment.points.isStrictlyIncreasing()
           ? PointColumns.fromRows(mergeByTimestamp(segment.points.toRows()))
           : segment.points;
-      const result = await this.#context.backend.append(this.name, points);
+      const result = await this.#context.backend.append(this.name, points, {
+        isBatch: segment.kind === "batch",
+      });
       this.#segments.shift();
       this.#bufferedPoints -= segment.points.count;
       if (segment === target) return result;

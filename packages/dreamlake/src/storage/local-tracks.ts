@@ -3,6 +3,7 @@ import type { PointColumns } from "../core/point-columns.js";
 import type { TrackData } from "../core/point.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
+  AppendOptions,
   AppendResult,
   ReadResult,
   TimeReadResult,
@@ -45,8 +46,12 @@ export class LocalTracks {
     return store;
   }
 
-  async append(name: string, points: readonly TrackData[] | PointColumns): Promise<AppendResult> {
-    return (await this.store(name)).append(points);
+  async append(
+    name: string,
+    points: readonly TrackData[] | PointColumns,
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    return (await this.store(name)).append(points, options);
   }
 
   async read(name: string, query: IndexQuery): Promise<ReadResult> {

@@ -4,6 +4,7 @@ import { PointColumns } from "../core/point-columns.js";
 import type { PointValue, TrackData, TrackPoint } from "../core/point.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
+  AppendOptions,
   AppendResult,
   ReadResult,
   TimeReadResult,
@@ -166,13 +167,17 @@ export class TrackStore {
 
   /**
    * Appends points as new records and returns their indexes. A single point is written as
-   * a row record, more as columnar records of at most `maxRecordPoints` points each. The
-   * points are written as given: merging equal `_ts` is the caller's job.
+   * a row record (unless `options.isBatch`), more as columnar records of at most
+   * `maxRecordPoints` points each. The points are written as given: merging equal `_ts` is
+   * the caller's job.
    *
    * @throws {LockTimeoutError} when another writer holds the track too long
    * @throws {CorruptDataError} when the data file is damaged before its end
    */
-  async append(points: readonly TrackData[] | PointColumns): Promise<AppendResult> {
+  async append(
+    points: readonly TrackData[] | PointColumns,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     const count = points instanceof PointColumns ? points.count : points.length;
     if (count === 0) {
       await this.#refresh("read");
@@ -184,7 +189,7 @@ export class TrackStore {
       await this.#makeWritable();
       await this.#refresh("write");
       const startIndex = this.#index.totalPoints;
-      const entries = this.#encode(points, this.#validEnd, startIndex);
+      const entries = this.#encode(points, this.#validEnd, startIndex, options.isBatch === true);
       const data = this.#data as RandomAccessFile;
       const isSynced = this.#options.fsync === "always";
       // Data first, then index, then metadata: a crash in between leaves a data file
@@ -223,6 +228,7 @@ export class TrackStore {
     points: readonly TrackData[] | PointColumns,
     baseOffset: number,
     firstIndex: number,
+    isBatch: boolean,
   ): IndexEntry[] {
     const writer = this.#writer;
     writer.reset();
@@ -236,7 +242,7 @@ export class TrackStore {
       let summary: RecordSummary;
       if (isColumns) {
         summary =
-          count === 1
+          count === 1 && !isBatch
             ? writeRowRecord(writer, points.toRows()[0] as TrackPoint)
             : writeColumnsRecord(writer, points, start, end);
       } else {
