@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { PointValue } from "../src/index.js";
+import { collect } from "./child-process.js";
 
 /**
  * Runs Debian's Python (which has python3-msgpack; the `python3` on PATH may not) over the
@@ -37,39 +38,6 @@ export function spawnPython(
   args: readonly string[],
 ): ChildProcessWithoutNullStreams {
   return spawn(PYTHON, [path.join(SCRIPTS, script), ...args]);
-}
-
-/** The whole stdout of a child; rejects with its stderr when it fails. */
-export function collect(child: ChildProcessWithoutNullStreams): Promise<string> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`python exited with ${String(code)}: ${stderr}`));
-    });
-  });
-}
-
-/** Resolves once the child printed `line` (a whole line) on stdout. */
-export function waitForLine(child: ChildProcessWithoutNullStreams, line: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString("utf8");
-      if (seen.split("\n").includes(line)) {
-        child.stdout.off("data", onData);
-        resolve();
-      }
-    };
-    child.stdout.on("data", onData);
-    child.on("close", (code) => {
-      reject(new Error(`child ended (${String(code)}) before printing ${JSON.stringify(line)}`));
-    });
-  });
 }
 
 /** A value in tagged JSON, as the Python scripts read and write it. */

@@ -5,14 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Session, type PointValue, type SessionOptions, type TrackData } from "../src/index.js";
 import { MsgpackReader } from "../src/storage/msgpack-reader.js";
 import { MsgpackWriter } from "../src/storage/msgpack-writer.js";
-import {
-  collect,
-  pythonReadsTrack,
-  runPython,
-  spawnPython,
-  toTagged,
-  waitForLine,
-} from "./python-bridge.js";
+import { collect, waitForLine } from "./child-process.js";
+import { pythonReadsTrack, runPython, spawnPython, toTagged } from "./python-bridge.js";
 import { makeTempDir } from "./test-utils.js";
 
 // Byte compatibility with the Python SDK 0.4.0, checked with Debian's python3-msgpack:
