@@ -79,7 +79,10 @@ describe("the Python SDK 0.4.0 reading what we write", () => {
   it("reads our log lines with Python's key order, and continues our sequence", async () => {
     const session = await open();
     session.log("start", { level: "debug" });
-    session.log("ünïcode \u2028 line", { level: "WARN", metadata: { loss: 0.25, tags: ["a"] } });
+    session.log("ünïcode \u2028 line", {
+      level: "WARN" as "warn",
+      metadata: { loss: 0.25, tags: ["a"] },
+    });
     session.log("empty metadata", { level: "fatal", metadata: {} });
     const { logs } = await session.logs.read();
     await session.close();
