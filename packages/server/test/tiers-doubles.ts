@@ -62,3 +62,43 @@ export class FlakyObjectStore implements ObjectStore {
     return this.#inner.close();
   }
 }
+
+/**
+ * Where an injected crash happens: just before a call of a port, or just after it took
+ * effect; on the `nth` call of that method (1 = the first).
+ */
+export type CrashPoint = {
+  readonly method: string;
+  readonly when: "before" | "after";
+  readonly nth?: number;
+};
+
+/** The error an injected crash throws (the process "died" there). */
+export class InjectedCrash extends Error {
+  constructor(point: CrashPoint) {
+    super(`injected crash ${point.when} call ${point.nth ?? 1} of ${point.method}`);
+  }
+}
+
+/**
+ * Wraps a port so that one call of `point.method` crashes, before or after the call reaches
+ * the real store; every other call passes through.
+ */
+export function crashingAt<T extends object>(inner: T, point: CrashPoint): T {
+  let calls = 0;
+  return new Proxy(inner, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== "function") return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (property !== point.method) return method.bind(target);
+      return async (...args: unknown[]) => {
+        calls++;
+        if (calls !== (point.nth ?? 1)) return method.apply(target, args);
+        if (point.when === "before") throw new InjectedCrash(point);
+        await method.apply(target, args);
+        throw new InjectedCrash(point);
+      };
+    },
+  });
+}

@@ -1,0 +1,286 @@
+import {
+  ConflictError,
+  CorruptDataError,
+  UnavailableError,
+  type Clock,
+  type TrackRow,
+} from "dreamlake/engine";
+import { describeFailure, type ServerLog } from "../logging/server-log.js";
+import { encodeChunk, sha256Of } from "./chunk-codec.js";
+import { chunkObjectKey } from "./cold-chunks.js";
+import type { ObjectStore } from "./cold/object-store.js";
+import type { ArchivalPlan, ChunkEntry, HotStore } from "./hot/hot-store.js";
+
+/** Points per cold chunk, as documented for the Python SDK's server. */
+export const DEFAULT_CHUNK_SIZE = 10_000;
+
+/** Options of an {@link Archiver}. */
+export type ArchiverOptions = {
+  /** Points per chunk. @defaultValue {@link DEFAULT_CHUNK_SIZE} */
+  readonly chunkSize?: number;
+  /** Where failures are reported (the archiver retries them itself). */
+  readonly log: ServerLog;
+  readonly clock: Clock;
+  /** First wait after a failure; it doubles up to `maxRetryDelayMs`. @defaultValue 1000 */
+  readonly minRetryDelayMs?: number;
+  /** @defaultValue 60000 */
+  readonly maxRetryDelayMs?: number;
+  /** How often the background sweep looks for due tracks. @defaultValue 30000 */
+  readonly sweepIntervalMs?: number;
+};
+
+/** What one sweep did. */
+export type SweepResult = { readonly chunks: number; readonly failedTracks: number };
+
+/**
+ * Moves full chunks of hot points to the cold tier, oldest first, one track at a time.
+ *
+ * Archiving one chunk is five steps, each of which can be repeated after a crash or a
+ * failure: record the plan (which points, which key) in the hot tier; upload the chunk;
+ * read it back and compare its checksum; commit its manifest entry; delete its hot points.
+ * The hot points go only after the manifest lists a chunk whose bytes were verified, so no
+ * point is ever lost; the key holds the index range and reads use the manifest, so no point
+ * is ever shown twice. Two archivers working on the same track (two server processes) upload
+ * the same bytes under the same key and commit the same entry: the second commit is a no-op.
+ *
+ * In the background ({@link start}), appends {@link notify} it of full tracks and a sweep
+ * runs every `sweepIntervalMs` (which also finishes what a crashed process left). After a
+ * failure (the object store or the database is down) it waits, doubling the wait each time,
+ * while the hot tier keeps taking appends; it catches up when the store is back.
+ */
+export class Archiver {
+  readonly #hot: HotStore;
+  readonly #cold: ObjectStore;
+  readonly #chunkSize: number;
+  readonly #log: ServerLog;
+  readonly #clock: Clock;
+  readonly #minDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #sweepIntervalMs: number;
+  /** Archival running per track: one at a time per track in this process. */
+  readonly #running = new Map<string, Promise<number>>();
+  /** Background work, awaited by {@link idle} and {@link close}. */
+  readonly #background = new Set<Promise<unknown>>();
+  #timer: NodeJS.Timeout | undefined;
+  #isStarted = false;
+  #isClosed = false;
+  #delayMs = 0;
+  /** Clock time (seconds) before which background work does not retry after a failure. */
+  #retryAtSeconds = 0;
+
+  constructor(hot: HotStore, cold: ObjectStore, options: ArchiverOptions) {
+    this.#hot = hot;
+    this.#cold = cold;
+    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.#log = options.log;
+    this.#clock = options.clock;
+    this.#minDelayMs = options.minRetryDelayMs ?? 1000;
+    this.#maxDelayMs = options.maxRetryDelayMs ?? 60_000;
+    this.#sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
+  }
+
+  /** Whether {@link close} was called. */
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /** Points per chunk. */
+  get chunkSize(): number {
+    return this.#chunkSize;
+  }
+
+  /**
+   * Archives every full chunk of one track (and finishes an archival a crash interrupted).
+   *
+   * @returns the chunks archived or finished
+   * @throws {UnavailableError} when a store does not answer (nothing is lost; call again)
+   */
+  archiveTrack(trackId: string): Promise<number> {
+    const running = this.#running.get(trackId);
+    if (running !== undefined) return running;
+    const work = this.#archiveAll(trackId).finally(() => this.#running.delete(trackId));
+    this.#running.set(trackId, work);
+    return work;
+  }
+
+  /**
+   * Archives every due track once (tracks with a full chunk, or an archival in progress).
+   * Failures are logged and counted, not thrown.
+   */
+  async sweep(): Promise<SweepResult> {
+    let chunks = 0;
+    let failedTracks = 0;
+    const due = await this.#hot.tracksToArchive(this.#chunkSize, 1000);
+    for (const trackId of due) {
+      try {
+        chunks += await this.archiveTrack(trackId);
+      } catch (error: unknown) {
+        failedTracks++;
+        this.#report(trackId, error);
+      }
+    }
+    return { chunks, failedTracks };
+  }
+
+  /** Starts background work: a sweep now (finishing what a crash left), then periodic ones. */
+  start(): void {
+    if (this.#isStarted || this.#isClosed) return;
+    this.#isStarted = true;
+    this.#track(this.#backgroundSweep());
+  }
+
+  /** Tells the background archiver that a track holds a full chunk. */
+  notify(trackId: string): void {
+    if (!this.#isStarted || this.#isClosed || this.#running.has(trackId)) return;
+    if (this.#clock.nowSeconds() < this.#retryAtSeconds) return;
+    this.#track(
+      this.archiveTrack(trackId).then(
+        () => {
+          this.#succeeded();
+        },
+        (error: unknown) => {
+          this.#failed(trackId, error);
+        },
+      ),
+    );
+  }
+
+  /** Resolves once no background work is running. */
+  async idle(): Promise<void> {
+    while (this.#background.size > 0) await Promise.allSettled([...this.#background]);
+  }
+
+  /** Stops background work and waits for what is running. Idempotent. */
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.idle();
+  }
+
+  async #archiveAll(trackId: string): Promise<number> {
+    let count = 0;
+    while (!this.#isClosed && (await this.#archiveNext(trackId))) count++;
+    return count;
+  }
+
+  /** One step forward on one track: finishes a committed chunk or archives the next one. */
+  async #archiveNext(trackId: string): Promise<boolean> {
+    const track = await this.#hot.trackById(trackId);
+    if (track === undefined) return false;
+    const manifest = await this.#hot.manifest(trackId);
+    const archivedEnd = (manifest.at(-1)?.endIndex ?? -1) + 1;
+    if (archivedEnd > track.hotStartIndex) {
+      // Committed, but the crash came before the hot points were deleted.
+      await this.#hot.dropArchivedRows(trackId, archivedEnd);
+      return true;
+    }
+    let plan = await this.#hot.archivalPlan(trackId);
+    if (plan === undefined) {
+      if (track.totalPoints - track.hotStartIndex < this.#chunkSize) return false;
+      const endIndex = track.hotStartIndex + this.#chunkSize - 1;
+      plan = await this.#hot.beginArchival(trackId, {
+        chunkNumber: manifest.length,
+        startIndex: track.hotStartIndex,
+        endIndex,
+        key: chunkObjectKey(trackId, manifest.length, track.hotStartIndex, endIndex),
+      });
+    }
+    if (plan.chunkNumber !== manifest.length || plan.startIndex !== archivedEnd) {
+      throw new ConflictError(
+        `the archival plan of track ${trackId} (chunk ${plan.chunkNumber} from index ${plan.startIndex}) does not follow its manifest (${manifest.length} chunks, next index ${archivedEnd})`,
+      );
+    }
+    const entry = await this.#upload(trackId, plan);
+    await this.#hot.commitChunk(trackId, entry);
+    await this.#hot.dropArchivedRows(trackId, plan.endIndex + 1);
+    return true;
+  }
+
+  /** Uploads the planned chunk and checks what the store kept. */
+  async #upload(trackId: string, plan: ArchivalPlan): Promise<ChunkEntry> {
+    const count = plan.endIndex - plan.startIndex + 1;
+    const { rows } = await this.#hot.readByIndex(trackId, plan.startIndex, count);
+    checkContiguous(trackId, rows, plan);
+    const chunk = encodeChunk(rows);
+    await this.#cold.put(plan.key, chunk.bytes);
+    const stored = await this.#cold.get(plan.key);
+    const found = stored === undefined ? "nothing" : sha256Of(stored);
+    if (found !== chunk.checksum) {
+      throw new UnavailableError(
+        `the object store kept ${found} under ${plan.key} instead of the uploaded ${chunk.checksum}; the hot points stay and the upload will be retried`,
+      );
+    }
+    return {
+      chunkNumber: plan.chunkNumber,
+      startIndex: plan.startIndex,
+      endIndex: plan.endIndex,
+      count,
+      minTs: chunk.minTs,
+      maxTs: chunk.maxTs,
+      key: plan.key,
+      byteSize: chunk.bytes.byteLength,
+      checksum: chunk.checksum,
+    };
+  }
+
+  async #backgroundSweep(): Promise<void> {
+    this.#timer = undefined;
+    if (this.#isClosed) return;
+    try {
+      const result = await this.sweep();
+      if (result.failedTracks === 0) this.#succeeded();
+      else this.#backOff();
+    } catch (error: unknown) {
+      this.#failed(undefined, error);
+    }
+    // Closed while the sweep ran (the getter keeps TypeScript from assuming it is still false).
+    if (this.isClosed) return;
+    const waitMs = this.#delayMs > 0 ? this.#delayMs : this.#sweepIntervalMs;
+    this.#timer = setTimeout(() => {
+      this.#track(this.#backgroundSweep());
+    }, waitMs);
+    // A pending sweep never keeps the process alive.
+    this.#timer.unref();
+  }
+
+  #track(work: Promise<unknown>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work));
+  }
+
+  #succeeded(): void {
+    this.#delayMs = 0;
+    this.#retryAtSeconds = 0;
+  }
+
+  #failed(trackId: string | undefined, error: unknown): void {
+    this.#backOff();
+    this.#report(trackId, error);
+  }
+
+  #backOff(): void {
+    this.#delayMs =
+      this.#delayMs === 0 ? this.#minDelayMs : Math.min(this.#maxDelayMs, this.#delayMs * 2);
+    this.#retryAtSeconds = this.#clock.nowSeconds() + this.#delayMs / 1000;
+  }
+
+  #report(trackId: string | undefined, error: unknown): void {
+    this.#log.error("archiving to the cold tier failed; the points stay in the hot tier", {
+      ...(trackId === undefined ? {} : { trackId }),
+      error: describeFailure(error),
+    });
+  }
+}
+
+/** Checks that the hot tier gave exactly the planned points. */
+function checkContiguous(trackId: string, rows: readonly TrackRow[], plan: ArchivalPlan): void {
+  const count = plan.endIndex - plan.startIndex + 1;
+  const isWhole =
+    rows.length === count && rows.every((row, i) => row.index === plan.startIndex + i);
+  if (!isWhole) {
+    throw new CorruptDataError(
+      `the hot tier holds ${rows.length} of the ${count} points ${plan.startIndex}..${plan.endIndex} of track ${trackId} planned for chunk ${plan.chunkNumber}`,
+    );
+  }
+}

@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import type { TrackPoint } from "dreamlake/engine";
+import type { SessionRef } from "../src/sessions/session-ref.js";
+import type { ObjectStore } from "../src/tiers/cold/object-store.js";
+import { MemoryObjectStore } from "../src/tiers/cold/memory-object-store.js";
+import type { HotStore } from "../src/tiers/hot/hot-store.js";
+import { MemoryHotStore } from "../src/tiers/hot/memory-hot-store.js";
+import type { TieredTrackRepository } from "../src/tiers/tiered-track-repository.js";
+import { crashingAt, FlakyObjectStore, InjectedCrash, type CrashPoint } from "./tiers-doubles.js";
+import { realStores, tiered } from "./tiers-fixtures.js";
+
+const session: SessionRef = { id: "s1", namespace: "alice", workspace: "ws", name: "run" };
+const CHUNK = 4;
+
+const pointsFrom = (first: number, count: number): TrackPoint[] =>
+  Array.from({ length: count }, (_, i) => ({ _ts: 100 + first + i, n: first + i }));
+
+/** The calls archiving one chunk makes, in order: a crash can come before or after each. */
+const STEPS: readonly { readonly store: "hot" | "cold"; readonly method: string }[] = [
+  { store: "hot", method: "trackById" },
+  { store: "hot", method: "manifest" },
+  { store: "hot", method: "archivalPlan" },
+  { store: "hot", method: "beginArchival" },
+  { store: "hot", method: "readByIndex" },
+  { store: "cold", method: "put" },
+  { store: "cold", method: "get" },
+  { store: "hot", method: "commitChunk" },
+  { store: "hot", method: "dropArchivedRows" },
+];
+
+/** Everything the tiers hold for the track, checked against the `total` points appended. */
+async function expectIntact(
+  repository: TieredTrackRepository,
+  hot: HotStore,
+  objects: ObjectStore,
+  total: number,
+  options: { readonly isArchivalPending?: boolean } = {},
+): Promise<void> {
+  const all = await repository.read(session, "t", { startIndex: 0, limit: 10_000 });
+  expect(all.data).toEqual(pointsFrom(0, total).map((data, index) => ({ index, data })));
+  const byTime = await repository.readByTime(session, "t", {
+    startTime: undefined,
+    endTime: undefined,
+    limit: 10_000,
+    reverse: true,
+  });
+  expect(byTime.data.map((row) => row.index)).toEqual(
+    Array.from({ length: total }, (_, i) => total - 1 - i),
+  );
+  const stats = await repository.stats(session, "t");
+  expect(stats.totalDataPoints).toBe(total);
+  expect(stats.bufferedDataPoints + stats.chunkedDataPoints).toBe(total);
+  // Every object in the cold tier is a committed chunk (no orphan, no duplicate), except
+  // the upload of an archival a crash interrupted, which its retry overwrites and commits.
+  const track = await hot.track({ sessionId: session.id, name: "t" });
+  const manifest = await hot.manifest(track!.trackId);
+  const plan = await hot.archivalPlan(track!.trackId);
+  const keys: string[] = [];
+  for await (const object of objects.list("")) keys.push(object.key);
+  const committed = manifest.map((chunk) => chunk.key);
+  const uncommitted = keys.filter((key) => !committed.includes(key));
+  expect(keys.filter((key) => committed.includes(key)).sort()).toEqual([...committed].sort());
+  if (options.isArchivalPending === true && plan !== undefined) {
+    expect(uncommitted.every((key) => key === plan.key)).toBe(true);
+  } else {
+    expect(uncommitted).toEqual([]);
+    expect(plan).toBeUndefined();
+  }
+  manifest.forEach((chunk, i) => {
+    expect(chunk).toMatchObject({ chunkNumber: i, startIndex: i * CHUNK, count: CHUNK });
+  });
+}
+
+/**
+ * Appends 10 points (two full chunks), crashes the archiver at `point`, checks what a
+ * restarted server sees right away, appends more, then lets a new archiver recover.
+ */
+async function crashAndRecover(
+  hot: HotStore,
+  objects: ObjectStore,
+  point: CrashPoint & { store: "hot" | "cold" },
+): Promise<void> {
+  const before = tiered(
+    point.store === "hot" ? crashingAt(hot, point) : hot,
+    point.store === "cold" ? crashingAt(objects, point) : objects,
+    { chunkSize: CHUNK },
+  );
+  await before.repository.append(session, "t", pointsFrom(0, 10));
+  const trackId = (await hot.track({ sessionId: session.id, name: "t" }))!.trackId;
+  await expect(before.archiver.archiveTrack(trackId)).rejects.toBeInstanceOf(InjectedCrash);
+  // The process is gone: its archiver and caches are dropped without closing the stores.
+
+  const after = tiered(hot, objects, { chunkSize: CHUNK });
+  await expectIntact(after.repository, hot, objects, 10, { isArchivalPending: true });
+  await after.repository.append(session, "t", pointsFrom(10, 3));
+  const result = await after.archiver.sweep();
+  expect(result.failedTracks).toBe(0);
+  await expectIntact(after.repository, hot, objects, 13);
+  expect((await after.repository.stats(session, "t")).chunkedDataPoints).toBe(12);
+  await after.repository.close();
+}
+
+// Each step of the first chunk, and of the second one (then the first is in the cold tier
+// and reads cross the tiers while the second is half archived).
+const CRASHES = STEPS.flatMap((step) =>
+  [1, 2].flatMap((nth) => (["before", "after"] as const).map((when) => ({ ...step, when, nth }))),
+);
+
+describe("archival survives a crash at any step", () => {
+  for (const crash of CRASHES) {
+    const name = `crash ${crash.when} ${crash.store}.${crash.method} of chunk ${crash.nth - 1}`;
+    it(`memory tiers: ${name}`, async () => {
+      await crashAndRecover(new MemoryHotStore(), new MemoryObjectStore(), crash);
+    });
+    it(`PostgreSQL and Swift: ${name}`, async () => {
+      const stores = await realStores();
+      try {
+        await crashAndRecover(stores.hot, stores.objects, crash);
+      } finally {
+        await stores.dispose();
+      }
+    });
+  }
+});
+
+describe("archival while the object store is down", () => {
+  it("keeps taking appends in the hot tier and catches up when the store is back", async () => {
+    const objects = new FlakyObjectStore(new MemoryObjectStore());
+    const hot = new MemoryHotStore();
+    const parts = tiered(hot, objects, { chunkSize: CHUNK });
+    objects.isDown = true;
+    for (let batch = 0; batch < 5; batch++) {
+      await parts.repository.append(session, "t", pointsFrom(batch * 3, 3));
+    }
+    expect(await parts.archiver.sweep()).toEqual({ chunks: 0, failedTracks: 1 });
+    expect(await parts.archiver.sweep()).toEqual({ chunks: 0, failedTracks: 1 });
+    expect(await parts.repository.stats(session, "t")).toMatchObject({
+      totalDataPoints: 15,
+      bufferedDataPoints: 15,
+      chunkedDataPoints: 0,
+    });
+    expect(parts.log.errors[0]).toMatch(/archiving to the cold tier failed/);
+    const recent = await parts.repository.readByTime(session, "t", {
+      startTime: 110,
+      endTime: undefined,
+      limit: 100,
+      reverse: false,
+    });
+    expect(recent.total).toBe(5);
+
+    objects.isDown = false;
+    expect(await parts.archiver.sweep()).toEqual({ chunks: 3, failedTracks: 0 });
+    expect(await parts.repository.stats(session, "t")).toMatchObject({
+      totalDataPoints: 15,
+      bufferedDataPoints: 3,
+      chunkedDataPoints: 12,
+      totalChunks: 3,
+    });
+    await expectIntact(parts.repository, hot, objects, 15);
+    await parts.repository.close();
+  });
+
+  it("retries in the background with a growing wait and catches up by itself", async () => {
+    const objects = new FlakyObjectStore(new MemoryObjectStore());
+    const hot = new MemoryHotStore();
+    const parts = tiered(hot, objects, {
+      chunkSize: CHUNK,
+      minRetryDelayMs: 5,
+      maxRetryDelayMs: 20,
+      sweepIntervalMs: 10,
+      clock: { nowSeconds: () => performance.now() / 1000 },
+    });
+    objects.isDown = true;
+    parts.archiver.start();
+    await parts.repository.append(session, "t", pointsFrom(0, 9));
+    await expect.poll(() => parts.log.errors.length).toBeGreaterThan(2);
+    objects.isDown = false;
+    await expect
+      .poll(async () => (await parts.repository.stats(session, "t")).chunkedDataPoints)
+      .toBe(8);
+    await parts.repository.close();
+    await expectIntact(parts.repository, hot, objects, 9);
+  });
+
+  it("loses nothing when the server restarts on PostgreSQL and Swift", async () => {
+    const stores = await realStores();
+    try {
+      const first = tiered(stores.hot, stores.objects, { chunkSize: CHUNK });
+      await first.repository.append(session, "t", pointsFrom(0, 10));
+      await first.archiver.sweep();
+      await first.repository.close();
+      const again = await stores.reopen();
+      const second = tiered(again.hot, again.objects, { chunkSize: CHUNK });
+      await expectIntact(second.repository, again.hot, again.objects, 10);
+      expect(await second.repository.stats(session, "t")).toMatchObject({
+        chunkedDataPoints: 8,
+        totalChunks: 2,
+      });
+      await second.repository.close();
+      await again.hot.close();
+      await again.objects.close();
+    } finally {
+      await stores.dispose();
+    }
+  });
+});

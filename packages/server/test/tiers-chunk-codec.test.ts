@@ -1,0 +1,177 @@
+import { execFileSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  CorruptDataError,
+  MsgpackWriter,
+  writeColumnarRecord,
+  type TrackData,
+  type TrackRow,
+} from "dreamlake/engine";
+import { decodeChunk, encodeChunk, sha256Of } from "../src/tiers/chunk-codec.js";
+import { makeTempDir } from "./tiers-services.js";
+
+const rowsOf = (points: readonly TrackData[], first = 0): TrackRow[] =>
+  points.map((data, i) => ({ index: first + i, data }));
+
+function roundTrip(points: readonly TrackData[]): TrackData[] {
+  const chunk = encodeChunk(rowsOf(points));
+  return decodeChunk(chunk.bytes, {
+    key: "k",
+    count: chunk.count,
+    byteSize: chunk.bytes.byteLength,
+    checksum: chunk.checksum,
+  });
+}
+
+describe("chunk codec", () => {
+  it("writes points with the same fields as one columnar record, the bytes a track file holds", () => {
+    const points = [
+      { _ts: 1, loss: 0.5, step: 1 },
+      { _ts: 2, loss: 0.4, step: 2 },
+    ];
+    const writer = new MsgpackWriter();
+    writeColumnarRecord(writer, points, 0, 2);
+    expect(encodeChunk(rowsOf(points)).bytes).toEqual(writer.toBytes());
+  });
+
+  it("reports count, _ts range and a sha256 checksum", () => {
+    const chunk = encodeChunk(rowsOf([{ _ts: 5 }, { _ts: -1 }, { _ts: 3 }]));
+    expect(chunk).toMatchObject({ count: 3, minTs: -1, maxTs: 5 });
+    expect(chunk.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it("gives back points with different fields exactly, without nulls for absent fields", () => {
+    const points = [
+      { _ts: 1, a: 1 },
+      { _ts: 2, b: 2 },
+      { _ts: 3, b: 3 },
+      { b: 4, _ts: 4 },
+      { _ts: 5, a: null },
+    ];
+    const decoded = roundTrip(points);
+    expect(decoded).toEqual(points);
+    expect(decoded.map((point) => Object.keys(point))).toEqual(points.map((p) => Object.keys(p)));
+  });
+
+  it("gives back any points unchanged", () => {
+    const value = fc.oneof(
+      fc.double({ noNaN: true }),
+      fc.integer(),
+      fc.string(),
+      fc.boolean(),
+      fc.constant(null),
+      // msgpack has one integer type: a bigint within 2^53 reads back as a number (as in
+      // the track files), so only bigints beyond it are expected back as bigints.
+      fc.oneof(
+        fc.bigInt({ min: -(2n ** 63n), max: -(2n ** 53n) }),
+        fc.bigInt({ min: 2n ** 53n, max: 2n ** 64n - 1n }),
+      ),
+      fc.uint8Array({ maxLength: 8 }),
+      fc.array(fc.integer(), { maxLength: 3 }),
+    );
+    const point = fc
+      .record({
+        _ts: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fields: fc.dictionary(fc.constantFrom("a", "b", "c", "__proto__", "constructor"), value, {
+          maxKeys: 3,
+        }),
+      })
+      .map(({ _ts, fields }) => {
+        const out: Record<string, unknown> = { _ts };
+        for (const [key, item] of Object.entries(fields)) {
+          Object.defineProperty(out, key, { value: item, enumerable: true, writable: true });
+        }
+        return out as TrackData;
+      });
+    fc.assert(
+      fc.property(fc.array(point, { minLength: 1, maxLength: 30 }), (points) => {
+        expect(roundTrip(points)).toEqual(points);
+      }),
+    );
+  });
+
+  describe("with a python3 that has msgpack (Debian's /usr/bin/python3)", () => {
+    let dir: string;
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => {
+      ({ dir, cleanup } = await makeTempDir());
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    it("is read by the Python msgpack reader as the track format", async () => {
+      const points = [
+        { _ts: 1.5, loss: 0.5 },
+        { _ts: 2.5, loss: 0.25 },
+        { _ts: 3.5, acc: 0.9 },
+      ];
+      const file = path.join(dir, "chunk.msgpack");
+      await writeFile(file, encodeChunk(rowsOf(points)).bytes);
+      const script = [
+        "import json, msgpack, sys",
+        "out = []",
+        "for record in msgpack.Unpacker(open(sys.argv[1], 'rb'), raw=False):",
+        "    if isinstance(record, dict):",
+        "        columns = list(record.values())",
+        "        if columns and all(isinstance(c, list) for c in columns):",
+        "            for i in range(len(columns[0])):",
+        "                out.append({k: v[i] for k, v in record.items()})",
+        "print(json.dumps(out))",
+      ].join("\n");
+      const output = execFileSync("/usr/bin/python3", ["-c", script, file], { encoding: "utf8" });
+      expect(JSON.parse(output)).toEqual(points);
+    });
+  });
+
+  describe("decoding checks the object against its manifest entry", () => {
+    const chunk = encodeChunk(
+      rowsOf([
+        { _ts: 1, x: 1 },
+        { _ts: 2, x: 2 },
+      ]),
+    );
+    const entry = {
+      key: "tracks/1/chunk-00000000-0-1.msgpack",
+      count: 2,
+      byteSize: chunk.bytes.byteLength,
+      checksum: chunk.checksum,
+    };
+
+    it("refuses a changed byte, naming the object", () => {
+      const bytes = chunk.bytes.slice();
+      bytes[3] = (bytes[3] as number) ^ 0xff;
+      expect(() => decodeChunk(bytes, entry)).toThrow(CorruptDataError);
+      expect(() => decodeChunk(bytes, entry)).toThrow(/tracks\/1\/chunk-00000000-0-1\.msgpack/);
+    });
+
+    it("refuses a cut object", () => {
+      expect(() => decodeChunk(chunk.bytes.subarray(0, 5), entry)).toThrow(CorruptDataError);
+    });
+
+    it("refuses bytes that match the checksum but not the point count", () => {
+      expect(() => decodeChunk(chunk.bytes, { ...entry, count: 3 })).toThrow(/holds 2 points/);
+    });
+
+    it("turns random bytes into CorruptDataError or points, never another error", () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+          const honest = {
+            key: "k",
+            count: 1,
+            byteSize: bytes.byteLength,
+            checksum: sha256Of(bytes),
+          };
+          try {
+            expect(decodeChunk(bytes, honest)).toHaveLength(1);
+          } catch (error: unknown) {
+            expect(error).toBeInstanceOf(CorruptDataError);
+          }
+        }),
+      );
+    });
+  });
+});
