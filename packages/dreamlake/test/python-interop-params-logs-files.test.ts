@@ -2,17 +2,19 @@ import { execFileSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Session } from "../src/index.js";
+import { formatPythonJson } from "../src/core/python-json.js";
+import { Session, type JsonValue } from "../src/index.js";
 import { makeTempDir } from "./test-utils.js";
 
 const SCRIPTS = fileURLToPath(new URL("./scripts", import.meta.url));
 const PYTHON = "/usr/bin/python3";
 
 /** Runs Python with the SDK 0.4.0 storage functions of scripts/python_sdk_0_4_0.py as `sdk`. */
-function python(code: string, args: readonly string[] = []): string {
+function python(code: string, args: readonly string[] = [], input = ""): string {
   const prelude = `import sys, json\nfrom pathlib import Path\nsys.path.insert(0, ${JSON.stringify(SCRIPTS)})\nimport python_sdk_0_4_0 as sdk\n`;
-  return execFileSync(PYTHON, ["-c", prelude + code, ...args], { encoding: "utf8" });
+  return execFileSync(PYTHON, ["-c", prelude + code, ...args], { encoding: "utf8", input });
 }
 
 type PythonView = {
@@ -207,5 +209,42 @@ describe("reading what the Python SDK 0.4.0 writes", () => {
     const view = pythonRead(folder);
     expect(view.files.map((entry) => entry["id"])).toEqual([ours.id]);
     expect(view.downloads).toEqual({ [ours.id]: "ts weights" });
+  });
+});
+
+describe("formatPythonJson", () => {
+  it("writes what Python's json.dumps writes, byte for byte, one line and indent 2", () => {
+    // Numbers where both languages print the same digits: integers, and floats that neither
+    // prints with an exponent (Python from 1e16 and below 1e-4, JavaScript from 1e21 and below 1e-6).
+    const number = fc.oneof(
+      fc.integer(),
+      fc.double({ min: 1e-4, max: 1e15, noNaN: true }).filter((x) => !Number.isInteger(x)),
+    );
+    const text = fc.string({ unit: "binary", maxLength: 12 });
+    const value = fc.letrec<{ json: JsonValue }>((tie) => ({
+      json: fc.oneof(
+        { depthSize: "small" },
+        number,
+        text,
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("json"), { maxLength: 4 }),
+        fc.dictionary(text, tie("json"), { maxKeys: 4 }),
+      ),
+    })).json;
+    const values = fc.sample(value, { numRuns: 300, seed: 4 });
+    // Python gets each value as plain JSON and prints it both ways.
+    const printed = JSON.parse(
+      python(
+        "values = json.loads(sys.stdin.read())\n" +
+          "print(json.dumps([[json.dumps(v), json.dumps(v, indent=2)] for v in values]))",
+        [],
+        JSON.stringify(values),
+      ),
+    ) as [string, string][];
+    values.forEach((item, i) => {
+      expect(formatPythonJson(item), JSON.stringify(item)).toBe(printed[i]?.[0]);
+      expect(formatPythonJson(item, { indent: 2 })).toBe(printed[i]?.[1]);
+    });
   });
 });
