@@ -17,6 +17,9 @@ import { NotFoundError } from "dreamlake/engine";
 import type { AppEnv } from "./http/app-env.js";
 import { toErrorResponse } from "./http/error-mapping.js";
 import { sendJson } from "./http/respond.js";
+import { registerFileRoutes } from "./http/file-routes.js";
+import { registerLogRoutes } from "./http/log-routes.js";
+import { registerParamsRoutes } from "./http/params-routes.js";
 import { registerSessionRoutes } from "./http/session-routes.js";
 import { registerTrackRoutes } from "./http/track-routes.js";
 import type { ServerDeps } from "./server-deps.js";
@@ -48,6 +51,9 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
 
   registerSessionRoutes(app, deps);
   registerTrackRoutes(app, deps, new SessionTimestamps(deps.clock));
+  registerParamsRoutes(app, deps);
+  registerLogRoutes(app, deps);
+  registerFileRoutes(app, deps);
 
   const sendError = (c: Context<AppEnv>, error: unknown): Response => {
     const response = toErrorResponse(error, c.get("requestId"), deps.log);

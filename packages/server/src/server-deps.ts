@@ -1,6 +1,9 @@
 import type { Clock } from "dreamlake/engine";
 import type { Authenticator } from "./auth/authenticator.js";
+import type { FileRepository } from "./files/file-repository.js";
+import type { LogRepository } from "./logs/log-repository.js";
 import type { ServerLog } from "./logging/server-log.js";
+import type { ParamsRepository } from "./params/params-repository.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { TrackRepository } from "./tracks/track-repository.js";
 
@@ -18,6 +21,9 @@ export type ServerLimits = {
 export type ServerDeps = {
   readonly sessions: SessionRegistry;
   readonly tracks: TrackRepository;
+  readonly params: ParamsRepository;
+  readonly logs: LogRepository;
+  readonly files: FileRepository;
   readonly auth: Authenticator;
   readonly limits: ServerLimits;
   readonly clock: Clock;

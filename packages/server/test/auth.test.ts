@@ -106,6 +106,16 @@ describe("namespaces", () => {
     ["GET", `/sessions/${sessionId}/tracks/loss/stats`],
     ["POST", `/sessions/${sessionId}/tracks/loss/append-batch`, { dataPoints: [{ _ts: 2 }] }],
     ["POST", `/sessions/${sessionId}/tracks/loss/append`, { data: { _ts: 2 } }],
+    ["GET", `/sessions/${sessionId}/parameters`],
+    ["POST", `/sessions/${sessionId}/parameters`, { data: { a: 1 } }],
+    ["GET", `/sessions/${sessionId}/logs`],
+    ["POST", `/sessions/${sessionId}/logs`, { logs: [{ level: "info", message: "x" }] }],
+    ["GET", `/sessions/${sessionId}/files`],
+    ["POST", `/sessions/${sessionId}/files`],
+    ["GET", `/sessions/${sessionId}/files/7355208973547353`],
+    ["GET", `/sessions/${sessionId}/files/7355208973547353/download`],
+    ["PATCH", `/sessions/${sessionId}/files/7355208973547353`, { description: "x" }],
+    ["DELETE", `/sessions/${sessionId}/files/7355208973547353`],
   ];
 
   it("answers another user's session like an unknown one, on every route", async () => {

@@ -11,6 +11,9 @@ import { resolveJwtSecret, type JwtSecret } from "../auth/jwt-secret.js";
 import type { ServerConfig } from "../config.js";
 import { stderrServerLog, type ServerLog } from "../logging/server-log.js";
 import type { ServerDeps } from "../server-deps.js";
+import { EmbeddedFileRepository } from "./embedded-file-repository.js";
+import { EmbeddedLogRepository } from "./embedded-log-repository.js";
+import { EmbeddedParamsRepository } from "./embedded-params-repository.js";
 import { EmbeddedSessionRegistry } from "./embedded-session-registry.js";
 import { EmbeddedTrackRepository } from "./embedded-track-repository.js";
 
@@ -58,10 +61,20 @@ export async function createEmbeddedServer(
     cachePointsPerTrack: CACHE_POINTS_PER_TRACK,
     openSessions: config.openSessions,
   });
+  const shared = {
+    dataDir: config.dataDir,
+    fs,
+    locks,
+    lockTimeoutMs: config.lockTimeoutMs,
+    fsync: config.fsync,
+  };
   return {
     deps: {
       sessions,
       tracks,
+      params: new EmbeddedParamsRepository({ ...shared, clock }),
+      logs: new EmbeddedLogRepository(shared),
+      files: new EmbeddedFileRepository({ ...shared, clock, maxFileBytes: config.maxFileBytes }),
       auth: new JwtAuthenticator(secret.secret, clock),
       limits: {
         maxBodyBytes: config.maxBodyBytes,

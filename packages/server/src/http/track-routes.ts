@@ -1,5 +1,4 @@
 import type { Context, Hono } from "hono";
-import { InvalidArgumentError } from "dreamlake/engine";
 import type { ServerDeps } from "../server-deps.js";
 import { acceptPoints } from "../tracks/point-intake.js";
 import type { SessionTimestamps } from "../tracks/session-timestamps.js";
@@ -18,6 +17,7 @@ import {
 } from "../tracks/track-wire.js";
 import type { AppEnv } from "./app-env.js";
 import { readJsonBody } from "./read-body.js";
+import { rejectQuery } from "./reject-query.js";
 import { sendJson } from "./respond.js";
 
 /** Segments of `/sessions/{id}/tracks/...` before the track name. */
@@ -42,7 +42,7 @@ export function registerTrackRoutes(
 ): void {
   app.get("/sessions/:id/tracks", async (c) => {
     const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
-    noQuery(c);
+    rejectQuery(c.req.url);
     return sendJson(c, listResponse(await deps.tracks.list(session)));
   });
 
@@ -53,7 +53,7 @@ export function registerTrackRoutes(
     const search = new URL(c.req.url).searchParams;
     switch (action) {
       case "append-batch": {
-        noQueryIn(search);
+        rejectQuery(c.req.url);
         const body = parseAppendBatchBody(
           await readJsonBody(c.req.raw, deps.limits.maxBodyBytes),
           deps.limits.maxPointsPerRequest,
@@ -63,7 +63,7 @@ export function registerTrackRoutes(
         return sendJson(c, appendBatchResponse(name, result));
       }
       case "append": {
-        noQueryIn(search);
+        rejectQuery(c.req.url);
         const body = parseAppendOneBody(await readJsonBody(c.req.raw, deps.limits.maxBodyBytes));
         const points = acceptPoints([body.data], "data", timestamps.for(session.id));
         const result = await deps.tracks.append(session, name, points, body.info);
@@ -80,21 +80,8 @@ export function registerTrackRoutes(
           timeReadResponse(await deps.tracks.readByTime(session, name, parseTimeReadQuery(search))),
         );
       case "stats":
-        noQueryIn(search);
+        rejectQuery(c.req.url);
         return sendJson(c, statsResponse(await deps.tracks.stats(session, name)));
     }
   });
-}
-
-function noQuery(c: Context): void {
-  noQueryIn(new URL(c.req.url).searchParams);
-}
-
-function noQueryIn(search: URLSearchParams): void {
-  const first = search.keys().next();
-  if (first.done !== true) {
-    throw new InvalidArgumentError(
-      `Unknown query parameter ${JSON.stringify(first.value)} (this route takes none)`,
-    );
-  }
 }

@@ -1,0 +1,33 @@
+import type { Hono } from "hono";
+import {
+  appendedLogsResponse,
+  logsResponse,
+  parseLogReadQuery,
+  parseLogsBody,
+} from "../logs/log-wire.js";
+import type { ServerDeps } from "../server-deps.js";
+import type { AppEnv } from "./app-env.js";
+import { rejectQuery } from "./reject-query.js";
+import { readJsonBody } from "./read-body.js";
+import { sendJson } from "./respond.js";
+
+/** `POST /sessions/{id}/logs` (append) and `GET /sessions/{id}/logs` (read). */
+export function registerLogRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
+  app.post("/sessions/:id/logs", async (c) => {
+    const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
+    rejectQuery(c.req.url);
+    const entries = parseLogsBody(
+      await readJsonBody(c.req.raw, deps.limits.maxBodyBytes),
+      deps.limits.maxPointsPerRequest,
+      deps.clock.nowSeconds(),
+    );
+    const { firstSequence } = await deps.logs.append(session, entries);
+    return sendJson(c, appendedLogsResponse(firstSequence, entries.length, session.id));
+  });
+
+  app.get("/sessions/:id/logs", async (c) => {
+    const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
+    const query = parseLogReadQuery(new URL(c.req.url).searchParams);
+    return sendJson(c, logsResponse(await deps.logs.read(session, query)));
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * A response body that pulls `chunks` one at a time (memory bounded by one chunk). An error
+ * after the first byte cannot become an error response any more: it is reported to
+ * `onError` and the transfer is cut, so the client sees a short body, never a wrong one.
+ */
+export function streamBody(
+  chunks: AsyncIterable<Uint8Array>,
+  onError: (error: unknown) => void,
+): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next: IteratorResult<Uint8Array> = await iterator.next();
+        if (next.done === true) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error: unknown) {
+        onError(error);
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
