@@ -91,49 +91,50 @@ export class LocalFiles {
     await checkSource(upload.source, this.#options.maxFileBytes);
     const folder = prefix.folder === "" ? this.#root : `${this.#root}/${prefix.folder}`;
     await this.#fs.makeDirectory(folder);
-    let id = await this.#claimFolder(folder);
-    let written;
-    try {
-      written = await writeSource(
-        upload.source,
-        `${folder}/${id}/${upload.filename}`,
-        this.#options.maxFileBytes,
-        {
-          fsync: this.#options.fsync === "always",
-        },
-      );
-    } catch (error: unknown) {
-      await fs.rm(`${folder}/${id}`, { recursive: true, force: true });
-      throw error;
-    }
+    const copied = { id: await this.#claimFolder(folder) };
     let replaced: StoredFileEntry | undefined;
     let entry: StoredFileEntry;
     try {
+      const written = await writeSource(
+        upload.source,
+        `${folder}/${copied.id}/${upload.filename}`,
+        this.#options.maxFileBytes,
+        { fsync: this.#options.fsync === "always" },
+      );
       entry = await this.#changeIndex(async (index) => {
-        // Another writer (another process, or the Python SDK) may have used the id meanwhile.
-        while (index.hasId(id)) {
-          const fresh = await this.#claimFolder(folder);
-          await fs.rm(`${folder}/${fresh}`, { recursive: true, force: true });
-          await fs.rename(`${folder}/${id}`, `${folder}/${fresh}`);
-          id = fresh;
-        }
+        copied.id = await this.#uniqueId(index, folder, copied.id);
         const now = isoFromSeconds(this.#options.clock.nowSeconds());
         const created = newFileEntry(
           { ...upload, prefix },
-          { ...written, id, sessionId: this.#options.sessionId, now },
+          { ...written, id: copied.id, sessionId: this.#options.sessionId, now },
         );
         replaced = index.put(created);
         return created;
       });
     } catch (error: unknown) {
-      // The bytes have no record: remove them (the index, if damaged, stays as it is).
-      await fs.rm(`${folder}/${id}`, { recursive: true, force: true });
+      // The bytes have no record: remove them (a damaged index stays as it is).
+      await fs.rm(`${folder}/${copied.id}`, { recursive: true, force: true });
       throw error;
     }
     // The index no longer names the replaced bytes: remove them (after the index write, so
     // a crash in between leaves unreferenced bytes, never a record without bytes).
     if (replaced !== undefined) await this.#removeBytes(replaced);
     return recordOf(entry, this.#paths.index);
+  }
+
+  /**
+   * `id`, or a fresh id when another writer (another process, the Python SDK) recorded
+   * `id` meanwhile; the copied bytes then move to the fresh id's folder.
+   */
+  async #uniqueId(index: FilesIndex, folder: string, id: string): Promise<string> {
+    let current = id;
+    while (index.hasId(current)) {
+      const fresh = await this.#claimFolder(folder);
+      // rename(2) replaces the empty folder just claimed.
+      await fs.rename(`${folder}/${current}`, `${folder}/${fresh}`);
+      current = fresh;
+    }
+    return current;
   }
 
   /** Active files matching `query`, in upload order. */
