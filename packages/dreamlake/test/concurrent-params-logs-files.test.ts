@@ -1,9 +1,10 @@
-import { spawn, execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Session } from "../src/index.js";
 import { lockKind } from "../src/storage/file-lock-manager.js";
+import { assertFreshBuild } from "./child-process.js";
 import { makeTempDir } from "./test-utils.js";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
@@ -113,9 +114,9 @@ async function runTogether(writers: readonly Writer[]): Promise<string[]> {
 }
 
 describe("two writers of one session", () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // The writer processes run the built package, as a user's program does.
-    execFileSync("npx", ["tsc", "-b", "packages/dreamlake/tsconfig.build.json"], { cwd: REPO });
+    await assertFreshBuild();
   });
 
   it("two Session objects in one process lose nothing and number no log entry twice", async () => {
