@@ -101,6 +101,9 @@ export function sessionMaker(prefix = uniqueName("s")): () => Promise<SessionRef
 
 /** PostgreSQL (a fresh schema) and Swift (a fresh key prefix) from scripts/services-up.sh. */
 export async function realStores(): Promise<{
+  /** The PostgreSQL schema and the key prefix in the bucket, for a child process. */
+  readonly schema: string;
+  readonly keyPrefix: string;
   readonly hot: PostgresHotStore;
   readonly objects: S3ObjectStore;
   /** Opens more connections to the same schema and prefix (a restarted server). */
@@ -118,6 +121,8 @@ export async function realStores(): Promise<{
   const first = await open();
   return {
     ...first,
+    schema,
+    keyPrefix,
     reopen: open,
     dispose: async () => {
       await first.hot.close();

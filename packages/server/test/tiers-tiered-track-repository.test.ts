@@ -133,6 +133,16 @@ describe("TieredTrackRepository reads", () => {
     expect(parts.cache.size).toBe(1);
   });
 
+  it("returns cold points that share nothing with the chunk cache", async () => {
+    const first = await parts.repository.read(session, "t", { startIndex: 0, limit: 1 });
+    (first.data[0]?.data as Record<string, unknown>)["value"] = "changed";
+    const byTimeRead = await parts.repository.readByTime(session, "t", byTime({ limit: 1 }));
+    (byTimeRead.data[0]?.data as Record<string, unknown>)["value"] = "changed";
+    const again = await parts.repository.read(session, "t", { startIndex: 0, limit: 1 });
+    expect(again.data[0]?.data).toEqual({ _ts: 0, value: 0 });
+    expect(objects.calls.get).toBe(1);
+  });
+
   it("reports an unavailable cold tier on reads that need it, and still serves the hot tier", async () => {
     objects.isDown = true;
     await expect(

@@ -8,6 +8,7 @@ import {
   type ReadResult,
   type TimeQuery,
   type TimeReadResult,
+  type TrackData,
   type TrackPoint,
   type TrackRow,
   type TrackStats,
@@ -212,7 +213,8 @@ export class TieredTrackRepository implements TrackRepository {
       const first = Math.max(from, chunk.startIndex);
       const last = Math.min(to, chunk.endIndex + 1);
       for (let index = first; index < last; index++) {
-        out.push({ index, data: points[index - chunk.startIndex] as TrackRow["data"] });
+        // A copy: the cached point is shared with every other read.
+        out.push({ index, data: { ...(points[index - chunk.startIndex] as TrackData) } });
       }
     }
     if (out.length !== to - from) {
@@ -250,12 +252,13 @@ export class TieredTrackRepository implements TrackRepository {
         break;
       }
       const points = await this.#cold.points(chunk);
+      // Only the rows that make it into the answer are copied out of the shared cache.
+      const source = { rowAt: (i: number): TrackData => ({ ...(points[i] as TrackData) }) };
       // A chunk committed but not yet dropped overlaps the hot rows: those come from there.
       const count = Math.min(points.length, hotStartIndex - chunk.startIndex);
       for (let i = 0; i < count; i++) {
-        const point = points[i] as TrackRow["data"];
-        const ts = point["_ts"] as number;
-        if (ts >= start && ts < end) selection.offer(ts, chunk.startIndex + i, point);
+        const ts = (points[i] as TrackData)["_ts"] as number;
+        if (ts >= start && ts < end) selection.offerFrom(ts, chunk.startIndex + i, source, i);
       }
     }
   }
