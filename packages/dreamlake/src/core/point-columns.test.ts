@@ -1,0 +1,121 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "./errors.js";
+import type { TrackPoint } from "./point.js";
+import { PointColumns } from "./point-columns.js";
+
+const where = (): string => "point";
+
+/** Points with a few optional fields, a __proto__ one among them. */
+const points = fc.array(
+  fc
+    .record(
+      {
+        a: fc.integer(),
+        b: fc.string({ maxLength: 3 }),
+        c: fc.array(fc.integer(), { maxLength: 2 }),
+        proto: fc.integer(),
+      },
+      { requiredKeys: [] },
+    )
+    .chain((fields) =>
+      fc.double({ noNaN: true, min: 0, max: 10 }).map((ts) => {
+        const point: Record<string, unknown> = { _ts: ts };
+        for (const [key, value] of Object.entries(fields)) {
+          Object.defineProperty(point, key === "proto" ? "__proto__" : key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+        return point as TrackPoint;
+      }),
+    ),
+  { maxLength: 12 },
+);
+
+function columnsOf(rows: readonly TrackPoint[]): PointColumns {
+  const columns = new PointColumns();
+  for (const row of rows) columns.add(row, (ts) => ts as number, where);
+  return columns;
+}
+
+/** A point with sorted own keys, so that key order does not matter. */
+function sorted(point: TrackPoint): [string, unknown][] {
+  return Object.keys(point)
+    .sort()
+    .map((key) => [key, Object.getOwnPropertyDescriptor(point, key)?.value]);
+}
+
+describe("PointColumns", () => {
+  it("gives back the points it was given, __proto__ fields included", () => {
+    fc.assert(
+      fc.property(points, (rows) => {
+        const columns = columnsOf(rows);
+        expect(columns.count).toBe(rows.length);
+        expect(columns.toRows().map(sorted)).toEqual(rows.map(sorted));
+        expect(PointColumns.fromRows(rows).toRows().map(sorted)).toEqual(rows.map(sorted));
+        for (const row of columns.toRows()) {
+          expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+        }
+      }),
+    );
+  });
+
+  it("splits off any tail, both parts keeping their points", () => {
+    fc.assert(
+      fc.property(points, fc.nat(), (rows, at) => {
+        const split = at % (rows.length + 1);
+        const head = columnsOf(rows);
+        const tail = head.splitOff(split);
+        expect(head.toRows().map(sorted)).toEqual(rows.slice(0, split).map(sorted));
+        expect(tail.toRows().map(sorted)).toEqual(rows.slice(split).map(sorted));
+      }),
+    );
+  });
+
+  it("copies nested values, so that later changes by the caller are not stored", () => {
+    const nested = { list: [1, 2] };
+    const bytes = Uint8Array.of(1);
+    const columns = columnsOf([{ nested, bytes, _ts: 1 } as unknown as TrackPoint]);
+    nested.list.push(3);
+    bytes[0] = 9;
+    expect(columns.toRows()).toEqual([
+      { nested: { list: [1, 2] }, bytes: Uint8Array.of(1), _ts: 1 },
+    ]);
+  });
+
+  it("adds nothing and takes no _ts when a field cannot be stored", () => {
+    const columns = columnsOf([{ a: 1, _ts: 1 }]);
+    let resolved = 0;
+    expect(() => {
+      columns.add({ a: 2, b: () => 0 }, () => ++resolved, where);
+    }).toThrow(InvalidArgumentError);
+    expect(() => {
+      columns.add({ z: 5, nested: { f: Symbol("s") } }, () => ++resolved, where);
+    }).toThrow(InvalidArgumentError);
+    expect(resolved).toBe(0);
+    expect(columns.count).toBe(1);
+    columns.add({ b: 3 }, () => 2, where);
+    expect(columns.toRows()).toEqual([
+      { a: 1, _ts: 1 },
+      { b: 3, _ts: 2 },
+    ]);
+  });
+
+  it("says whether _ts strictly increases and which fields a range has", () => {
+    const columns = columnsOf([
+      { a: 1, _ts: 1 },
+      { b: 2, _ts: 2 },
+      { a: 3, _ts: 2 },
+    ]);
+    expect(columns.isStrictlyIncreasing()).toBe(false);
+    expect(columnsOf([{ _ts: 1 }, { _ts: 1.5 }]).isStrictlyIncreasing()).toBe(true);
+    const a = columns.keys.indexOf("a");
+    const b = columns.keys.indexOf("b");
+    expect(columns.hasValueIn(a, 1, 2)).toBe(false);
+    expect(columns.hasValueIn(b, 1, 2)).toBe(true);
+    expect(columns.hasValueIn(b, 2, 3)).toBe(false);
+  });
+});
