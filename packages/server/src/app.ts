@@ -16,6 +16,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { NotFoundError } from "dreamlake/engine";
 import type { AppEnv } from "./http/app-env.js";
 import { toErrorResponse } from "./http/error-mapping.js";
+import { idempotency, IdempotencyMemory } from "./http/idempotency.js";
 import { sendJson } from "./http/respond.js";
 import { registerFileRoutes } from "./http/file-routes.js";
 import { registerLogRoutes } from "./http/log-routes.js";
@@ -48,6 +49,8 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
     c.set("principal", deps.auth.authenticate(c.req.header("authorization")));
     await next();
   });
+  // A write retried after a lost answer (Idempotency-Key) is answered once, not stored twice.
+  app.use("/sessions/:id/*", idempotency(new IdempotencyMemory()));
 
   registerSessionRoutes(app, deps);
   registerTrackRoutes(app, deps, new SessionTimestamps(deps.clock));

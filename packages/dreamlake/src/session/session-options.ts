@@ -2,6 +2,7 @@ import type { Clock } from "../core/clock.js";
 import { describeValue } from "../core/describe-value.js";
 import { InvalidArgumentError } from "../core/errors.js";
 import { DEFAULT_MAX_RECORD_POINTS } from "../core/limits.js";
+import type { RetryOptions } from "../remote/retry-policy.js";
 import type { FsyncPolicy } from "../storage/track-store.js";
 
 /** Options of `Session.open` and `withSession`. */
@@ -14,6 +15,14 @@ export type SessionOptions = {
   readonly url?: string;
   /** Token for the server. @defaultValue the `DREAMLAKE_API_KEY` environment variable */
   readonly apiKey?: string;
+  /** Remote and hybrid: how failed requests are retried. @defaultValue 8 attempts, 250 ms doubling to 10 s */
+  readonly retry?: RetryOptions;
+  /** Remote and hybrid: a request is abandoned after this long without a byte moving. @defaultValue 30000 */
+  readonly requestTimeoutMs?: number;
+  /** Remote and hybrid: most points (or log entries) in one request. @defaultValue 10000 */
+  readonly maxPointsPerRequest?: number;
+  /** Remote and hybrid: largest JSON request body, in bytes. @defaultValue 8 MiB */
+  readonly maxRequestBytes?: number;
   /** Description of the session (`description` in `session.json`). */
   readonly readme?: string;
   readonly tags?: readonly string[];

@@ -27,6 +27,9 @@ import { Logs, type LogOptions } from "./logs.js";
 import type { LogsBackend } from "./logs-backend.js";
 import { Params } from "./params.js";
 import type { ParamsBackend } from "./params-backend.js";
+import { parseRemoteOptions } from "../remote/remote-settings.js";
+import { assertJsonPoint } from "../remote/wire-value-check.js";
+import { openHybridSession, openRemoteSession, type RemoteStatus } from "./remote-wiring.js";
 
 /** What a session is wired to: built by `Session.open` for the selected mode. */
 type SessionParts = {
@@ -42,6 +45,8 @@ type SessionParts = {
   readonly files: FilesBackend;
   /** Releases what the backends share (lock files), after they are closed. */
   readonly release: () => Promise<void>;
+  /** The server of a remote or hybrid session. */
+  readonly remote?: RemoteStatus;
 };
 
 /**
@@ -109,6 +114,8 @@ export class Session implements ExitFlushable {
       track: (work) => {
         this.#keep(work);
       },
+      // JSON carries no bytes, bigints, NaN or infinities: refuse them at append time.
+      ...(parts.mode === "local" ? {} : { checkWire: assertJsonPoint }),
     };
     this.tracks = new Tracks(this.#trackMap, parts.tracks);
     const assertOpen = (): void => {
@@ -169,29 +176,40 @@ export class Session implements ExitFlushable {
       DEFAULT_MAX_FILE_BYTES,
       0,
     );
-    if (mode !== "local") {
-      throw new InvalidArgumentError(
-        `Remote and hybrid sessions (url ${describeValue(options.url)}) are not available yet`,
-      );
+    const names = { mode, workspace: prefix.workspace, name: prefix.name, prefix: prefix.prefix };
+    if (mode === "remote") {
+      const settings = parseRemoteOptions(options, process.env);
+      const remote = await openRemoteSession(settings, prefix, options, { maxFileBytes });
+      const release = (): Promise<void> => {
+        remote.close();
+        return Promise.resolve();
+      };
+      return new Session({ ...names, ...remote, directory: undefined, release }, options);
     }
+    const settings = mode === "hybrid" ? parseRemoteOptions(options, process.env) : undefined;
     const local = await openLocalSession(options.localPath ?? DEFAULT_LOCAL_PATH, prefix, options, {
       ...storage,
       clock: options.clock ?? systemClock,
       maxFileBytes,
     });
-    const parts: SessionParts = {
-      mode,
-      workspace: prefix.workspace,
-      name: prefix.name,
-      prefix: prefix.prefix,
-      directory: local.directory,
-      tracks: local.tracks,
-      params: local.params,
-      logs: local.logs,
-      files: local.files,
-      release: () => local.locks.close(),
+    let backends: Omit<SessionParts, keyof typeof names | "directory" | "release"> = local;
+    let closeRemote = (): void => undefined;
+    if (settings !== undefined) {
+      try {
+        const hybrid = await openHybridSession(settings, prefix, options, local);
+        backends = hybrid;
+        closeRemote = hybrid.close;
+      } catch (error: unknown) {
+        await local.tracks.close();
+        await local.locks.close();
+        throw error;
+      }
+    }
+    const release = (): Promise<void> => {
+      closeRemote();
+      return local.locks.close();
     };
-    return new Session(parts, options);
+    return new Session({ ...names, ...backends, directory: local.directory, release }, options);
   }
 
   /** Whether the session is open (not yet closed). */
@@ -244,13 +262,16 @@ export class Session implements ExitFlushable {
     const results = await Promise.allSettled([this.tracks.flush(), this.logs.flush()]);
     const failed = results.find((result) => result.status === "rejected");
     if (failed !== undefined) throw failed.reason;
+    await this.#parts.remote?.drain();
   }
 
   /**
    * Writes everything buffered and releases files and locks. Idempotent.
    *
    * @throws the write error when buffered points cannot be written; the session then stays
-   * open with those points buffered, and `close()` may be called again
+   * open with those points buffered, and `close()` may be called again. When a server
+   * stays unreachable (after the retries), an `UnavailableError` whose message names how
+   * many points and log entries were not sent
    */
   async close(): Promise<void> {
     if (!this.#isOpen) return;
@@ -262,8 +283,14 @@ export class Session implements ExitFlushable {
 
   async #close(): Promise<void> {
     await Promise.allSettled([...this.#background]);
-    await this.tracks.flush();
-    await this.logs.flush();
+    try {
+      await this.tracks.flush();
+      await this.logs.flush();
+      await this.#parts.remote?.drain();
+    } catch (error: unknown) {
+      const buffered = { points: this.bufferedPoints, logs: this.bufferedLogs };
+      throw this.#parts.remote === undefined ? error : this.#parts.remote.explain(error, buffered);
+    }
     this.#isOpen = false;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     if (this.#isFlushedOnExit) stopFlushingOnExit(this);

@@ -22,6 +22,14 @@ export interface TrackBackend {
   stats(track: string): Promise<TrackStats>;
   /** Names of the session's tracks, sorted. */
   list(): Promise<string[]>;
+  /**
+   * Waits until the points written to `track` reached every store (hybrid mode: the
+   * server, which gets them in the background). Absent where a write is complete when
+   * `append` resolves.
+   *
+   * @throws {UnavailableError} naming the points not sent, when the server stays away
+   */
+  drain?(track: string): Promise<void>;
   /** Releases resources. Idempotent. */
   close(): Promise<void>;
 }

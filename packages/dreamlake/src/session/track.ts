@@ -31,6 +31,13 @@ export type TrackContext = {
   readonly assertOpen: () => void;
   /** Keeps background work so that `close()` can wait for it. */
   readonly track: (work: Promise<unknown>) => void;
+  /**
+   * Refuses a point the backend cannot carry (remote and hybrid modes send JSON), before
+   * anything is buffered.
+   *
+   * @throws {InvalidArgumentError} naming the field
+   */
+  readonly checkWire?: (point: Readonly<Record<string, unknown>>, where: () => string) => void;
 };
 
 /**
@@ -99,6 +106,7 @@ export class Track {
     this.#assertRoom(1);
     assertPointObject(point, this.#appendedPoint);
     assertTimestampInput(point["_ts"], this.#appendedPoint);
+    this.#context.checkWire?.(point, this.#appendedPoint);
     let open = this.#segments[this.#segments.length - 1];
     if (open === undefined || open.kind !== "appended" || open.isSealed) {
       open = { kind: "appended", points: new PointColumns(), isSealed: false };
@@ -147,6 +155,7 @@ export class Track {
       const point: unknown = points[i];
       assertPointObject(point, where);
       assertTimestampInput(point["_ts"], where);
+      this.#context.checkWire?.(point, where);
       columns.add(point, keepRawTs, where);
     }
     for (let p = 0; p < rawTimestamps.length; p++) {
@@ -159,12 +168,20 @@ export class Track {
   }
 
   /**
-   * Writes the buffered points now.
+   * Writes the buffered points now. In hybrid mode it also waits until the server has
+   * every point written so far (they are safe locally before that).
    *
    * @returns what was written (`count` 0 when nothing was buffered)
    * @throws the storage or network error; the points stay buffered and the next flush retries them
    */
   async flush(): Promise<AppendResult> {
+    const result = await this.writeBuffered();
+    await this.#context.backend.drain?.(this.name);
+    return result;
+  }
+
+  /** @internal Writes the buffered points (reads do this first; they need no server). */
+  async writeBuffered(): Promise<AppendResult> {
     return this.#enqueue(() => this.#drain("all", undefined));
   }
 
@@ -175,7 +192,7 @@ export class Track {
    */
   async read(options?: IndexReadOptions): Promise<ReadResult> {
     const query = parseIndexQuery(options);
-    await this.flush();
+    await this.writeBuffered();
     return this.#context.backend.read(this.name, query);
   }
 
@@ -187,7 +204,7 @@ export class Track {
    */
   async readByTime(options?: TimeReadOptions): Promise<TimeReadResult> {
     const query = parseTimeQuery(options);
-    await this.flush();
+    await this.writeBuffered();
     return this.#context.backend.readByTime(this.name, query);
   }
 
@@ -197,7 +214,7 @@ export class Track {
    * @throws {NotFoundError} when nothing was ever written to it
    */
   async stats(): Promise<TrackStats> {
-    await this.flush();
+    await this.writeBuffered();
     return this.#context.backend.stats(this.name);
   }
 

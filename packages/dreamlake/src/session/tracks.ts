@@ -13,7 +13,8 @@ export class Tracks {
   }
 
   /**
-   * Writes the buffered points of every track.
+   * Writes the buffered points of every track (in hybrid mode, and waits until the
+   * server has them, as `track.flush()` does).
    *
    * @throws the first write error; every track is still attempted, and unwritten points stay buffered
    */
@@ -27,7 +28,11 @@ export class Tracks {
 
   /** Names of the session's tracks, sorted (after writing what is buffered). */
   async list(): Promise<string[]> {
-    await this.flush();
+    const results = await Promise.allSettled(
+      [...this.#tracks.values()].map((track) => track.writeBuffered()),
+    );
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     return this.#backend.list();
   }
 }

@@ -1,0 +1,162 @@
+import type { PointColumns } from "../core/point-columns.js";
+import type { TrackData } from "../core/point.js";
+import type { IndexQuery, TimeQuery } from "../core/read-options.js";
+import type {
+  AppendResult,
+  ReadResult,
+  TimeReadResult,
+  TrackStats,
+} from "../core/track-results.js";
+import type { TrackBackend } from "../session/track-backend.js";
+import { PartSender, type RequestLimits } from "./part-sender.js";
+import {
+  parseAppendAnswer,
+  parseReadAnswer,
+  parseStatsAnswer,
+  parseTimeReadAnswer,
+  parseTrackListAnswer,
+} from "./track-responses.js";
+import type { WireClient } from "./wire-client.js";
+
+/** What {@link RemoteTracks} shares with the other remote adapters of a session. */
+export type RemoteContext = {
+  readonly client: WireClient;
+  /**
+   * The server's id of the session. A hybrid session that opened while the server was
+   * away creates (upserts) it on the first send.
+   */
+  readonly sessionId: () => Promise<string>;
+  readonly limits: RequestLimits;
+  /** A fresh idempotency key. */
+  readonly newKey: () => string;
+};
+
+/** Wraps the points' JSON texts into an `append-batch` body. */
+function appendBody(items: readonly string[]): string {
+  return `{"dataPoints":[${items.join(",")}]}`;
+}
+
+/** Adds up the acknowledgements of the parts of one write. */
+function combine(acks: readonly AppendResult[]): AppendResult {
+  const first = acks[0];
+  const last = acks[acks.length - 1];
+  if (first === undefined || last === undefined) return { count: 0, startIndex: 0, endIndex: -1 };
+  let count = 0;
+  for (const ack of acks) count += ack.count;
+  return { count, startIndex: first.startIndex, endIndex: last.endIndex };
+}
+
+/**
+ * The tracks of a session on a dreamlake server (remote mode; the sending half of
+ * hybrid mode). A write is sent as one or a few `append-batch` requests (see
+ * {@link PartSender}: split by the request limits, retried with backoff, never stored
+ * twice). Reads go to the server.
+ */
+export class RemoteTracks implements TrackBackend {
+  readonly #context: RemoteContext;
+  readonly #senders = new Map<string, PartSender<AppendResult>>();
+
+  constructor(context: RemoteContext) {
+    this.#context = context;
+  }
+
+  /** Sends the points; resolves once the server stored all of them. */
+  async append(track: string, points: PointColumns): Promise<AppendResult> {
+    return this.appendRows(track, points.toRows());
+  }
+
+  /**
+   * Sends points already in row form (hybrid mode reads them back from the local copy).
+   * Calls for one track must not overlap.
+   */
+  async appendRows(track: string, rows: readonly TrackData[]): Promise<AppendResult> {
+    if (rows.length === 0) return combine([]);
+    const items = rows.map((row) => JSON.stringify(row));
+    return combine(await this.#sender(track).send(items));
+  }
+
+  /**
+   * Points a failed write stored on the server, which its retry will not send again: of
+   * `track`, or of every track when absent.
+   */
+  acknowledgedPoints(track?: string): number {
+    if (track !== undefined) return this.#senders.get(track)?.acknowledgedItems ?? 0;
+    let total = 0;
+    for (const sender of this.#senders.values()) total += sender.acknowledgedItems;
+    return total;
+  }
+
+  async read(track: string, query: IndexQuery): Promise<ReadResult> {
+    const { client, sessionId } = this.#context;
+    return client.call(
+      {
+        method: "GET",
+        path: ["sessions", await sessionId(), "tracks", track],
+        query: { s: String(query.startIndex), limit: String(query.limit) },
+      },
+      parseReadAnswer,
+    );
+  }
+
+  async readByTime(track: string, query: TimeQuery): Promise<TimeReadResult> {
+    const { client, sessionId } = this.#context;
+    return client.call(
+      {
+        method: "GET",
+        path: ["sessions", await sessionId(), "tracks", track, "by-time"],
+        query: {
+          st: query.startTime === undefined ? undefined : String(query.startTime),
+          et: query.endTime === undefined ? undefined : String(query.endTime),
+          limit: String(query.limit),
+          reverse: String(query.reverse),
+        },
+      },
+      parseTimeReadAnswer,
+    );
+  }
+
+  /** @throws {NotFoundError} when nothing was ever written to the track */
+  async stats(track: string): Promise<TrackStats> {
+    const { client, sessionId } = this.#context;
+    return client.call(
+      { method: "GET", path: ["sessions", await sessionId(), "tracks", track, "stats"] },
+      parseStatsAnswer,
+    );
+  }
+
+  async list(): Promise<string[]> {
+    const { client, sessionId } = this.#context;
+    return client.call(
+      { method: "GET", path: ["sessions", await sessionId(), "tracks"] },
+      parseTrackListAnswer,
+    );
+  }
+
+  async close(): Promise<void> {
+    // Connections are pooled by the transport; nothing is held per session.
+  }
+
+  #sender(track: string): PartSender<AppendResult> {
+    let sender = this.#senders.get(track);
+    if (sender === undefined) {
+      const { client, sessionId, limits, newKey } = this.#context;
+      sender = new PartSender<AppendResult>({
+        limits,
+        newKey,
+        bodyOf: appendBody,
+        send: async (body, key) =>
+          client.call(
+            {
+              method: "POST",
+              path: ["sessions", await sessionId(), "tracks", track, "append-batch"],
+              json: body,
+              idempotencyKey: key,
+            },
+            parseAppendAnswer,
+          ),
+      });
+      this.#senders.set(track, sender);
+    }
+    return sender;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * One parse function per answer of the track routes (docs/server.md): the answer is
+ * `unknown` until parsed here, then trusted.
+ *
+ * @module
+ */
+import { isPlainObject } from "../core/json-value.js";
+import type { TrackData } from "../core/point.js";
+import type {
+  AppendResult,
+  ReadResult,
+  TimeReadResult,
+  TrackRow,
+  TrackStats,
+} from "../core/track-results.js";
+import { WireFields } from "./wire-fields.js";
+
+/**
+ * `POST .../append-batch`: `{ startIndex, endIndex, count, ... }`.
+ *
+ * @throws {InternalError} when the answer is malformed
+ */
+export function parseAppendAnswer(value: unknown, what: string): AppendResult {
+  const fields = WireFields.of(value, what);
+  const result = {
+    count: fields.integer("count"),
+    startIndex: fields.integer("startIndex"),
+    endIndex: fields.integer("endIndex"),
+  };
+  if (result.endIndex - result.startIndex + 1 !== result.count) {
+    fields.fail("count", `endIndex - startIndex + 1 (${result.endIndex - result.startIndex + 1})`);
+  }
+  return result;
+}
+
+function parseRows(fields: WireFields, what: string): TrackRow[] {
+  return fields.array("data").map((item, i) => {
+    const row = WireFields.of(item, `data[${i}] of the ${what}`);
+    const data = row.raw("data");
+    if (!isPlainObject(data)) row.fail("data", "an object (the point)");
+    // JSON.parse gives plain objects of JSON values: a subset of what a point may hold.
+    return { index: row.integer("index"), data: data as TrackData };
+  });
+}
+
+/**
+ * `GET .../tracks/{name}?s=&limit=`: `{ data: [{index, data}], startIndex, endIndex, total, hasMore }`.
+ *
+ * @throws {InternalError} when the answer is malformed
+ */
+export function parseReadAnswer(value: unknown, what: string): ReadResult {
+  const fields = WireFields.of(value, what);
+  return {
+    data: parseRows(fields, what),
+    startIndex: fields.integer("startIndex"),
+    endIndex: fields.integer("endIndex"),
+    total: fields.integer("total"),
+    hasMore: fields.boolean("hasMore"),
+  };
+}
+
+/**
+ * `GET .../by-time`: `{ data: [{index, data}], startTime, endTime, total, hasMore }`.
+ *
+ * @throws {InternalError} when the answer is malformed
+ */
+export function parseTimeReadAnswer(value: unknown, what: string): TimeReadResult {
+  const fields = WireFields.of(value, what);
+  return {
+    data: parseRows(fields, what),
+    startTime: fields.nullableNumber("startTime"),
+    endTime: fields.nullableNumber("endTime"),
+    total: fields.integer("total"),
+    hasMore: fields.boolean("hasMore"),
+  };
+}
+
+/**
+ * `GET .../stats`: Python's fields plus `firstTs` / `lastTs`.
+ *
+ * @throws {InternalError} when the answer is malformed
+ */
+export function parseStatsAnswer(value: unknown, what: string): TrackStats {
+  const fields = WireFields.of(value, what);
+  return {
+    trackId: fields.id("trackId"),
+    name: fields.string("name"),
+    description: fields.optionalString("description") ?? null,
+    tags: fields.stringArray("tags"),
+    metadata: fields.nullableRecord("metadata"),
+    totalDataPoints: fields.integer("totalDataPoints"),
+    bufferedDataPoints: fields.integer("bufferedDataPoints"),
+    chunkedDataPoints: fields.integer("chunkedDataPoints"),
+    totalChunks: fields.integer("totalChunks"),
+    chunkSize: fields.integer("chunkSize"),
+    firstTs: fields.nullableNumber("firstTs"),
+    lastTs: fields.nullableNumber("lastTs"),
+    firstDataAt: fields.optionalString("firstDataAt") ?? null,
+    lastDataAt: fields.optionalString("lastDataAt") ?? null,
+    createdAt: fields.optionalString("createdAt") ?? null,
+    updatedAt: fields.optionalString("updatedAt") ?? null,
+  };
+}
+
+/**
+ * `GET .../tracks`: `{ tracks: [{ name, ... }] }`, read as the sorted names.
+ *
+ * @throws {InternalError} when the answer is malformed
+ */
+export function parseTrackListAnswer(value: unknown, what: string): string[] {
+  const fields = WireFields.of(value, what);
+  return fields
+    .array("tracks")
+    .map((item, i) => WireFields.of(item, `tracks[${i}] of the ${what}`).string("name"))
+    .sort();
+}
