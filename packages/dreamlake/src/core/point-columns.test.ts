@@ -78,7 +78,7 @@ describe("PointColumns", () => {
   it("copies nested values, so that later changes by the caller are not stored", () => {
     const nested = { list: [1, 2] };
     const bytes = Uint8Array.of(1);
-    const columns = columnsOf([{ nested, bytes, _ts: 1 } as unknown as TrackPoint]);
+    const columns = columnsOf([{ nested, bytes, _ts: 1 }]);
     nested.list.push(3);
     bytes[0] = 9;
     expect(columns.toRows()).toEqual([
