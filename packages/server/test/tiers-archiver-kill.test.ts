@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
+import { readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +9,28 @@ import { requireS3Options } from "./tiers-services.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(here, "tiers-archiver-child.mjs");
+
+async function newestSourceMs(folder: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const child = path.join(folder, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, await newestSourceMs(child));
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
+      newest = Math.max(newest, (await stat(child)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** Throws unless the package's dist/ was built after the last change to its sources. */
+async function assertFreshBuild(packageDir: string): Promise<void> {
+  const info = await stat(path.join(packageDir, "dist", ".tsbuildinfo")).catch(() => undefined);
+  if ((info?.mtimeMs ?? 0) < (await newestSourceMs(path.join(packageDir, "src")))) {
+    throw new Error(
+      `${path.relative(process.cwd(), packageDir)}/dist is older than its sources: run \`npm run build\` (npm test does)`,
+    );
+  }
+}
 
 type ChildRun = { readonly lines: readonly string[]; readonly signal: NodeJS.Signals | null };
 
@@ -70,13 +93,11 @@ function childEnv(
 const LOAD_CHUNK = 40;
 
 describe("a server process killed with SIGKILL while it archives (PostgreSQL and Swift)", () => {
-  beforeAll(() => {
-    // The child runs the built code: bring dist/ up to date with the sources.
-    execFileSync("npx", ["tsc", "-b", "packages/server/tsconfig.build.json"], {
-      cwd: path.join(here, "../../.."),
-      stdio: "inherit",
-    });
-  }, 120_000);
+  beforeAll(async () => {
+    // The child runs the built code (`npm test` builds first; alone, run `npm run build`).
+    await assertFreshBuild(path.join(here, ".."));
+    await assertFreshBuild(path.join(here, "../../dreamlake"));
+  });
 
   for (const step of STEPS) {
     for (const when of ["before", "after"] as const) {
