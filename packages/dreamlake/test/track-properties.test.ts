@@ -375,3 +375,97 @@ describe("tracks, for any sequence of appends, batches, flushes and reads", () =
     );
   });
 });
+
+describe("readByTime over many records, in time order or not", () => {
+  it("equals a plain filter and stable sort of the points, for any bounds, limit and direction", async () => {
+    // Batches are stored as given (no merging), so the stored points are known exactly.
+    const layout = fc.constantFrom("ordered", "mostly-ordered", "random");
+    const queries = fc.array(
+      fc.record({
+        startTime: fc.option(fc.integer({ min: -1, max: 9 }), { nil: undefined, freq: 2 }),
+        endTime: fc.option(fc.integer({ min: -1, max: 41 }), { nil: undefined, freq: 2 }),
+        limit: fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant(1000)),
+        reverse: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 12 },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        layout,
+        // Few distinct times make many ties, which the order of equal _ts must get right.
+        fc
+          .constantFrom(3, 8, 40)
+          .chain((spread) =>
+            fc.array(fc.integer({ min: 0, max: spread }), { minLength: 1, maxLength: 150 }),
+          ),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 7 }),
+        queries,
+        async (kind, rawTimes, batchSizes, maxRecordPoints, reads) => {
+          const times = [...rawTimes];
+          if (kind !== "random") times.sort((a, b) => a - b);
+          if (kind === "mostly-ordered") times.push(3, 1);
+          const points: ModelPoint[] = times.map((ts, id) => ({ id, _ts: ts }));
+          const temp = await makeTempDir();
+          const options: SessionOptions = {
+            prefix: "time/run",
+            localPath: temp.dir,
+            flushOnExit: false,
+            flushIntervalMs: 0,
+            maxRecordPoints,
+          };
+          try {
+            const session = await Session.open(options);
+            try {
+              let at = 0;
+              for (let b = 0; at < points.length; b++) {
+                const size = batchSizes[b % batchSizes.length] as number;
+                await session.track("t").appendBatch(points.slice(at, at + size));
+                at += size;
+              }
+              await checkTimeReads(session, points, reads);
+            } finally {
+              await session.close();
+            }
+            // Again from the index file a new session loads.
+            const again = await Session.open(options);
+            try {
+              await checkTimeReads(again, points, reads);
+            } finally {
+              await again.close();
+            }
+          } finally {
+            await temp.cleanup();
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+});
+
+async function checkTimeReads(
+  session: Session,
+  points: readonly ModelPoint[],
+  reads: readonly {
+    startTime: number | undefined;
+    endTime: number | undefined;
+    limit: number;
+    reverse: boolean;
+  }[],
+): Promise<void> {
+  for (const query of reads) {
+    const options = {
+      limit: query.limit,
+      reverse: query.reverse,
+      ...(query.startTime === undefined ? {} : { startTime: query.startTime }),
+      ...(query.endTime === undefined ? {} : { endTime: query.endTime }),
+    };
+    const window = await session.track("t").readByTime(options);
+    const expected = expectedReadByTime(points, query);
+    expect({ ...window, data: canonicalRows(window.data) }, JSON.stringify(query)).toEqual({
+      ...expected,
+      data: canonicalRows(expected.data),
+    });
+  }
+}
