@@ -5,6 +5,9 @@ import { DEFAULT_TOKEN_DAYS, mintToken } from "./auth/mint-token.js";
 import { parseConfig } from "./config.js";
 import { createEmbeddedServer } from "./embedded/embedded-deps.js";
 import { listen } from "./http/listen.js";
+import { openTieredTrackRepository } from "./tiers/open-tiers.js";
+import { parseTiersConfig } from "./tiers/tiers-config.js";
+import type { TrackRepository } from "./tracks/track-repository.js";
 import type { ServerLog } from "./logging/server-log.js";
 
 /** What the command needs from the process (fakes in tests). */
@@ -30,7 +33,8 @@ const USAGE = `Usage:
 Environment: PORT (3000), HOST (127.0.0.1), DREAMLAKE_DATA_DIR (./.dreamlake-server),
 DREAMLAKE_JWT_SECRET, DREAMLAKE_MAX_BODY_BYTES, DREAMLAKE_MAX_POINTS_PER_REQUEST,
 DREAMLAKE_MAX_FILE_BYTES, DREAMLAKE_FSYNC, DREAMLAKE_LOCK_TIMEOUT_MS, DREAMLAKE_OPEN_SESSIONS.
-See docs/server.md.
+See docs/server.md. Tracks on PostgreSQL + S3: DATABASE_URL, S3_BUCKET, S3_ENDPOINT, ...
+(docs/deployment.md).
 `;
 
 /**
@@ -72,20 +76,38 @@ function usageError(io: CliIo, message: string): number {
 
 async function serveCommand(io: CliIo): Promise<number> {
   const config = parseConfig(io.env, io.cwd);
+  // Tracks on PostgreSQL + S3 when DATABASE_URL and S3_* are set (docs/deployment.md).
+  const tiers = parseTiersConfig(io.env, io.cwd);
   const embedded = await createEmbeddedServer(config, {
     ...(io.clock === undefined ? {} : { clock: io.clock }),
     ...(io.log === undefined ? {} : { log: io.log }),
   });
-  const listener = await listen(createApp(embedded.deps), config.port, config.host);
+  let tiered: TrackRepository | undefined;
+  try {
+    tiered =
+      tiers === undefined
+        ? undefined
+        : await openTieredTrackRepository(tiers, {
+            clock: embedded.deps.clock,
+            log: embedded.deps.log,
+          });
+  } catch (error: unknown) {
+    await embedded.close();
+    throw error;
+  }
+  const deps = tiered === undefined ? embedded.deps : { ...embedded.deps, tracks: tiered };
+  const listener = await listen(createApp(deps), config.port, config.host);
   io.stdout(
     `dreamlake server listening on ${listener.url}\n` +
       `  data folder: ${config.dataDir} (token secret: ${embedded.secret.source})\n` +
+      `  tracks: ${tiers === undefined ? "in the data folder" : "PostgreSQL hot tier, object-store cold tier"}\n` +
       `  get a token: npx dreamlake-server token <user>   (same DREAMLAKE_DATA_DIR / DREAMLAKE_JWT_SECRET)\n` +
       `  then, for the Python client: export DREAMLAKE_API_KEY=<token>; Session("<workspace>/<name>", url="${listener.url}")\n`,
   );
   io.onListening?.(listener.url);
   await io.waitForShutdown();
   await listener.close();
+  await tiered?.close();
   await embedded.close();
   io.stdout("dreamlake server stopped\n");
   return 0;

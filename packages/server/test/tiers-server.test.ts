@@ -1,0 +1,152 @@
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import pg from "pg";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { systemClock } from "dreamlake/engine";
+import { mintToken } from "../src/auth/mint-token.js";
+import { run } from "../src/cli.js";
+import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
+import { keepingLog } from "./tiers-fixtures.js";
+import { requireDatabaseUrl, requireS3Options, uniqueName } from "./tiers-services.js";
+
+const SECRET = "tiers-test-secret-0123456789";
+
+/** The `dreamlake-server serve` command on port 0, with the tiers configured by `env`. */
+async function serve(env: Record<string, string>): Promise<{
+  readonly url: string;
+  readonly stdout: string[];
+  readonly stop: () => Promise<number>;
+}> {
+  let stopServer: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stopServer = resolve));
+  const stdout: string[] = [];
+  let onUrl: (url: string) => void = () => undefined;
+  const listening = new Promise<string>((resolve) => (onUrl = resolve));
+  const exit = run(["serve"], {
+    env: { PORT: "0", DREAMLAKE_JWT_SECRET: SECRET, ...env },
+    cwd: process.cwd(),
+    stdout: (text) => stdout.push(text),
+    stderr: (text) => stdout.push(text),
+    waitForShutdown: () => stopped,
+    log: keepingLog(),
+    onListening: onUrl,
+  });
+  const url = await Promise.race([listening, exit.then((code) => `exited with ${code}`)]);
+  return {
+    url,
+    stdout,
+    stop: async () => {
+      stopServer();
+      return exit;
+    },
+  };
+}
+
+async function call(url: string, method: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      authorization: `Bearer ${mintToken("alice", SECRET, systemClock)}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
+  let dataDir: string;
+  let schema: string;
+  let prefix: string;
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), "dreamlake-tiers-server-"));
+    schema = uniqueName("server");
+    prefix = uniqueName("server");
+    const s3 = requireS3Options();
+    env = {
+      DREAMLAKE_DATA_DIR: dataDir,
+      DATABASE_URL: requireDatabaseUrl(),
+      DREAMLAKE_PG_SCHEMA: schema,
+      S3_ENDPOINT: s3.endpoint ?? "",
+      S3_BUCKET: s3.bucket,
+      S3_REGION: s3.region ?? "",
+      S3_ACCESS_KEY_ID: s3.credentials?.accessKeyId ?? "",
+      S3_SECRET_ACCESS_KEY: s3.credentials?.secretAccessKey ?? "",
+      S3_PREFIX: prefix,
+      DREAMLAKE_CHUNK_SIZE: "5",
+    };
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+    const client = new pg.Client({ connectionString: requireDatabaseUrl() });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+    const objects = new S3ObjectStore({ ...requireS3Options(), keyPrefix: `${prefix}/` });
+    const keys: string[] = [];
+    for await (const object of objects.list("")) keys.push(object.key);
+    await objects.delete(keys);
+    await objects.close();
+  });
+
+  it("stores tracks in PostgreSQL and archives full chunks to S3, across a restart", async () => {
+    const first = await serve(env);
+    expect(first.url).toMatch(/^http:/);
+    expect(first.stdout.join("")).toMatch(/tracks: PostgreSQL hot tier/);
+    const created = (await call(`${first.url}/workspaces/ws/sessions`, "POST", {
+      name: "run-1",
+    })) as { session: { id: string } };
+    const tracks = `${first.url}/sessions/${created.session.id}/tracks`;
+    const points = Array.from({ length: 12 }, (_, i) => ({ _ts: 100 + i, loss: 1 / (i + 1) }));
+    await call(`${tracks}/robot/loss/append-batch`, "POST", { dataPoints: points });
+    await expect
+      .poll(
+        async () =>
+          ((await call(`${tracks}/robot/loss/stats`, "GET")) as Record<string, unknown>)[
+            "chunkedDataPoints"
+          ],
+      )
+      .toBe(10);
+    expect(await first.stop()).toBe(0);
+    // The tracks are not in the data folder: only the embedded parts (sessions, token secret) are.
+    expect(JSON.stringify(await readdir(dataDir, { recursive: true }))).not.toMatch(
+      /data\.msgpack/,
+    );
+
+    const second = await serve(env);
+    const again = `${second.url}/sessions/${created.session.id}/tracks`;
+    const stats = (await call(`${again}/robot/loss/stats`, "GET")) as Record<string, unknown>;
+    expect(stats).toMatchObject({
+      totalDataPoints: 12,
+      bufferedDataPoints: 2,
+      chunkedDataPoints: 10,
+      totalChunks: 2,
+      chunkSize: 5,
+    });
+    const read = (await call(`${again}/robot/loss?s=3&limit=5`, "GET")) as {
+      data: { index: number; data: Record<string, unknown> }[];
+    };
+    expect(read.data.map((row) => row.data["_ts"])).toEqual([103, 104, 105, 106, 107]);
+    const window = (await call(
+      `${again}/robot/loss/by-time?st=104&et=111&reverse=true&limit=3`,
+      "GET",
+    )) as {
+      data: { index: number }[];
+    };
+    expect(window.data.map((row) => row.index)).toEqual([10, 9, 8]);
+    expect(await second.stop()).toBe(0);
+  });
+
+  it("refuses to start with S3 settings but no DATABASE_URL", async () => {
+    const withoutDatabase = { ...env };
+    delete withoutDatabase["DATABASE_URL"];
+    const server = await serve(withoutDatabase);
+    expect(server.url).toBe("exited with 1");
+    expect(server.stdout.join("")).toMatch(/DATABASE_URL is not/);
+  });
+});
