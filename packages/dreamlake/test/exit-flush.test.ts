@@ -57,4 +57,25 @@ describe("a process that never closes its session", () => {
       await expectAllPointsWritten();
     },
   );
+
+  it("says on stderr what it could not write, once, and still ends", async () => {
+    const child = spawnNode("exit-writer.mjs", [temp.dir, "broken"]);
+    // A process that retried its exit flush forever would never end: stop it after 10 s.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    const end = await ended(child);
+    clearTimeout(timer);
+    expect(end).toMatchObject({ code: 0, signal: null });
+    const complaints = end.stderr.match(/dreamlake: could not write buffered points before exit/g);
+    expect(complaints).toHaveLength(1);
+    const session = await Session.open({
+      prefix: "exit/run",
+      localPath: temp.dir,
+      flushOnExit: false,
+    });
+    try {
+      expect((await session.track("robot/pose").read({ limit: 10_000 })).total).toBe(500);
+    } finally {
+      await session.close();
+    }
+  }, 20_000);
 });

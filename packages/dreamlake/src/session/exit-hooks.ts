@@ -22,6 +22,8 @@ const sessions = new Set<ExitFlushable>();
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 let isInstalled = false;
 let isFlushingForExit = false;
+/** Whether an exit flush failed: the loop would drain again and again, so it is not retried. */
+let hasExitFlushFailed = false;
 
 function flushEverything(): Promise<PromiseSettledResult<void>[]> {
   return Promise.allSettled([...sessions].map((session) => session.flushAll()));
@@ -39,11 +41,12 @@ function reportFailures(results: readonly PromiseSettledResult<void>[]): void {
 }
 
 function onBeforeExit(): void {
-  if (isFlushingForExit) return;
+  if (isFlushingForExit || hasExitFlushFailed) return;
   if (![...sessions].some((session) => session.bufferedPoints + session.bufferedLogs > 0)) return;
   isFlushingForExit = true;
   void flushEverything().then((results) => {
     isFlushingForExit = false;
+    hasExitFlushFailed = results.some((result) => result.status === "rejected");
     reportFailures(results);
   });
 }
