@@ -15,42 +15,40 @@ export function formatPythonJson(
   value: JsonValue,
   options: { readonly indent?: number } = {},
 ): string {
-  const parts: string[] = [];
-  write(value, options.indent, "", parts);
-  return parts.join("");
+  return write(value, options.indent === undefined ? undefined : " ".repeat(options.indent), "");
 }
 
-function write(value: JsonValue, indent: number | undefined, margin: string, out: string[]): void {
-  if (value === null || typeof value === "boolean" || typeof value === "number") {
-    // JSON.stringify writes non-finite numbers as null; checked values are always finite.
-    out.push(JSON.stringify(value));
-    return;
+/** `step` is the indent unit (`undefined`: one line); `margin` the current line's indent. */
+function write(value: JsonValue, step: string | undefined, margin: string): string {
+  if (typeof value === "string") return asciiString(value);
+  // Checked values are finite; String() prints them as JSON.stringify does.
+  if (typeof value === "number") return String(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value === null) return "null";
+  const inner = step === undefined ? margin : margin + step;
+  const open = step === undefined ? "" : `\n${inner}`;
+  const separator = step === undefined ? ", " : `,\n${inner}`;
+  const close = step === undefined ? "" : `\n${margin}`;
+  if (Array.isArray(value)) {
+    const items = value as readonly JsonValue[];
+    if (items.length === 0) return "[]";
+    let text = `[${open}`;
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) text += separator;
+      text += write(items[i] ?? null, step, inner);
+    }
+    return `${text}${close}]`;
   }
-  if (typeof value === "string") {
-    out.push(asciiString(value));
-    return;
+  const record = value as Readonly<Record<string, JsonValue>>;
+  let text = "";
+  for (const key of Object.keys(record)) {
+    text += `${text === "" ? `{${open}` : separator}${asciiString(key)}: ${write(record[key] ?? null, step, inner)}`;
   }
-  const isArray = Array.isArray(value);
-  const entries: [string | undefined, JsonValue][] = isArray
-    ? (value as readonly JsonValue[]).map((item) => [undefined, item])
-    : Object.keys(value).map((key) => [key, (value as Record<string, JsonValue>)[key] ?? null]);
-  const [open, close] = isArray ? ["[", "]"] : ["{", "}"];
-  if (entries.length === 0) {
-    out.push(open, close);
-    return;
-  }
-  const inner = indent === undefined ? margin : margin + " ".repeat(indent);
-  const separator = indent === undefined ? ", " : `,\n${inner}`;
-  out.push(open);
-  if (indent !== undefined) out.push(`\n${inner}`);
-  entries.forEach(([key, item], i) => {
-    if (i > 0) out.push(separator);
-    if (key !== undefined) out.push(asciiString(key), ": ");
-    write(item, indent, inner, out);
-  });
-  if (indent !== undefined) out.push(`\n${margin}`);
-  out.push(close);
+  return text === "" ? "{}" : `${text}${close}}`;
 }
+
+/** Printable ASCII without `"` and `\\`: written as it is. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '"': '\\"',
@@ -64,6 +62,8 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
 
 /** A JSON string literal with Python's `ensure_ascii` escapes (printable ASCII stays as is). */
 function asciiString(text: string): string {
+  // Most keys and messages need no escape at all.
+  if (PLAIN.test(text)) return `"${text}"`;
   // Python's ESCAPE_ASCII: backslash, quote, and everything outside " ".."~".
   return `"${text.replace(/[\\"]|[^\x20-\x7e]/g, (char) => {
     const short = SHORT_ESCAPES[char];

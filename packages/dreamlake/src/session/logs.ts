@@ -51,6 +51,8 @@ export class Logs {
   /** Entries taken by the write in progress. */
   #writing = 0;
   #queue: Promise<unknown> = Promise.resolve();
+  /** A background write is queued and has not started: more entries will join it. */
+  #isBackgroundQueued = false;
   #backgroundError: unknown;
 
   /** @internal Sessions create it: use `session.logs`. */
@@ -124,8 +126,12 @@ export class Logs {
 
   /** @internal Called by the session's timer and when enough entries wait. */
   flushInBackground(): void {
-    if (this.#pending.length === 0) return;
-    const work = this.#enqueue(() => this.#drain()).then(
+    if (this.#pending.length === 0 || this.#isBackgroundQueued) return;
+    this.#isBackgroundQueued = true;
+    const work = this.#enqueue(() => {
+      this.#isBackgroundQueued = false;
+      return this.#drain();
+    }).then(
       () => {
         this.#backgroundError = undefined;
       },

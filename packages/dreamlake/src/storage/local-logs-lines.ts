@@ -13,11 +13,14 @@ const decoder = new TextDecoder();
  * line without its `"\n"` (a write in progress, or torn by a crash) is not yielded.
  * Memory holds one chunk and one line.
  */
-export async function* completeLines(file: RandomAccessFile): AsyncGenerator<string> {
+export async function* completeLines(
+  file: RandomAccessFile,
+  chunkBytes = READ_CHUNK_BYTES,
+): AsyncGenerator<string> {
   const size = await file.size();
   let carry: Uint8Array | undefined;
   for (let position = 0; position < size;) {
-    const chunk = await file.read(position, Math.min(READ_CHUNK_BYTES, size - position));
+    const chunk = await file.read(position, Math.min(chunkBytes, size - position));
     if (chunk.byteLength === 0) break;
     position += chunk.byteLength;
     let start = 0;
@@ -32,6 +35,41 @@ export async function* completeLines(file: RandomAccessFile): AsyncGenerator<str
       carry = carry === undefined ? rest.slice() : concat(carry, rest);
     }
   }
+}
+
+/**
+ * The complete lines of a JSON-lines file from the last to the first, without their
+ * `"\n"`; a last line without its `"\n"` is not yielded. Memory holds one chunk and one
+ * line, so reading the newest lines of a large file touches only its end.
+ */
+export async function* completeLinesBackward(
+  file: RandomAccessFile,
+  chunkBytes = READ_CHUNK_BYTES,
+): AsyncGenerator<string> {
+  // Bytes of the line being assembled that lie right of the chunk in hand.
+  let carry: Uint8Array | undefined;
+  // The bytes after the file's last "\n" are no line (empty, or one still being written).
+  let isAfterLastNewline = true;
+  for (let chunkEnd = await file.size(); chunkEnd > 0;) {
+    const chunkStart = Math.max(0, chunkEnd - chunkBytes);
+    const chunk = await file.read(chunkStart, chunkEnd - chunkStart);
+    chunkEnd = chunkStart;
+    let lineEnd = chunk.byteLength;
+    while (lineEnd > 0) {
+      const newline = chunk.lastIndexOf(NEWLINE, lineEnd - 1);
+      if (newline === -1) break;
+      const piece = chunk.subarray(newline + 1, lineEnd);
+      if (!isAfterLastNewline)
+        yield decoder.decode(carry === undefined ? piece : concat(piece, carry));
+      isAfterLastNewline = false;
+      carry = undefined;
+      lineEnd = newline;
+    }
+    const rest = chunk.subarray(0, lineEnd);
+    carry = carry === undefined ? rest.slice() : concat(rest, carry);
+  }
+  // The first line of the file, when a "\n" ends it.
+  if (!isAfterLastNewline && carry !== undefined) yield decoder.decode(carry);
 }
 
 /** What the end of a JSON-lines file looks like. */

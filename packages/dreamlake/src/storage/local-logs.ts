@@ -7,7 +7,7 @@ import {
   type LogReadResult,
   type NewLogEntry,
 } from "../core/log-entry.js";
-import { completeLines, readTail } from "./local-logs-lines.js";
+import { completeLines, completeLinesBackward, readTail } from "./local-logs-lines.js";
 import type { FileSystem, LockManager } from "./ports.js";
 
 /** File names of the logs in a session folder (the Python SDK's). */
@@ -70,9 +70,7 @@ export class LocalLogs {
       const { next, isTorn } = await this.#nextSequence();
       if (entries.length === 0) return { firstSequence: next };
       await this.#fs.writeTextAtomic(this.#paths.sequence, String(next + entries.length));
-      const lines = entries.map((entry, i) =>
-        formatLogLine({ ...entry, sequenceNumber: next + i }),
-      );
+      const lines = entries.map((entry, i) => formatLogLine(next + i, entry));
       await this.#fs.appendText(this.#paths.entries, (isTorn ? "\n" : "") + lines.join(""), {
         fsync: this.#options.fsync === "always",
       });
@@ -82,69 +80,36 @@ export class LocalLogs {
     }
   }
 
-  /** Reads entries in sequence order, filtered and paged as `query` says. */
-  async read(query: LogQuery): Promise<LogReadResult> {
-    const matches = (entry: LogEntry): boolean => {
-      if (query.levels !== undefined && !query.levels.includes(entry.level)) return false;
-      if (query.sinceSeconds === undefined && query.untilSeconds === undefined) return true;
-      const seconds = secondsFromIso(entry.timestamp);
-      if (seconds === undefined) return false;
-      if (query.sinceSeconds !== undefined && seconds < query.sinceSeconds) return false;
-      return query.untilSeconds === undefined || seconds < query.untilSeconds;
-    };
-    if (!query.reverse) {
-      const { logs, hasMore, skippedLines } = await this.#scan(matches, query.offset, query.limit);
-      return { logs, hasMore, skippedLines };
-    }
-    // Newest first: count the matches, then take the window counted from the end. Two
-    // passes keep memory to one page, however large the offset.
-    const counted = await this.#scan(matches, 0, 0);
-    const total = counted.matched;
-    const start = Math.max(0, total - query.offset - query.limit);
-    const count = Math.max(0, total - query.offset - start);
-    const page = count === 0 ? { logs: [] } : await this.#scan(matches, start, count);
-    return {
-      logs: page.logs.reverse(),
-      hasMore: start > 0,
-      skippedLines: counted.skippedLines,
-    };
-  }
-
   /**
-   * Collects `limit` matching entries after skipping `offset` matches. With `limit` 0 it
-   * counts every match; otherwise it stops at the first match past the page.
+   * Reads entries in sequence order (newest first with `reverse`, reading the file from
+   * its end), filtered and paged as `query` says. Stops at the first match past the page.
    */
-  async #scan(
-    matches: (entry: LogEntry) => boolean,
-    offset: number,
-    limit: number,
-  ): Promise<LogReadResult & { readonly matched: number }> {
+  async read(query: LogQuery): Promise<LogReadResult> {
     const file = await this.#fs.openForRead(this.#paths.entries);
     const logs: LogEntry[] = [];
-    let matched = 0;
     let skippedLines = 0;
     let hasMore = false;
-    if (file === undefined) return { logs, hasMore, skippedLines, matched };
+    if (file === undefined) return { logs, hasMore, skippedLines };
     try {
-      for await (const line of completeLines(file)) {
+      let matched = 0;
+      const lines = query.reverse ? completeLinesBackward(file) : completeLines(file);
+      for await (const line of lines) {
         const entry = parseLogLine(line);
         if (entry === undefined) {
           if (line.trim() !== "") skippedLines++;
           continue;
         }
-        if (!matches(entry)) continue;
-        matched++;
-        if (matched <= offset) continue;
-        if (limit > 0 && logs.length === limit) {
+        if (!matches(entry, query) || ++matched <= query.offset) continue;
+        if (logs.length === query.limit) {
           hasMore = true;
           break;
         }
-        if (limit > 0) logs.push(entry);
+        logs.push(entry);
       }
     } finally {
       await file.close();
     }
-    return { logs, hasMore, skippedLines, matched };
+    return { logs, hasMore, skippedLines };
   }
 
   /** The next free sequence number, and whether the file ends inside a line. */
@@ -178,4 +143,13 @@ function parseCounter(text: string | undefined): number | undefined {
   if (text === undefined || !/^\s*\d+\s*$/.test(text)) return undefined;
   const value = Number(text.trim());
   return Number.isSafeInteger(value) ? value : undefined;
+}
+
+function matches(entry: LogEntry, query: LogQuery): boolean {
+  if (query.levels !== undefined && !query.levels.includes(entry.level)) return false;
+  if (query.sinceSeconds === undefined && query.untilSeconds === undefined) return true;
+  const seconds = secondsFromIso(entry.timestamp);
+  if (seconds === undefined) return false;
+  if (query.sinceSeconds !== undefined && seconds < query.sinceSeconds) return false;
+  return query.untilSeconds === undefined || seconds < query.untilSeconds;
 }
