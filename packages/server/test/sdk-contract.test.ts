@@ -315,6 +315,7 @@ describe.each(MODES)("a %s session", (mode) => {
       const bytes = await session.files.upload(new TextEncoder().encode(content), {
         filename: "a.bin",
       });
+      // eslint-disable-next-line @typescript-eslint/require-await
       async function* chunks(): AsyncGenerator<Uint8Array> {
         yield new TextEncoder().encode("model ");
         yield new TextEncoder().encode("weights é\n");
