@@ -306,6 +306,19 @@ describe("files.download and files.stream", () => {
     ).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("download to the file's name in the working folder when no destination is given", async () => {
+    const cwd = process.cwd();
+    const out = path.join(temp.dir, "cwd");
+    await mkdir(out);
+    process.chdir(out);
+    try {
+      expect(await session.files.download(record.id)).toBe("model.pt");
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await readFile(path.join(out, "model.pt"), "utf8")).toBe(BYTES);
+  });
+
   it("refuse a folder as destination", async () => {
     await expect(session.files.download(record.id, temp.dir)).rejects.toThrow(/is a folder/);
   });
