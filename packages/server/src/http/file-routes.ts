@@ -12,6 +12,7 @@ import { requireWritable } from "../sessions/require-writable.js";
 import type { AppEnv } from "./app-env.js";
 import { limitBytes, readMultipartUpload } from "./multipart-form.js";
 import { rejectQuery } from "./reject-query.js";
+import { nodeIncoming } from "./node-incoming.js";
 import { readJsonBody } from "./read-body.js";
 import { sendJson } from "./respond.js";
 import { streamBody } from "./stream-body.js";
@@ -86,7 +87,9 @@ export function registerFileRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
   app.patch("/sessions/:id/files/:fileId", async (c) => {
     const session = await resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
-    const changes = parseFileChangesBody(await readJsonBody(c.req.raw, deps.limits.maxBodyBytes));
+    const changes = parseFileChangesBody(
+      await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
+    );
     requireWritable(session, "change files");
     const record = await deps.files.update(session, c.req.param("fileId"), changes);
     return sendJson(c, fileResponse(record, session.id));

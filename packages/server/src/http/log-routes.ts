@@ -8,6 +8,7 @@ import {
 import type { ServerDeps } from "../server-deps.js";
 import type { AppEnv } from "./app-env.js";
 import { rejectQuery } from "./reject-query.js";
+import { nodeIncoming } from "./node-incoming.js";
 import { readJsonBody } from "./read-body.js";
 import { sendJson } from "./respond.js";
 
@@ -17,7 +18,7 @@ export function registerLogRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
     const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     const entries = parseLogsBody(
-      await readJsonBody(c.req.raw, deps.limits.maxBodyBytes),
+      await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
       deps.limits.maxPointsPerRequest,
       deps.clock.nowSeconds(),
     );

@@ -4,6 +4,7 @@ import type { ServerDeps } from "../server-deps.js";
 import { requireWritable } from "../sessions/require-writable.js";
 import type { AppEnv } from "./app-env.js";
 import { rejectQuery } from "./reject-query.js";
+import { nodeIncoming } from "./node-incoming.js";
 import { readJsonBody } from "./read-body.js";
 import { sendJson } from "./respond.js";
 
@@ -12,7 +13,9 @@ export function registerParamsRoutes(app: Hono<AppEnv>, deps: ServerDeps): void 
   app.post("/sessions/:id/parameters", async (c) => {
     const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
-    const params = parseParamsBody(await readJsonBody(c.req.raw, deps.limits.maxBodyBytes));
+    const params = parseParamsBody(
+      await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
+    );
     requireWritable(session, "set params");
     const document =
       Object.keys(params).length === 0

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { ReadableStreamReadResult } from "node:stream/web";
 import { InvalidArgumentError, LimitExceededError } from "dreamlake/engine";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -8,14 +10,23 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * declared `Content-Length` before reading, and by counting while reading (a chunked
  * body has no length).
  *
+ * @param incoming the Node request when the server runs on Node's HTTP server: reading it
+ *   directly skips the web-stream wrapper around it (a third of the cost of a large body)
  * @returns the parsed value, `unknown` until a wire schema parses it
  * @throws {LimitExceededError} when the body is larger than `maxBytes`
  * @throws {InvalidArgumentError} when it is empty, not UTF-8 or not JSON
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
-  const bytes = await readLimited(request, maxBytes);
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  incoming?: AsyncIterable<Uint8Array> & { readonly headers: IncomingHttpHeaders },
+): Promise<unknown> {
+  const declared =
+    incoming === undefined
+      ? request.headers.get("content-length")
+      : incoming.headers["content-length"];
+  if (declared != null && Number(declared) > maxBytes) throw tooLarge(maxBytes);
+  const bytes = await readLimited(incoming ?? webChunks(request), maxBytes);
   if (bytes.byteLength === 0)
     throw new InvalidArgumentError("The request body is empty; a JSON object is expected");
   let text: string;
@@ -32,25 +43,36 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
-  if (request.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+async function* webChunks(request: Request): AsyncGenerator<Uint8Array> {
+  if (request.body === null) return;
   const reader: ReadableStreamDefaultReader<Uint8Array> = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
+  try {
+    for (;;) {
+      const next: ReadableStreamReadResult<Uint8Array> = await reader.read();
+      if (next.done) return;
+      yield next.value;
     }
-    chunks.push(value);
+  } finally {
+    await reader.cancel();
   }
-  if (chunks.length === 1 && chunks[0] !== undefined) return chunks[0];
+}
+
+async function readLimited(
+  chunks: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.byteLength;
+    // Leaving the loop stops reading; the connection is closed after the error response.
+    if (total > maxBytes) throw tooLarge(maxBytes);
+    parts.push(chunk);
+  }
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0];
   const out = new Uint8Array(total);
   let offset = 0;
-  for (const chunk of chunks) {
+  for (const chunk of parts) {
     out.set(chunk, offset);
     offset += chunk.byteLength;
   }

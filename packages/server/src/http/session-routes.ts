@@ -3,6 +3,7 @@ import type { ServerDeps } from "../server-deps.js";
 import type { SessionRecord } from "../sessions/session-registry.js";
 import { parseSessionUpsertBody } from "../sessions/session-wire.js";
 import type { AppEnv } from "./app-env.js";
+import { nodeIncoming } from "./node-incoming.js";
 import { readJsonBody } from "./read-body.js";
 import { sendJson } from "./respond.js";
 
@@ -30,7 +31,7 @@ export function registerSessionRoutes(app: Hono<AppEnv>, deps: ServerDeps): void
   app.post("/workspaces/:workspace/sessions", async (c) => {
     const body = parseSessionUpsertBody(
       c.req.param("workspace"),
-      await readJsonBody(c.req.raw, deps.limits.maxBodyBytes),
+      await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
     );
     const record = await deps.sessions.upsert(c.get("principal").namespace, body);
     return sendJson(c, sessionResponse(record));

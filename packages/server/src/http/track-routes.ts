@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import type { ServerDeps } from "../server-deps.js";
-import { acceptPoints } from "../tracks/point-intake.js";
+import { acceptJsonPoints } from "../tracks/point-intake.js";
 import type { SessionTimestamps } from "../tracks/session-timestamps.js";
 import { parseTrackPath } from "../tracks/track-path.js";
 import {
@@ -16,6 +16,7 @@ import {
   timeReadResponse,
 } from "../tracks/track-wire.js";
 import type { AppEnv } from "./app-env.js";
+import { nodeIncoming } from "./node-incoming.js";
 import { readJsonBody } from "./read-body.js";
 import { rejectQuery } from "./reject-query.js";
 import { sendJson } from "./respond.js";
@@ -55,17 +56,19 @@ export function registerTrackRoutes(
       case "append-batch": {
         rejectQuery(c.req.url);
         const body = parseAppendBatchBody(
-          await readJsonBody(c.req.raw, deps.limits.maxBodyBytes),
+          await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
           deps.limits.maxPointsPerRequest,
         );
-        const points = acceptPoints(body.dataPoints, "dataPoints", timestamps.for(session.id));
+        const points = acceptJsonPoints(body.dataPoints, "dataPoints", timestamps.for(session.id));
         const result = await deps.tracks.append(session, name, points, body.info);
         return sendJson(c, appendBatchResponse(name, result));
       }
       case "append": {
         rejectQuery(c.req.url);
-        const body = parseAppendOneBody(await readJsonBody(c.req.raw, deps.limits.maxBodyBytes));
-        const points = acceptPoints([body.data], "data", timestamps.for(session.id));
+        const body = parseAppendOneBody(
+          await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
+        );
+        const points = acceptJsonPoints([body.data], "data", timestamps.for(session.id));
         const result = await deps.tracks.append(session, name, points, body.info);
         return sendJson(c, appendOneResponse(name, result));
       }

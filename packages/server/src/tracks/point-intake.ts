@@ -1,29 +1,68 @@
-import { checkPoint, type TimestampResolver, type TrackPoint } from "dreamlake/engine";
+import {
+  checkPoint,
+  MAX_VALUE_DEPTH,
+  type TimestampResolver,
+  type TrackPoint,
+} from "dreamlake/engine";
 
 /**
- * Validates and copies the points of one request the way the SDK's `append` does
- * (`checkPoint`: plain objects of storable values, at most 64 levels deep), then resolves
- * each `_ts` with the session's rules: absent or null gets the server's time, `-1`
- * inherits, anything else must be a finite number >= 0.
+ * Validates the points of one request the way the SDK's `append` does (`checkPoint`:
+ * plain objects of storable values, at most 64 levels deep), then resolves each `_ts`
+ * with the session's rules: absent or null gets the server's time, `-1` inherits,
+ * anything else must be a finite number >= 0.
+ *
+ * The points come from `JSON.parse` and belong to this request, so they are checked in
+ * place instead of copied: every JSON value is storable, and only the depth of nested
+ * values can be wrong (the answer, and any error message, is `checkPoint`'s). `_ts` is
+ * written into each point.
  *
  * @param where names the array in messages, such as `dataPoints`
  * @throws {InvalidArgumentError} naming the point index and the field
  */
-export function acceptPoints(
+export function acceptJsonPoints(
   raw: readonly unknown[],
   where: string,
   timestamps: TimestampResolver,
 ): TrackPoint[] {
-  const points: TrackPoint[] = new Array<TrackPoint>(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const point = checkPoint(raw[i], `${where}[${i}]`);
+  const points = raw as Record<string, unknown>[];
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i];
+    if (!isJsonObject(point) || !isShallowEnough(point)) {
+      // The slow path names the problem exactly as the SDK does.
+      checkPoint(point, `${where}[${i}]`);
+    }
+    const record = point as Record<string, unknown>;
     try {
-      point["_ts"] = timestamps.resolve(point["_ts"]);
+      record["_ts"] = timestamps.resolve(record["_ts"]);
     } catch (error: unknown) {
       if (error instanceof Error) error.message = `${where}[${i}]: ${error.message}`;
       throw error;
     }
-    points[i] = point as TrackPoint;
   }
-  return points;
+  return points as TrackPoint[];
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Whether no value of `point` nests containers deeper than `checkPoint` allows. */
+function isShallowEnough(point: Record<string, unknown>): boolean {
+  for (const key of Object.keys(point)) {
+    const value = point[key];
+    if (typeof value === "object" && value !== null && !fitsDepth(value, 0)) return false;
+  }
+  return true;
+}
+
+/** `value` is a container at nesting level `level` (0 for a field of the point). */
+function fitsDepth(value: object, level: number): boolean {
+  if (level >= MAX_VALUE_DEPTH) return false;
+  const items: readonly unknown[] = Array.isArray(value)
+    ? (value as readonly unknown[])
+    : Object.values(value);
+  for (const item of items) {
+    if (typeof item === "object" && item !== null && !fitsDepth(item, level + 1)) return false;
+  }
+  return true;
 }
