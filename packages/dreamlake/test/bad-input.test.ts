@@ -68,6 +68,8 @@ describe("a track name that would leave its folder", () => {
     ["", '""'],
     ["nul\0byte", "nul\\u0000byte"],
     [".", '"."'],
+    ["good/data.msgpack", '"good/data.msgpack"'],
+    ["good/metadata.json", '"good/metadata.json"'],
   ])("refuses %j", async (name, mention) => {
     await expectRefused(() => session.track(name), mention);
   });

@@ -33,6 +33,24 @@ describe("validateTrackName", () => {
     expect(() => validateTrackName(name)).toThrow(mention);
   });
 
+  it.each([
+    "x/data.msgpack",
+    "data.msgpack",
+    "x/data.msgpack.idx/y",
+    "x/metadata.json",
+    "x/.track.lock",
+    "x/.metadata.json.1234.0.ab.tmp",
+  ])("refuses %j, whose segment is the name of a file in a track's folder", (name) => {
+    expect(() => validateTrackName(name)).toThrow(InvalidArgumentError);
+    expect(() => validateTrackName(name)).toThrow(/the name of a file in a track's folder/);
+  });
+
+  it("accepts segments that only look like those files", () => {
+    for (const name of ["x/data", "x/data.msgpack2", "x/metadata", "x/track.lock", "x/.hidden"]) {
+      expect(validateTrackName(name)).toBe(name);
+    }
+  });
+
   it("refuses anything that is not a string", () => {
     for (const name of [undefined, null, 1, ["a"], { name: "a" }]) {
       expect(() => validateTrackName(name)).toThrow(InvalidArgumentError);

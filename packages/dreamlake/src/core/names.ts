@@ -5,6 +5,21 @@ import { MAX_NAME_SEGMENT_LENGTH, MAX_TRACK_NAME_LENGTH } from "./limits.js";
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
 /**
+ * The files in a track's folder (docs/FORMAT.md). A track whose name had one of them as a
+ * segment would need a folder where its parent track keeps that file, and neither could
+ * be written.
+ */
+const TRACK_FOLDER_FILES = new Set([
+  "data.msgpack",
+  "data.msgpack.idx",
+  "metadata.json",
+  ".track.lock",
+  ".track.lock.excl",
+]);
+/** Temporary files of an atomic `metadata.json` rewrite: `.metadata.json.<...>.tmp`. */
+const TEMPORARY_FILE_PREFIX = ".metadata.json.";
+
+/**
  * Checks one `/`-separated segment of a track name or a session prefix. Segments
  * become directory names, so anything that could leave its folder is refused
  * before it touches the disk.
@@ -23,7 +38,8 @@ function segmentProblem(segment: string): string | undefined {
 
 /**
  * Validates a track name: `/`-separated segments of letters, digits, `_`, `-` and `.`,
- * no empty, `.` or `..` segment, no leading `/`.
+ * no empty, `.` or `..` segment, no leading `/`, and no segment named like a file of a
+ * track's folder (`data.msgpack`, `data.msgpack.idx`, `metadata.json`, `.track.lock`).
  *
  * @returns the name, unchanged
  * @throws {InvalidArgumentError} naming the value and the rule it breaks
@@ -38,7 +54,10 @@ export function validateTrackName(name: unknown): string {
     );
   }
   for (const segment of name.split("/")) {
-    const problem = segmentProblem(segment);
+    const problem =
+      TRACK_FOLDER_FILES.has(segment) || segment.startsWith(TEMPORARY_FILE_PREFIX)
+        ? `the segment ${JSON.stringify(segment)}, the name of a file in a track's folder`
+        : segmentProblem(segment);
     if (problem !== undefined) {
       throw new InvalidArgumentError(
         `Track name ${describeValue(name)} is not allowed: it has ${problem}`,
