@@ -1,6 +1,6 @@
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { FailedPreconditionError, UnavailableError } from "dreamlake/engine";
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "dreamlake/engine";
 import { MemoryHotStore } from "../src/tiers/hot/memory-hot-store.js";
 import { PostgresHotStore } from "../src/tiers/hot/postgres-hot-store.js";
 import { MIGRATIONS } from "../src/tiers/hot/postgres-migrations.js";
@@ -47,6 +47,26 @@ describe("PostgresHotStore migrations", () => {
       await client.end();
       expect(recorded.rows).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
     } finally {
+      await dropSchema(connectionString, schema);
+    }
+  });
+});
+
+describe("PostgresHotStore and values PostgreSQL cannot hold", () => {
+  it("refuses a description with U+0000 as an invalid argument, and stores nothing", async () => {
+    const connectionString = requireDatabaseUrl();
+    const schema = uniqueName("nul");
+    const store = await PostgresHotStore.open({ connectionString, schema });
+    try {
+      const key = { sessionId: "s", name: "t" };
+      const appending = store.append(key, [{ _ts: 1 }], {
+        fields: { description: "a\u0000b", tags: [], metadata: null },
+        nowSeconds: 1,
+      });
+      await expect(appending).rejects.toBeInstanceOf(InvalidArgumentError);
+      expect(await store.track(key)).toBeUndefined();
+    } finally {
+      await store.close();
       await dropSchema(connectionString, schema);
     }
   });

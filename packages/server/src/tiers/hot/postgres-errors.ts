@@ -2,6 +2,7 @@ import {
   DreamlakeError,
   FailedPreconditionError,
   InternalError,
+  InvalidArgumentError,
   UnavailableError,
 } from "dreamlake/engine";
 
@@ -44,6 +45,12 @@ export function postgresError(what: string, error: unknown): DreamlakeError {
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
     if (TRANSIENT_CLASSES.has(code.slice(0, 2))) {
       return new UnavailableError(`could not ${what}: ${message} (SQLSTATE ${code})`, {
+        cause: error,
+      });
+    }
+    // 22: a value PostgreSQL cannot hold (text with the character U+0000, say).
+    if (code.startsWith("22")) {
+      return new InvalidArgumentError(`could not ${what}: ${message} (SQLSTATE ${code})`, {
         cause: error,
       });
     }
