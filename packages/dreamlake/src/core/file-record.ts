@@ -34,9 +34,9 @@ export type DeletedFile = { readonly id: string; readonly deletedAt: string };
 /** Options of `files.list`. */
 export type FileFilter = {
   /** Only files under this prefix, by whole segments (`"/models"` finds `"/models/best"`, not `"/models2"`). */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /** Only files with at least one of these tags. */
-  readonly tags?: readonly string[];
+  readonly tags?: readonly string[] | undefined;
 };
 
 /** Validated {@link FileFilter}. */
@@ -47,9 +47,9 @@ export type FileQuery = {
 
 /** What `files.update` changes. Absent fields are kept; `null` clears a description or metadata. */
 export type FileChanges = {
-  readonly description?: string | null;
-  readonly tags?: readonly string[];
-  readonly metadata?: JsonObject | null;
+  readonly description?: string | null | undefined;
+  readonly tags?: readonly string[] | undefined;
+  readonly metadata?: JsonObject | null | undefined;
 };
 
 /**

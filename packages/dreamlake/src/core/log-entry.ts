@@ -87,17 +87,17 @@ export function parseLogLine(text: string): LogEntry | undefined {
 /** Options of `session.logs.read`. */
 export type LogReadOptions = {
   /** Only entries of this level, or of one of these levels. Absent: every level. */
-  readonly level?: LogLevel | readonly LogLevel[];
+  readonly level?: LogLevel | readonly LogLevel[] | undefined;
   /** Only entries logged at or after this time (seconds since the epoch, or a Date). */
-  readonly since?: number | Date;
+  readonly since?: number | Date | undefined;
   /** Only entries logged before this time (exclusive; seconds since the epoch, or a Date). */
-  readonly until?: number | Date;
+  readonly until?: number | Date | undefined;
   /** Most entries to return, 1..10000. @defaultValue 1000 */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /** Matching entries to skip first (for paging). @defaultValue 0 */
-  readonly offset?: number;
+  readonly offset?: number | undefined;
   /** Newest first. @defaultValue false */
-  readonly reverse?: boolean;
+  readonly reverse?: boolean | undefined;
 };
 
 /** Validated {@link LogReadOptions}. */

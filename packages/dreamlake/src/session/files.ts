@@ -25,15 +25,15 @@ export type FileUploadSource = string | Uint8Array | AsyncIterable<Uint8Array>;
 /** Options of `files.upload`. */
 export type FileUploadOptions = {
   /** Folder-like prefix, such as `"/models"` (stored as the record's `path`). @defaultValue "/" */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /** The stored name. Required for bytes and streams. @defaultValue the source path's last segment */
-  readonly filename?: string;
-  readonly description?: string;
-  readonly tags?: readonly string[];
+  readonly filename?: string | undefined;
+  readonly description?: string | undefined;
+  readonly tags?: readonly string[] | undefined;
   /** JSON fields stored with the record. */
-  readonly metadata?: { readonly [key: string]: unknown };
+  readonly metadata?: { readonly [key: string]: unknown } | undefined;
   /** @defaultValue guessed from the name's extension, else `application/octet-stream` */
-  readonly contentType?: string;
+  readonly contentType?: string | undefined;
 };
 
 const UPLOAD_OPTION_KEYS = new Set([

@@ -14,9 +14,9 @@ import type { LogsBackend } from "./logs-backend.js";
 /** Options of `session.log`. */
 export type LogOptions = {
   /** debug, info, warn, error or fatal (any case). @defaultValue "info" */
-  readonly level?: LogLevel;
+  readonly level?: LogLevel | undefined;
   /** JSON fields stored with the entry (an empty object is left out, as Python does). */
-  readonly metadata?: { readonly [key: string]: unknown };
+  readonly metadata?: { readonly [key: string]: unknown } | undefined;
 };
 
 /** What {@link Logs} shares with its session. */

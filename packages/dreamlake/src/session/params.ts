@@ -9,7 +9,7 @@ import type { ParamsBackend } from "./params-backend.js";
 /** Options of `params.get`. */
 export type ParamsGetOptions = {
   /** Return the stored flat form (`{ "model.layers": 4 }`) instead of the nested one. @defaultValue false */
-  readonly flatten?: boolean;
+  readonly flatten?: boolean | undefined;
 };
 
 /**
