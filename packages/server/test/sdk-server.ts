@@ -41,10 +41,18 @@ export type SdkServer = {
   stop(): Promise<void>;
   /** Listens again on the same port. */
   start(): Promise<void>;
-  /** The next `count` requests matching `filter` get `status` (with `Retry-After` when given). */
+  /**
+   * The next `count` requests matching `filter` get `status` (503 by default) with a wire
+   * error of `code` (`UNAVAILABLE`), and `Retry-After` when given.
+   */
   refuseNext(
     count: number,
-    options?: { status?: number; retryAfter?: string; filter?: (request: Request) => boolean },
+    options?: {
+      status?: number;
+      code?: string;
+      retryAfter?: string;
+      filter?: (request: Request) => boolean;
+    },
   ): void;
   /** The next `count` requests matching `filter` are served, then their answer is lost. */
   loseAnswerOfNext(count: number, filter?: (request: Request) => boolean): void;
@@ -69,11 +77,13 @@ export async function startSdkServer(env: Record<string, string> = {}): Promise<
   });
   const app = createApp(embedded.deps);
   const requests: SeenRequest[] = [];
-  let refusals: { count: number; status: number; retryAfter?: string; filter: Filter } = {
-    count: 0,
-    status: 503,
-    filter: () => true,
-  };
+  let refusals: {
+    count: number;
+    status: number;
+    code: string;
+    retryAfter?: string;
+    filter: Filter;
+  } = { count: 0, status: 503, code: "UNAVAILABLE", filter: () => true };
   let losses: { count: number; filter: Filter } = { count: 0, filter: () => true };
 
   const handle = async (
@@ -96,7 +106,7 @@ export async function startSdkServer(env: Record<string, string> = {}): Promise<
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (refusals.retryAfter !== undefined) headers["retry-after"] = refusals.retryAfter;
       return new Response(
-        JSON.stringify({ code: "UNAVAILABLE", message: "Refused by the test switch" }),
+        JSON.stringify({ code: refusals.code, message: "Refused by the test switch" }),
         { status: refusals.status, headers },
       );
     }
@@ -107,7 +117,7 @@ export async function startSdkServer(env: Record<string, string> = {}): Promise<
       await response.text();
       // The work is done; the client never hears of it.
       bindings.outgoing.socket?.destroy();
-      return response;
+      return new Response(null, { status: 502 });
     }
     seen("served");
     return app.fetch(request);
@@ -155,6 +165,7 @@ export async function startSdkServer(env: Record<string, string> = {}): Promise<
       refusals = {
         count,
         status: options.status ?? 503,
+        code: options.code ?? "UNAVAILABLE",
         ...(options.retryAfter === undefined ? {} : { retryAfter: options.retryAfter }),
         filter: options.filter ?? (() => true),
       };
