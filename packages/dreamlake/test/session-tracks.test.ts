@@ -87,7 +87,7 @@ describe("Session.open", () => {
 });
 
 describe("close", () => {
-  it("flushes, can be called again (also at once), and then refuses appends", async () => {
+  it("flushes, can be called again (also at once), and then refuses appends and reads", async () => {
     const session = await Session.open(options());
     const track = session.track("train");
     track.append({ loss: 0.5 });
@@ -97,6 +97,10 @@ describe("close", () => {
     expect(() => track.append({ loss: 0.4 })).toThrow(FailedPreconditionError);
     expect(() => session.track("other")).toThrow(FailedPreconditionError);
     await expect(track.appendBatch([{ loss: 0.3 }])).rejects.toThrow(FailedPreconditionError);
+    // Reads too: they would open the files the session released, and keep them open.
+    await expect(track.read()).rejects.toThrow(FailedPreconditionError);
+    await expect(track.readByTime()).rejects.toThrow(FailedPreconditionError);
+    await expect(track.stats()).rejects.toThrow(FailedPreconditionError);
     const again = await Session.open(options());
     try {
       expect((await again.track("train").read()).data.map((row) => row.data["loss"])).toEqual([

@@ -189,8 +189,11 @@ export class Track {
    * Reads up to `limit` points from `startIndex`, in write order.
    *
    * @throws {InvalidArgumentError} when `limit` is not an integer in 1..10000 or `startIndex` < 0
+   * @throws {FailedPreconditionError} when the session is closed
    */
   async read(options?: IndexReadOptions): Promise<ReadResult> {
+    // A closed session released its files; reading would open them again, for good.
+    this.#context.assertOpen();
     const query = parseIndexQuery(options);
     await this.writeBuffered();
     return this.#context.backend.read(this.name, query);
@@ -201,8 +204,10 @@ export class Track {
    * (newest first with `reverse`). Equal `_ts` keep write order.
    *
    * @throws {InvalidArgumentError} when an option has the wrong type or range
+   * @throws {FailedPreconditionError} when the session is closed
    */
   async readByTime(options?: TimeReadOptions): Promise<TimeReadResult> {
+    this.#context.assertOpen();
     const query = parseTimeQuery(options);
     await this.writeBuffered();
     return this.#context.backend.readByTime(this.name, query);
@@ -212,8 +217,10 @@ export class Track {
    * Counts and time range of the track.
    *
    * @throws {NotFoundError} when nothing was ever written to it
+   * @throws {FailedPreconditionError} when the session is closed
    */
   async stats(): Promise<TrackStats> {
+    this.#context.assertOpen();
     await this.writeBuffered();
     return this.#context.backend.stats(this.name);
   }
