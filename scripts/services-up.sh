@@ -4,7 +4,8 @@
 # are not already running (fast when they are), plus the test bucket. Meant to be sourced
 # (scripts/test.sh does): it exports the variables the server and the tests read:
 #   DATABASE_URL, S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY
-# Run on its own (`bash scripts/services-up.sh`) it starts the services and prints the exports.
+# Run on its own it starts the services and prints the exports on stdout:
+#   eval "$(bash scripts/services-up.sh)"
 # Safe under `set -euo pipefail`; prints one line per service.
 
 _dreamlake_services_up() {
@@ -13,8 +14,9 @@ _dreamlake_services_up() {
   port="${DREAMLAKE_PG_PORT:-55432}"
   s3_port="${DREAMLAKE_S3_PORT:-18080}"
   bucket="${DREAMLAKE_S3_BUCKET:-dreamlake-test}"
-  bash "$here/pg-up.sh"
-  bash "$here/swift-up.sh"
+  # Status lines go to stderr: run on its own, stdout carries only the exports (for eval).
+  bash "$here/pg-up.sh" >&2
+  bash "$here/swift-up.sh" >&2
   # The bucket is a Swift container: create it through Swift's own API (tempauth), which needs
   # only curl. Retried: the back-end servers may answer a moment after the proxy.
   for _ in $(seq 1 100); do

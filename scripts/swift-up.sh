@@ -19,7 +19,7 @@ if is_healthy; then
   exit 0
 fi
 
-packages=(swift swift-proxy swift-account swift-container swift-object memcached)
+packages=(swift swift-proxy swift-account swift-container swift-object memcached curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
