@@ -1,8 +1,16 @@
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Session, type SessionOptions, type TrackRow } from "../src/index.js";
+import {
+  LimitExceededError,
+  LockTimeoutError,
+  Session,
+  type SessionOptions,
+  type TrackRow,
+} from "../src/index.js";
+import { collect, waitForLine } from "./child-process.js";
 import { snapshotFolder } from "./folder-snapshot.js";
+import { spawnPython, toTagged } from "./python-bridge.js";
 import { makeTempDir } from "./test-utils.js";
 
 // Tests run as root, for whom permission bits fail nothing: every failure here is a path
@@ -158,6 +166,65 @@ describe("a flush that fails", () => {
       expect((await readAll(again, "c")).map((row) => row.data["v"])).toEqual([0, 1]);
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe("a flush that waits for another writer's lock", () => {
+  it("fails with LockTimeoutError after lockTimeoutMs, keeps its points, and writes them later", async () => {
+    const session = await Session.open({ ...options(), lockTimeoutMs: 150 });
+    try {
+      const track = session.track("busy");
+      track.append({ v: 0, _ts: 1 });
+      await track.flush();
+      const lockPath = path.join(trackFolder("busy"), ".track.lock");
+      // Another process (here: a child holding flock, as the Python SDK would) keeps it.
+      const holder = spawnPython("python_append_like_sdk.py", [
+        trackFolder("busy"),
+        JSON.stringify([toTagged({ v: "python", _ts: 2.5 })]),
+        "1.5",
+      ]);
+      const done = collect(holder);
+      await waitForLine(holder, "locked");
+      track.append({ v: 1, _ts: 3 });
+      const error: unknown = await track.flush().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(LockTimeoutError);
+      expect((error as LockTimeoutError).retryable).toBe(true);
+      expect((error as Error).message).toContain(lockPath);
+      expect(track.bufferedPoints).toBe(1);
+      await done;
+      await track.flush();
+      expect((await readAll(session, "busy")).map((row) => row.data["v"])).toEqual([
+        0,
+        "python",
+        1,
+      ]);
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe("maxBufferedPoints", () => {
+  it("takes points up to the limit, refuses one more with LimitExceededError, and takes more after a flush", async () => {
+    const session = await Session.open({ ...options(), maxBufferedPoints: 3 });
+    try {
+      const track = session.track("full");
+      track.append({ v: 0 }).append({ v: 1 }).append({ v: 2 });
+      expect(() => track.append({ v: 3 })).toThrow(LimitExceededError);
+      expect(() => track.append({ v: 3 })).toThrow(/maxBufferedPoints \(3\)/);
+      await expect(track.appendBatch([{ v: 3 }])).rejects.toThrow(LimitExceededError);
+      expect(track.bufferedPoints).toBe(3);
+      await track.flush();
+      await track.appendBatch([{ v: 3 }, { v: 4 }, { v: 5 }]);
+      await expect(track.appendBatch([{ v: 6 }, { v: 7 }, { v: 8 }, { v: 9 }])).rejects.toThrow(
+        LimitExceededError,
+      );
+      expect((await readAll(session, "full")).map((row) => row.data["v"])).toEqual([
+        0, 1, 2, 3, 4, 5,
+      ]);
+    } finally {
+      await session.close();
     }
   });
 });
