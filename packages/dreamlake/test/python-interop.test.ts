@@ -261,6 +261,42 @@ describe("Python writing to a track we wrote", () => {
     }
   });
 
+  it("reads Python batches without _ts: in index order, sorted as _ts 0 when unbounded, left out when bounded", async () => {
+    const session = await Session.open(options());
+    try {
+      const track = session.track("untimed");
+      await track.appendBatch([
+        { v: "a", _ts: 2 },
+        { v: "b", _ts: 1 },
+      ]);
+      // The Python SDK's append_batch stores points as given: no _ts at all, or null
+      // where only some points of the batch have one.
+      await runPython("python_append_like_sdk.py", [
+        trackFolder("untimed"),
+        JSON.stringify([toTagged({ v: "c" }), toTagged({ v: "d" })]),
+      ]);
+      await runPython("python_append_like_sdk.py", [
+        trackFolder("untimed"),
+        JSON.stringify([toTagged({ v: "e", _ts: 0.5 }), toTagged({ v: "f" })]),
+      ]);
+      track.append({ v: "g", _ts: 3 });
+      const rows = (await track.read()).data;
+      expect(rows.map((row) => row.data["v"])).toEqual(["a", "b", "c", "d", "e", "f", "g"]);
+      expect(rows[5]?.data["_ts"]).toBeNull();
+      const all = await track.readByTime();
+      // Stable by _ts, points without a numeric _ts counting as 0 (as Python's key does).
+      expect(all.data.map((row) => row.data["v"])).toEqual(["c", "d", "f", "e", "b", "a", "g"]);
+      const newest = await track.readByTime({ reverse: true, limit: 4 });
+      expect(newest.data.map((row) => row.data["v"])).toEqual(["g", "a", "b", "e"]);
+      const bounded = await track.readByTime({ startTime: 0, endTime: 10 });
+      expect(bounded.data.map((row) => row.data["v"])).toEqual(["e", "b", "a", "g"]);
+      const stats = await track.stats();
+      expect(stats).toMatchObject({ totalDataPoints: 7, firstTs: 0.5, lastTs: 3 });
+    } finally {
+      await session.close();
+    }
+  });
+
   it("makes our flush wait while Python holds the track's lock", async () => {
     const session = await Session.open(options());
     try {
