@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Session, type PointValue, type SessionOptions } from "../src/index.js";
 import { MsgpackReader } from "../src/storage/msgpack-reader.js";
-import { assertFreshBuild, collect, spawnNode } from "./child-process.js";
+import { assertFreshBuild, collect, ended, spawnNode, waitForLine } from "./child-process.js";
 import { pythonReadsTrack } from "./python-bridge.js";
 import { makeTempDir } from "./test-utils.js";
 
@@ -130,5 +130,42 @@ describe("two writers on one track", () => {
       writers.map((writer, n) => [writer, JSON.parse(outputs[n] ?? "") as Write[]]),
     );
     await checkTrack(writesByWriter);
+  });
+
+  it("a session reading while another process writes sees a growing prefix, never a torn point", async () => {
+    const writer = spawnNode("crash-writer.mjs", [temp.dir, "0"]);
+    const end = ended(writer);
+    try {
+      await waitForLine(writer, "acked");
+      const reader = await Session.open({
+        prefix: "crash/killed",
+        localPath: temp.dir,
+        flushOnExit: false,
+      });
+      try {
+        const track = reader.track("t");
+        let seen = 0;
+        for (let round = 0; round < 40; round++) {
+          const total = (await track.stats()).totalDataPoints;
+          expect(total).toBeGreaterThanOrEqual(seen);
+          seen = total;
+          const tail = await track.read({ startIndex: Math.max(0, total - 50), limit: 10_000 });
+          expect(tail.data.every((row) => row.data["k"] === row.index)).toBe(true);
+          const newest = await track.readByTime({ reverse: true, limit: 5 });
+          expect(newest.data.every((row) => row.data["k"] === row.index)).toBe(true);
+          // Points are k at _ts k: the newest are the highest indexes seen so far.
+          expect(newest.data[0]?.index ?? -1).toBeGreaterThanOrEqual(total - 1);
+          expect(newest.data.map((row) => row.index)).toEqual(
+            [...newest.data.map((row) => row.index)].sort((a, b) => b - a),
+          );
+        }
+        expect(seen).toBeGreaterThan(0);
+      } finally {
+        await reader.close();
+      }
+    } finally {
+      writer.kill("SIGKILL");
+      await end;
+    }
   });
 });
