@@ -38,6 +38,8 @@ export type S3ObjectStoreOptions = {
   readonly connectionTimeoutMs?: number;
   /** @defaultValue 60000 */
   readonly requestTimeoutMs?: number;
+  /** Keys per listing page (S3's MaxKeys, at most 1000). @defaultValue 1000 */
+  readonly listPageSize?: number;
 };
 
 /** DeleteObjects takes at most this many keys. */
@@ -55,8 +57,10 @@ export class S3ObjectStore implements ObjectStore {
   readonly #bucket: string;
   readonly #prefix: string;
   readonly #where: string;
+  readonly #pageSize: number;
 
   constructor(options: S3ObjectStoreOptions) {
+    this.#pageSize = options.listPageSize ?? 1000;
     this.#bucket = options.bucket;
     this.#prefix = options.keyPrefix ?? "";
     if (this.#prefix !== "") checkObjectPrefix(this.#prefix);
@@ -150,6 +154,7 @@ export class S3ObjectStore implements ObjectStore {
       const command = new ListObjectsV2Command({
         Bucket: this.#bucket,
         Prefix: this.#prefix + prefix,
+        MaxKeys: this.#pageSize,
         ...(token === undefined ? {} : { ContinuationToken: token }),
       });
       const page = await this.#call(`list ${prefix}`, () => this.#client.send(command));
