@@ -169,6 +169,30 @@ describe("close() while the server stays away", () => {
   });
 });
 
+describe("background flushes while every write fails", () => {
+  it("do not pile up: close() waits for a few retry cycles, not one per timer tick", async () => {
+    const session = await open("remote", {
+      flushIntervalMs: 5,
+      retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10 },
+    });
+    server.refuseNext(Number.MAX_SAFE_INTEGER, {
+      filter: (r) => isAppend(r) || r.url.endsWith("/logs"),
+    });
+    appendRange(session, "t", 0, 10);
+    session.log("x");
+    // About 60 timer ticks, each finding points buffered.
+    await pause(300);
+    const before = server.requests.length;
+    await expect(session.close()).rejects.toThrow(/10 points, 1 log entry were not sent/);
+    // At most: the running and one queued background write, then close's own, for the
+    // track and for the log, each 3 attempts.
+    expect(server.requests.length - before).toBeLessThanOrEqual(2 * 3 * 3 + 3);
+    server.refuseNext(0);
+    await session.close();
+    expect(await serverRows("t")).toEqual(range(0, 10));
+  });
+});
+
 describe("503 answers", () => {
   it("remote: retries an append refused k times with the same idempotency key; stored once", async () => {
     const session = await open("remote", PATIENT);

@@ -69,6 +69,8 @@ export class Track {
   #appendsSinceTick = 0;
   /** The last background flush failure, thrown by `close()` when a final flush fails too. */
   #backgroundError: unknown;
+  /** A background flush is queued and has not started yet. */
+  #isBackgroundQueued = false;
 
   /** Names an appended point in error messages (built only when one is thrown). */
   readonly #appendedPoint = (): string => `Point appended to track ${JSON.stringify(this.name)}`;
@@ -245,7 +247,15 @@ export class Track {
     // Seal now, so that the points appended from here on wait for the next flush.
     if (mode === "all") this.#sealAll();
     else this.#sealHoldingLastGroup();
-    const work = this.#enqueue(() => this.#drain("sealed", undefined)).then(
+    // A queued flush that has not started drains every sealed segment when it does: one
+    // is enough, so that while writes fail (a server away, retrying) timer ticks do not
+    // pile up flushes that close() would wait for.
+    if (this.#isBackgroundQueued) return;
+    this.#isBackgroundQueued = true;
+    const work = this.#enqueue(() => {
+      this.#isBackgroundQueued = false;
+      return this.#drain("sealed", undefined);
+    }).then(
       () => {
         this.#backgroundError = undefined;
       },
