@@ -38,9 +38,13 @@ export async function assertFreshBuild(): Promise<void> {
   }
 }
 
-/** Starts `node test/scripts/<script> ...args`. */
-export function spawnNode(script: string, args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [path.join(SCRIPTS, script), ...args]);
+/** Starts `node ...nodeOptions test/scripts/<script> ...args`. */
+export function spawnNode(
+  script: string,
+  args: readonly string[],
+  nodeOptions: readonly string[] = [],
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...nodeOptions, path.join(SCRIPTS, script), ...args]);
 }
 
 /** How a child ended, with everything it printed. */

@@ -1,46 +1,59 @@
 import type { DecodedRecord } from "./decoded-record.js";
 
+/** Default bytes of records (as stored) one track's cache keeps: 32 MiB. */
+export const DEFAULT_CACHE_BYTES = 32 * 1024 * 1024;
+
 /**
- * Recently decoded records, least recently used first out, bounded by the number of
- * points they hold (so memory stays bounded whatever the record sizes).
+ * Recently decoded records, least recently used first out, bounded both by the number
+ * of points they hold and by their size as stored (so memory stays bounded whatever the
+ * record sizes: a track of camera frames holds few points but many bytes).
  */
 export class RecordCache {
   readonly #maxPoints: number;
-  readonly #records = new Map<number, DecodedRecord>();
+  readonly #maxBytes: number;
+  readonly #records = new Map<number, { decoded: DecodedRecord; bytes: number }>();
   #points = 0;
+  #bytes = 0;
 
-  constructor(maxPoints: number) {
+  constructor(maxPoints: number, maxBytes: number = DEFAULT_CACHE_BYTES) {
     this.#maxPoints = maxPoints;
+    this.#maxBytes = maxBytes;
   }
 
   get(record: number): DecodedRecord | undefined {
-    const decoded = this.#records.get(record);
-    if (decoded !== undefined) {
+    const cached = this.#records.get(record);
+    if (cached !== undefined) {
       // Map iteration order is insertion order: re-inserting marks it most recent.
       this.#records.delete(record);
-      this.#records.set(record, decoded);
+      this.#records.set(record, cached);
     }
-    return decoded;
+    return cached?.decoded;
   }
 
-  set(record: number, decoded: DecodedRecord): void {
-    if (decoded.count > this.#maxPoints) return;
-    const previous = this.#records.get(record);
-    if (previous !== undefined) {
-      this.#records.delete(record);
-      this.#points -= previous.count;
-    }
-    this.#records.set(record, decoded);
+  /** Keeps a record that took `bytes` bytes in the data file. */
+  set(record: number, decoded: DecodedRecord, bytes: number): void {
+    if (decoded.count > this.#maxPoints || bytes > this.#maxBytes) return;
+    this.#forget(record);
+    this.#records.set(record, { decoded, bytes });
     this.#points += decoded.count;
-    for (const [oldest, oldestRecord] of this.#records) {
-      if (this.#points <= this.#maxPoints) break;
-      this.#records.delete(oldest);
-      this.#points -= oldestRecord.count;
+    this.#bytes += bytes;
+    for (const oldest of this.#records.keys()) {
+      if (this.#points <= this.#maxPoints && this.#bytes <= this.#maxBytes) break;
+      this.#forget(oldest);
     }
   }
 
   clear(): void {
     this.#records.clear();
     this.#points = 0;
+    this.#bytes = 0;
+  }
+
+  #forget(record: number): void {
+    const cached = this.#records.get(record);
+    if (cached === undefined) return;
+    this.#records.delete(record);
+    this.#points -= cached.decoded.count;
+    this.#bytes -= cached.bytes;
   }
 }

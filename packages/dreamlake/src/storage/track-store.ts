@@ -50,6 +50,8 @@ export type TrackStoreOptions = {
   readonly lockTimeoutMs: number;
   /** Most decoded points kept in the record cache. */
   readonly cachePoints: number;
+  /** Most bytes of records (as stored) kept in the record cache. @defaultValue 32 MiB */
+  readonly cacheBytes?: number;
   readonly clock: Clock;
 };
 
@@ -142,7 +144,7 @@ export class TrackStore {
       lock: `${directory}/${TRACK_FILES.lock}`,
     };
     this.#indexFile = new TrackIndexFile(deps.fs, this.#paths.index, deps.checksum);
-    this.#cache = new RecordCache(options.cachePoints);
+    this.#cache = new RecordCache(options.cachePoints, options.cacheBytes);
   }
 
   /**
@@ -646,7 +648,7 @@ export class TrackStore {
         `record ${record} holds ${decoded?.count ?? 0} points, its index entry ${entry.count}`,
       );
     }
-    if (isCached) this.#cache.set(record, decoded);
+    if (isCached) this.#cache.set(record, decoded, entry.length);
     return decoded;
   }
 
