@@ -117,7 +117,11 @@ export async function run({ quick }) {
     const append = async (c) => {
       const request = requestsBy[c]++;
       const body = templates[request % templates.length](request);
-      const result = await api.send("POST", `/sessions/${ids[c]}/tracks/robot/pose/append-batch`, body);
+      const result = await api.send(
+        "POST",
+        `/sessions/${ids[c]}/tracks/robot/pose/append-batch`,
+        body,
+      );
       return result.count;
     };
     // Warm-up: a few requests per client, so that the read has data and the JIT is warm.
@@ -142,7 +146,8 @@ export async function run({ quick }) {
         const sent = performance.now();
         const page = await api.send("GET", readPath);
         readLatencies.push(performance.now() - sent);
-        if (page.data.length !== READ_LIMIT) throw new Error(`read returned ${page.data.length} points`);
+        if (page.data.length !== READ_LIMIT)
+          throw new Error(`read returned ${page.data.length} points`);
       }
     };
     await Promise.all([...ids.map((_, c) => writer(c)), reader()]);
@@ -159,8 +164,16 @@ export async function run({ quick }) {
         target: ">= 500,000",
         meets: rate >= 500_000,
       },
-      { metric: "appendBatch request latency p50", value: percentile(appendLatencies, 50), unit: "ms" },
-      { metric: "appendBatch request latency p99", value: percentile(appendLatencies, 99), unit: "ms" },
+      {
+        metric: "appendBatch request latency p50",
+        value: percentile(appendLatencies, 50),
+        unit: "ms",
+      },
+      {
+        metric: "appendBatch request latency p99",
+        value: percentile(appendLatencies, 99),
+        unit: "ms",
+      },
       {
         metric: `by-time read of ${READ_LIMIT} points under that load, p50`,
         value: percentile(readLatencies, 50),
