@@ -18,6 +18,16 @@ import type {
   HotTrackKey,
 } from "./hot-store.js";
 import { migrate } from "./postgres-migrations.js";
+import { PostgresStatements } from "./postgres-statements.js";
+import {
+  toChunk,
+  toPlan,
+  toTrack,
+  type ChunkRecord,
+  type PlanRecord,
+  type RowsRecord,
+  type TrackRecord,
+} from "./postgres-rows.js";
 import { postgresError } from "./postgres-errors.js";
 
 /** Where and how to reach PostgreSQL. */
@@ -32,47 +42,6 @@ export type PostgresHotStoreOptions = {
   readonly connectionTimeoutMs?: number;
   /** Statements running longer are cancelled (and reported as unavailable). @defaultValue 30000 */
   readonly statementTimeoutMs?: number;
-};
-
-type TrackRecord = {
-  id: string;
-  session_id: string;
-  name: string;
-  description: string | null;
-  tags: string[];
-  metadata: Record<string, unknown> | null;
-  created_at: number;
-  updated_at: number;
-  total_points: string;
-  hot_start: string;
-  min_ts: number | null;
-  max_ts: number | null;
-};
-
-type ChunkRecord = {
-  chunk_number: number;
-  start_index: string;
-  end_index: string;
-  point_count: number;
-  min_ts: number;
-  max_ts: number;
-  object_key: string;
-  byte_size: string;
-  checksum: string;
-};
-
-type PlanRecord = {
-  chunk_number: number;
-  start_index: string;
-  end_index: string;
-  object_key: string;
-};
-
-type RowsRecord = {
-  hot_start: string;
-  total_points: string;
-  idx: string | null;
-  data: Buffer | null;
 };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -90,6 +59,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export class PostgresHotStore implements HotStore {
   readonly #pool: pg.Pool;
   readonly #s: string;
+  readonly #sql: PostgresStatements;
   readonly #where: string;
   readonly #encoder = new HotPointEncoder();
   #closing: Promise<void> | undefined;
@@ -97,6 +67,7 @@ export class PostgresHotStore implements HotStore {
   private constructor(pool: pg.Pool, schema: string, where: string) {
     this.#pool = pool;
     this.#s = `"${schema}"`;
+    this.#sql = new PostgresStatements(this.#s);
     this.#where = where;
   }
 
@@ -154,25 +125,9 @@ export class PostgresHotStore implements HotStore {
       if (point._ts < minTs) minTs = point._ts;
       if (point._ts > maxTs) maxTs = point._ts;
     }
-    const s = this.#s;
     const rows = await this.#query<TrackRecord>(
       `append ${points.length} points to track ${key.name}`,
-      `WITH upserted AS (
-        INSERT INTO ${s}.tracks AS t
-          (session_id, name, description, tags, metadata, created_at, updated_at, total_points, min_ts, max_ts)
-        VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)
-        ON CONFLICT (session_id, name) DO UPDATE SET
-          total_points = t.total_points + EXCLUDED.total_points,
-          updated_at = EXCLUDED.updated_at,
-          min_ts = LEAST(t.min_ts, EXCLUDED.min_ts),
-          max_ts = GREATEST(t.max_ts, EXCLUDED.max_ts)
-        RETURNING t.*
-      ), inserted AS (
-        INSERT INTO ${s}.hot_points (track_id, idx, ts, data)
-        SELECT u.id, u.total_points - $7 + p.ord - 1, p.ts, p.data
-        FROM upserted u, unnest($10::float8[], $11::bytea[]) WITH ORDINALITY AS p (ts, data, ord)
-      )
-      SELECT * FROM upserted`,
+      this.#sql.append,
       [
         key.sessionId,
         key.name,
@@ -192,63 +147,43 @@ export class PostgresHotStore implements HotStore {
   }
 
   async track(key: HotTrackKey): Promise<HotTrack | undefined> {
-    const rows = await this.#query<TrackRecord>(
-      `look up track ${key.name}`,
-      `SELECT * FROM ${this.#s}.tracks WHERE session_id = $1 AND name = $2`,
-      [key.sessionId, key.name],
-    );
+    const rows = await this.#query<TrackRecord>(`look up track ${key.name}`, this.#sql.trackByKey, [
+      key.sessionId,
+      key.name,
+    ]);
     return rows[0] === undefined ? undefined : toTrack(rows[0]);
   }
 
   async trackById(trackId: string): Promise<HotTrack | undefined> {
-    const rows = await this.#query<TrackRecord>(
-      `look up track ${trackId}`,
-      `SELECT * FROM ${this.#s}.tracks WHERE id = $1`,
-      [trackId],
-    );
+    const rows = await this.#query<TrackRecord>(`look up track ${trackId}`, this.#sql.trackById, [
+      trackId,
+    ]);
     return rows[0] === undefined ? undefined : toTrack(rows[0]);
   }
 
   async tracks(sessionId: string): Promise<readonly HotTrack[]> {
     const rows = await this.#query<TrackRecord>(
       `list the tracks of session ${sessionId}`,
-      `SELECT * FROM ${this.#s}.tracks WHERE session_id = $1 ORDER BY name COLLATE "C"`,
+      this.#sql.tracksOfSession,
       [sessionId],
     );
     return rows.map(toTrack);
   }
 
   async readByIndex(trackId: string, startIndex: number, limit: number): Promise<HotRows> {
-    const s = this.#s;
     // One statement, one snapshot: the rows and the counters agree.
     const rows = await this.#query<RowsRecord>(
       `read track ${trackId} from index ${startIndex}`,
-      `SELECT t.hot_start, t.total_points, p.idx, p.data
-      FROM ${s}.tracks t
-      LEFT JOIN LATERAL (
-        SELECT idx, data FROM ${s}.hot_points
-        WHERE track_id = t.id AND idx >= $2 ORDER BY idx LIMIT $3
-      ) p ON true
-      WHERE t.id = $1
-      ORDER BY p.idx`,
+      this.#sql.readByIndex,
       [trackId, startIndex, limit],
     );
     return this.#toRows(trackId, rows);
   }
 
   async readByTime(trackId: string, query: TimeQuery): Promise<HotRows> {
-    const s = this.#s;
-    const order = query.reverse ? "p.ts DESC, p.idx ASC" : "p.ts ASC, p.idx ASC";
     const rows = await this.#query<RowsRecord>(
       `read track ${trackId} by time`,
-      `SELECT t.hot_start, t.total_points, p.idx, p.data, p.ts
-      FROM ${s}.tracks t
-      LEFT JOIN LATERAL (
-        SELECT idx, data, ts FROM ${s}.hot_points p
-        WHERE track_id = t.id AND ts >= $2 AND ts < $3 ORDER BY ${order} LIMIT $4
-      ) p ON true
-      WHERE t.id = $1
-      ORDER BY ${order}`,
+      this.#sql.readByTime(query.reverse),
       [trackId, query.startTime ?? -Infinity, query.endTime ?? Infinity, query.limit],
     );
     return this.#toRows(trackId, rows);
@@ -257,19 +192,16 @@ export class PostgresHotStore implements HotStore {
   async manifest(trackId: string): Promise<readonly ChunkEntry[]> {
     const rows = await this.#query<ChunkRecord>(
       `read the manifest of track ${trackId}`,
-      `SELECT * FROM ${this.#s}.chunks WHERE track_id = $1 ORDER BY chunk_number`,
+      this.#sql.manifest,
       [trackId],
     );
     return rows.map(toChunk);
   }
 
   async tracksToArchive(chunkSize: number, limit: number): Promise<readonly string[]> {
-    const s = this.#s;
     const rows = await this.#query<{ id: string }>(
       "find tracks to archive",
-      `SELECT id FROM ${s}.tracks WHERE total_points - hot_start >= $1
-      UNION SELECT track_id FROM ${s}.archival_plans
-      LIMIT $2`,
+      this.#sql.tracksToArchive,
       [chunkSize, limit],
     );
     return rows.map((row) => row.id);
@@ -278,19 +210,20 @@ export class PostgresHotStore implements HotStore {
   async archivalPlan(trackId: string): Promise<ArchivalPlan | undefined> {
     const rows = await this.#query<PlanRecord>(
       `read the archival plan of track ${trackId}`,
-      `SELECT * FROM ${this.#s}.archival_plans WHERE track_id = $1`,
+      this.#sql.archivalPlan,
       [trackId],
     );
     return rows[0] === undefined ? undefined : toPlan(rows[0]);
   }
 
   async beginArchival(trackId: string, plan: ArchivalPlan): Promise<ArchivalPlan> {
-    await this.#query(
-      `record the archival plan of track ${trackId}`,
-      `INSERT INTO ${this.#s}.archival_plans (track_id, chunk_number, start_index, end_index, object_key)
-      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (track_id) DO NOTHING`,
-      [trackId, plan.chunkNumber, plan.startIndex, plan.endIndex, plan.key],
-    );
+    await this.#query(`record the archival plan of track ${trackId}`, this.#sql.beginArchival, [
+      trackId,
+      plan.chunkNumber,
+      plan.startIndex,
+      plan.endIndex,
+      plan.key,
+    ]);
     // A separate statement: it sees the plan of a concurrent archiver that won the insert.
     const recorded = await this.archivalPlan(trackId);
     if (recorded === undefined) {
@@ -300,19 +233,9 @@ export class PostgresHotStore implements HotStore {
   }
 
   async commitChunk(trackId: string, entry: ChunkEntry): Promise<void> {
-    const s = this.#s;
     const inserted = await this.#query(
       `commit chunk ${entry.chunkNumber} of track ${trackId}`,
-      `INSERT INTO ${s}.chunks (track_id, chunk_number, start_index, end_index, point_count,
-        min_ts, max_ts, object_key, byte_size, checksum)
-      SELECT $1::bigint, $2::integer, $3::bigint, $4::bigint, $5::integer, $6::float8, $7::float8,
-        $8::text, $9::bigint, $10::text
-      WHERE ($2::integer = 0 AND $3::bigint = 0) OR EXISTS (
-        SELECT 1 FROM ${s}.chunks
-        WHERE track_id = $1::bigint AND chunk_number = $2::integer - 1 AND end_index = $3::bigint - 1
-      )
-      ON CONFLICT (track_id, chunk_number) DO NOTHING
-      RETURNING 1`,
+      this.#sql.commitChunk,
       [
         trackId,
         entry.chunkNumber,
@@ -347,24 +270,11 @@ export class PostgresHotStore implements HotStore {
   }
 
   async dropArchivedRows(trackId: string, endIndex: number): Promise<void> {
-    const s = this.#s;
     // One statement: the rows go, the counter moves and the plan is cleared together, and
     // only when the manifest covers the rows.
     const rows = await this.#query<{ covered: string }>(
       `drop the archived hot points of track ${trackId} below index ${endIndex}`,
-      `WITH covered AS (
-        SELECT 1 FROM ${s}.chunks WHERE track_id = $1::bigint AND end_index = $2::bigint - 1
-      ), dropped AS (
-        DELETE FROM ${s}.hot_points
-        WHERE track_id = $1 AND idx < $2 AND EXISTS (SELECT 1 FROM covered)
-      ), moved AS (
-        UPDATE ${s}.tracks SET hot_start = GREATEST(hot_start, $2)
-        WHERE id = $1 AND EXISTS (SELECT 1 FROM covered)
-      ), cleared AS (
-        DELETE FROM ${s}.archival_plans
-        WHERE track_id = $1 AND end_index < $2 AND EXISTS (SELECT 1 FROM covered)
-      )
-      SELECT count(*) AS covered FROM covered`,
+      this.#sql.dropArchivedRows,
       [trackId, endIndex],
     );
     if (Number(rows[0]?.covered ?? 0) === 0) {
@@ -410,46 +320,6 @@ export class PostgresHotStore implements HotStore {
       totalPoints: Number(first.total_points),
     };
   }
-}
-
-function toTrack(row: TrackRecord): HotTrack {
-  return {
-    trackId: row.id,
-    sessionId: row.session_id,
-    name: row.name,
-    description: row.description,
-    tags: row.tags,
-    metadata: row.metadata,
-    createdAtSeconds: row.created_at,
-    updatedAtSeconds: row.updated_at,
-    totalPoints: Number(row.total_points),
-    hotStartIndex: Number(row.hot_start),
-    minTs: row.min_ts,
-    maxTs: row.max_ts,
-  };
-}
-
-function toChunk(row: ChunkRecord): ChunkEntry {
-  return {
-    chunkNumber: row.chunk_number,
-    startIndex: Number(row.start_index),
-    endIndex: Number(row.end_index),
-    count: row.point_count,
-    minTs: row.min_ts,
-    maxTs: row.max_ts,
-    key: row.object_key,
-    byteSize: Number(row.byte_size),
-    checksum: row.checksum,
-  };
-}
-
-function toPlan(row: PlanRecord): ArchivalPlan {
-  return {
-    chunkNumber: row.chunk_number,
-    startIndex: Number(row.start_index),
-    endIndex: Number(row.end_index),
-    key: row.object_key,
-  };
 }
 
 /** `host:port/database` of a connection string, without the credentials. */
