@@ -362,6 +362,29 @@ describe("random bytes in data.msgpack", () => {
   });
 });
 
+describe("a record larger than the scan window (4 MiB)", () => {
+  it("is found when the index is rebuilt", async () => {
+    const local = path.join(temp.dir, "big");
+    const big = new Uint8Array(9 * 1024 * 1024).fill(0x0a);
+    await withSession(local, async (session) => {
+      const track = session.track("t");
+      track.append({ v: 0, _ts: 1 });
+      await track.flush();
+      track.append({ v: 1, big, _ts: 2 });
+      await track.flush();
+      track.append({ v: 2, _ts: 3 });
+    });
+    const written = await indexEntries(local);
+    await rm(files(local).index);
+    const rows = await readAll(local);
+    expect(rows.map((row) => row.data["v"])).toEqual([0, 1, 2]);
+    // Compared as bytes: a deep equality over 9 million elements takes a minute.
+    expect(Buffer.compare(rows[1]?.data["big"] as Uint8Array, big)).toBe(0);
+    await appendOne(local);
+    expect((await indexEntries(local)).slice(0, 3)).toEqual(written);
+  });
+});
+
 describe("large flushes and batches", () => {
   it("are cut into records of at most maxRecordPoints", async () => {
     const local = path.join(temp.dir, "cut");
