@@ -6,6 +6,7 @@ import {
   NotFoundError,
   Session,
   withSession,
+  type PointInput,
   type SessionOptions,
 } from "../src/index.js";
 import { makeTempDir, steppingClock } from "./test-utils.js";
@@ -292,5 +293,26 @@ describe("tracks", () => {
     expect((await readdir(folder)).sort()).toEqual(
       expect.arrayContaining(["data.msgpack", "metadata.json"]),
     );
+  });
+
+  it("keep a field named __proto__ as a field, through flushes, batches and a new session", async () => {
+    const point = (v: number): PointInput =>
+      JSON.parse(`{"__proto__": {"polluted": ${v}}, "v": ${v}, "_ts": ${v}}`) as PointInput;
+    const track = session.track("proto");
+    track.append(point(1));
+    await track.flush();
+    track.append(point(2)).append(point(3));
+    await track.appendBatch([point(4), point(5)]);
+    await session.close();
+    session = await Session.open(options());
+    const rows = (await session.track("proto").read()).data.map((row) => row.data);
+    expect(rows).toHaveLength(5);
+    for (const [k, row] of rows.entries()) {
+      expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(row, "__proto__")?.value).toEqual({
+        polluted: k + 1,
+      });
+    }
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
   });
 });
