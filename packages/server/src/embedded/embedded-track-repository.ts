@@ -55,18 +55,27 @@ export type EmbeddedTrackRepositoryOptions = {
  * `<dataDir>/<namespace>/<workspace>/<name>/tracks/<track>/`, byte-compatible with the
  * Python SDK, and reads use the engine's sidecar index.
  *
- * Operations on one track run one at a time (a queue per track): the engine's
- * `TrackStore` brings its in-memory index up to date at the start of every call and
- * does not expect a read to run while an append of the same instance is writing.
+ * Each track is opened twice: one `TrackStore` for appends and one for reads, each with
+ * its own queue. The engine's `TrackStore` brings its in-memory index up to date at the
+ * start of every call and does not expect a read to run while an append of the same
+ * instance is writing; two instances on the same files are what two processes do (the
+ * reader sees a record once it is whole, and catches up from the index file). So reads
+ * by index and by time never wait for appends, and each instance runs one operation at a
+ * time. `stats` and `list` use the appending instance, which keeps `metadata.json`'s
+ * fields current.
  */
 export class EmbeddedTrackRepository implements TrackRepository {
   readonly #options: EmbeddedTrackRepositoryOptions;
-  readonly #sessions: SessionTracksCache;
+  /** The instances that append. */
+  readonly #writers: SessionTracksCache;
+  /** The instances that read. */
+  readonly #readers: SessionTracksCache;
   readonly #trackQueue = new KeyedMutex();
 
   constructor(options: EmbeddedTrackRepositoryOptions) {
     this.#options = options;
-    this.#sessions = new SessionTracksCache(options.openSessions);
+    this.#writers = new SessionTracksCache(options.openSessions);
+    this.#readers = new SessionTracksCache(options.openSessions);
   }
 
   async append(
@@ -75,7 +84,7 @@ export class EmbeddedTrackRepository implements TrackRepository {
     points: readonly TrackPoint[],
     info?: TrackInfo,
   ): Promise<TrackAppendResult> {
-    return this.#withTrack(session, track, async (tracks) => {
+    return this.#withTrack("write", session, track, async (tracks) => {
       const store = await tracks.store(track);
       if (info !== undefined && store.totalPoints === 0)
         await this.#createMetadata(session, track, info);
@@ -92,26 +101,27 @@ export class EmbeddedTrackRepository implements TrackRepository {
   }
 
   read(session: SessionRef, track: string, query: IndexQuery): Promise<ReadResult> {
-    return this.#withTrack(session, track, (tracks) => tracks.read(track, query));
+    return this.#withTrack("read", session, track, (tracks) => tracks.read(track, query));
   }
 
   readByTime(session: SessionRef, track: string, query: TimeQuery): Promise<TimeReadResult> {
-    return this.#withTrack(session, track, (tracks) => tracks.readByTime(track, query));
+    return this.#withTrack("read", session, track, (tracks) => tracks.readByTime(track, query));
   }
 
   stats(session: SessionRef, track: string): Promise<TrackStats> {
-    return this.#withTrack(session, track, (tracks) => tracks.stats(track));
+    // The writer's instance: it keeps metadata.json's fields current (a reader keeps the first it read).
+    return this.#withTrack("write", session, track, (tracks) => tracks.stats(track));
   }
 
   async list(session: SessionRef): Promise<readonly TrackSummary[]> {
-    const names = await this.#sessions.with(
+    const names = await this.#writers.with(
       session.id,
       () => this.#openTracks(session),
       (tracks) => tracks.list(),
     );
     const summaries: TrackSummary[] = [];
     for (const name of names) {
-      const stats = await this.#withTrack(session, name, (tracks) => tracks.stats(name));
+      const stats = await this.stats(session, name);
       if (stats.totalDataPoints === 0) continue;
       summaries.push({
         trackId: stats.trackId,
@@ -126,16 +136,19 @@ export class EmbeddedTrackRepository implements TrackRepository {
   }
 
   async close(): Promise<void> {
-    await this.#sessions.close();
+    await this.#writers.close();
+    await this.#readers.close();
   }
 
   #withTrack<T>(
+    role: "read" | "write",
     session: SessionRef,
     track: string,
     use: (tracks: LocalTracks) => Promise<T>,
   ): Promise<T> {
-    return this.#trackQueue.run(`${session.id}\u0000${track}`, () =>
-      this.#sessions.with(session.id, () => this.#openTracks(session), use),
+    const instances = role === "write" ? this.#writers : this.#readers;
+    return this.#trackQueue.run(`${role}\u0000${session.id}\u0000${track}`, () =>
+      instances.with(session.id, () => this.#openTracks(session), use),
     );
   }
 
