@@ -434,6 +434,10 @@ describe("a hybrid session", () => {
         tags: ["x"],
       });
       await session.files.update(file.id, { description: "kept" });
+      const dropped = await session.files.upload(new TextEncoder().encode("x"), {
+        filename: "gone.bin",
+      });
+      await session.files.delete(dropped.id);
       await session.close();
 
       const remote = await setup.openRemote(prefix);

@@ -4,7 +4,7 @@
  * 4xx answers, request limits smaller than the client's, a server that never answers.
  * Points must arrive once each, in order, or close() must say how many did not.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -347,6 +347,15 @@ describe("request limits", () => {
     expect(await serverRows("t")).toEqual(range(0, 1000));
   });
 
+  it("hybrid: the outbox reads its ranges back in pages of maxPointsPerRequest", async () => {
+    const session = await open("hybrid", { maxPointsPerRequest: 64 });
+    appendRange(session, "t", 0, 1000);
+    await session.close();
+    const appends = server.requests.filter((r) => r.path.endsWith("/append-batch"));
+    expect(appends).toHaveLength(Math.ceil(1000 / 64));
+    expect(await serverRows("t")).toEqual(range(0, 1000));
+  });
+
   it("a server with smaller limits answers 413; the client halves its requests until they fit", async () => {
     await server.close();
     server = await startSdkServer({
@@ -358,6 +367,42 @@ describe("request limits", () => {
     session.log("a".repeat(100));
     await session.close();
     expect(await serverRows("t")).toEqual(range(0, 1000));
+  });
+});
+
+describe("a client that disconnects in the middle of an upload", () => {
+  it("fails that upload only: the server keeps answering", async () => {
+    const session = await open("remote");
+    const sessionId = await session.files
+      .upload(new TextEncoder().encode("x"), { filename: "first" })
+      .then((record) => record.sessionId);
+    const { hostname, port } = new URL(server.url);
+    await new Promise<void>((resolve) => {
+      const upload = httpRequest({
+        hostname,
+        port,
+        path: `/sessions/${sessionId}/files`,
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${server.token}`,
+          "content-type": "multipart/form-data; boundary=B",
+        },
+      });
+      upload.on("error", () => {
+        resolve();
+      });
+      upload.write(
+        '--B\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\nsome bytes',
+      );
+      // Gone before the rest of the body: the server sees the connection reset.
+      setTimeout(() => {
+        upload.destroy();
+        resolve();
+      }, 20);
+    });
+    await pause(50);
+    expect((await session.files.list()).map((f) => f.filename)).toEqual(["first"]);
+    await session.close();
   });
 });
 

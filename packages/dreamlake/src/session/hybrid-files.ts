@@ -93,21 +93,9 @@ export class HybridFiles implements FilesBackend {
     switch (change.kind) {
       case "upload": {
         if (!(await this.#isActiveLocally(record.id))) return;
-        const sent = await this.#remote.uploadBytes(
-          {
-            prefix: parseFilePrefix(record.path),
-            filename: record.filename,
-            description: record.description,
-            tags: record.tags,
-            metadata: record.metadata,
-            contentType: record.contentType,
-          },
-          {
-            sizeBytes: record.sizeBytes,
-            checksum: record.checksum,
-            open: () => this.#local.stream(record.id),
-          },
-        );
+        const sent = await this.#upload(record);
+        // Deleted or replaced locally while it was being sent: the later change follows.
+        if (sent === undefined) return;
         this.#serverIds.set(record.id, sent.id);
         return;
       }
@@ -123,6 +111,32 @@ export class HybridFiles implements FilesBackend {
         this.#serverIds.delete(record.id);
         return;
       }
+    }
+  }
+
+  /** Sends a local file's bytes; `undefined` when it stopped being active locally meanwhile. */
+  async #upload(record: FileRecord): Promise<FileRecord | undefined> {
+    try {
+      return await this.#remote.uploadBytes(
+        {
+          prefix: parseFilePrefix(record.path),
+          filename: record.filename,
+          description: record.description,
+          tags: record.tags,
+          metadata: record.metadata,
+          contentType: record.contentType,
+        },
+        {
+          sizeBytes: record.sizeBytes,
+          checksum: record.checksum,
+          open: () => this.#local.stream(record.id),
+        },
+      );
+    } catch (error: unknown) {
+      if (error instanceof NotFoundError && !(await this.#isActiveLocally(record.id))) {
+        return undefined;
+      }
+      throw error;
     }
   }
 

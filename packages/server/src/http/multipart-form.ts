@@ -98,6 +98,9 @@ export async function readMultipartUpload<T>(
       stream.resume();
       return;
     }
+    // A disconnecting client errors this stream too; the reader sees that through the
+    // iterator, but a stream not being read would have no listener and end the process.
+    stream.on("error", () => undefined);
     const chunks = async function* (): AsyncGenerator<Uint8Array> {
       // Not destroyed when the reader stops early: it is drained below instead, so that
       // the parser still reaches the end of the body.
@@ -123,7 +126,13 @@ export async function readMultipartUpload<T>(
     );
   });
 
-  Readable.fromWeb(request.body as WebReadableStream<Uint8Array>).pipe(parser);
+  const body = Readable.fromWeb(request.body as WebReadableStream<Uint8Array>);
+  // A client that disconnects mid-upload errors the body; `pipe` does not pass that on,
+  // and an unheard stream error would end the process. The parser fails the upload instead.
+  body.on("error", (error: unknown) => {
+    parser.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
+  body.pipe(parser);
   await finished;
   if (stored === undefined) {
     throw problem ?? new InvalidArgumentError(`The form has no file part named "${fileField}"`);
