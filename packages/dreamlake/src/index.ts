@@ -15,6 +15,7 @@
  */
 export { Session, withSession } from "./session/session.js";
 export type { SessionOptions, SessionMode } from "./session/session-options.js";
+export type { RetryOptions } from "./remote/retry-policy.js";
 export { Track } from "./session/track.js";
 export { Tracks } from "./session/tracks.js";
 export type { FsyncPolicy } from "./storage/track-store.js";
