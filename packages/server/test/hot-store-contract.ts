@@ -374,6 +374,42 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
         expect(await store.archivalPlan(id)).toBeUndefined();
       });
 
+      it("records only a plan that continues the manifest", async () => {
+        await append([0, 1, 2, 3, 4, 5]);
+        const id = await trackId();
+        await expect(store.beginArchival(id, planOf(chunk(1, 0, 1)))).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        await expect(store.beginArchival(id, planOf(chunk(0, 2, 3)))).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        expect(await store.archivalPlan(id)).toBeUndefined();
+        await store.commitChunk(id, chunk(0, 0, 1));
+        // Committed but not dropped: the next chunk waits for the drop.
+        await expect(store.beginArchival(id, planOf(chunk(1, 2, 3)))).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        await store.dropArchivedRows(id, 2);
+        await expect(store.beginArchival(id, planOf(chunk(0, 0, 1)))).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+        expect(await store.beginArchival(id, planOf(chunk(1, 2, 3)))).toEqual(
+          planOf(chunk(1, 2, 3)),
+        );
+      });
+
+      it("abandons a plan only when it is the recorded one", async () => {
+        await append([0, 1, 2, 3]);
+        const id = await trackId();
+        const plan = planOf(chunk(0, 0, 1));
+        await store.beginArchival(id, plan);
+        await store.abandonArchival(id, { ...plan, key: "t/other" });
+        expect(await store.archivalPlan(id)).toEqual(plan);
+        await store.abandonArchival(id, plan);
+        await store.abandonArchival(id, plan);
+        expect(await store.archivalPlan(id)).toBeUndefined();
+      });
+
       it("lists the tracks with a full chunk of hot points or an archival plan", async () => {
         const full = { sessionId: "s1", name: "full" };
         const short = { sessionId: "s1", name: "short" };

@@ -59,6 +59,41 @@ describe("archival survives a crash at any step", () => {
   }
 });
 
+describe("two archivers on one track", () => {
+  it("leave no stuck plan when one of them acts on a state read before the other finished", async () => {
+    const hot = new MemoryHotStore();
+    const objects = new MemoryObjectStore();
+    const first = tiered(hot, objects, { chunkSize: CHUNK });
+    await first.repository.append(session, "t", pointsFrom(0, 10));
+    const trackId = (await hot.track({ sessionId: session.id, name: "t" }))!.trackId;
+    // The second archiver reads the manifest, then waits until the first one archived both
+    // chunks, then goes on with what it read.
+    let firstDone: () => void = () => undefined;
+    const isFirstDone = new Promise<void>((resolve) => (firstDone = resolve));
+    const slowHot = new Proxy(hot, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== "function") return value;
+        const method = (value as (...args: unknown[]) => Promise<unknown>).bind(target);
+        if (property !== "manifest") return method;
+        return async (...args: unknown[]) => {
+          const read = await method(...args);
+          await isFirstDone;
+          return read;
+        };
+      },
+    });
+    const second = tiered(slowHot, objects, { chunkSize: CHUNK });
+    const late = second.archiver.archiveTrack(trackId);
+    expect(await first.archiver.archiveTrack(trackId)).toBe(2);
+    firstDone();
+    await late.catch(() => undefined);
+    const recovery = tiered(hot, objects, { chunkSize: CHUNK });
+    expect(await recovery.archiver.sweep()).toEqual({ chunks: 0, failedTracks: 0 });
+    await expectIntact(recovery.repository, hot, objects, 10);
+  });
+});
+
 describe("archival while the object store is down", () => {
   it("keeps taking appends in the hot tier and catches up when the store is back", async () => {
     const objects = new FlakyObjectStore(new MemoryObjectStore());

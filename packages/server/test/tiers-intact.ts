@@ -13,9 +13,9 @@ export const pointsFrom = (first: number, count: number): TrackPoint[] =>
 
 /** The calls archiving one chunk makes, in order: a crash can come before or after each. */
 export const STEPS: readonly { readonly store: "hot" | "cold"; readonly method: string }[] = [
+  { store: "hot", method: "archivalPlan" },
   { store: "hot", method: "trackById" },
   { store: "hot", method: "manifest" },
-  { store: "hot", method: "archivalPlan" },
   { store: "hot", method: "beginArchival" },
   { store: "hot", method: "readByIndex" },
   { store: "cold", method: "put" },

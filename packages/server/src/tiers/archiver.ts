@@ -1,5 +1,4 @@
 import {
-  ConflictError,
   CorruptDataError,
   UnavailableError,
   type Clock,
@@ -166,6 +165,8 @@ export class Archiver {
 
   /** One step forward on one track: finishes a committed chunk or archives the next one. */
   async #archiveNext(trackId: string): Promise<boolean> {
+    // The plan first: a plan read before the manifest that does not follow it is stale.
+    let plan = await this.#hot.archivalPlan(trackId);
     const track = await this.#hot.trackById(trackId);
     if (track === undefined) return false;
     const manifest = await this.#hot.manifest(trackId);
@@ -175,7 +176,14 @@ export class Archiver {
       await this.#hot.dropArchivedRows(trackId, archivedEnd);
       return true;
     }
-    let plan = await this.#hot.archivalPlan(trackId);
+    if (
+      plan !== undefined &&
+      (plan.chunkNumber !== manifest.length || plan.startIndex !== archivedEnd)
+    ) {
+      // It can never be committed (the manifest moved on): drop it and look again.
+      await this.#hot.abandonArchival(trackId, plan);
+      return true;
+    }
     if (plan === undefined) {
       if (track.totalPoints - track.hotStartIndex < this.#chunkSize) return false;
       const endIndex = track.hotStartIndex + this.#chunkSize - 1;
@@ -185,11 +193,6 @@ export class Archiver {
         endIndex,
         key: chunkObjectKey(trackId, manifest.length, track.hotStartIndex, endIndex),
       });
-    }
-    if (plan.chunkNumber !== manifest.length || plan.startIndex !== archivedEnd) {
-      throw new ConflictError(
-        `the archival plan of track ${trackId} (chunk ${plan.chunkNumber} from index ${plan.startIndex}) does not follow its manifest (${manifest.length} chunks, next index ${archivedEnd})`,
-      );
     }
     const entry = await this.#upload(trackId, plan);
     await this.#hot.commitChunk(trackId, entry);

@@ -159,9 +159,19 @@ export interface HotStore {
   /**
    * Records `plan` as the track's archival in progress, unless one is recorded already;
    * returns the plan in force (the recorded one wins, so a resumed archival uploads the
-   * same points under the same key).
+   * same points under the same key). A new plan is recorded only when it continues the
+   * manifest: its chunk number is the number of committed chunks and it starts where they
+   * end, at `hotStartIndex` (so an archiver that read a stale state records nothing).
+   *
+   * @throws {ConflictError} when no plan is recorded and `plan` does not continue the manifest
    */
   beginArchival(trackId: string, plan: ArchivalPlan): Promise<ArchivalPlan>;
+
+  /**
+   * Deletes the recorded archival plan if it equals `plan` (an archiver drops a plan that
+   * no longer follows the manifest; such a plan can never be committed). Idempotent.
+   */
+  abandonArchival(trackId: string, plan: ArchivalPlan): Promise<void>;
 
   /**
    * Adds a chunk to the manifest (see the contract for idempotence and order).

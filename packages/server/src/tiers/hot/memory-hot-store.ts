@@ -144,8 +144,22 @@ export class MemoryHotStore implements HotStore {
   beginArchival(trackId: string, plan: ArchivalPlan): Promise<ArchivalPlan> {
     return this.#run(() => {
       const entry = this.#existing(trackId);
-      entry.plan ??= { ...plan };
+      if (entry.plan !== undefined) return entry.plan;
+      const archivedEnd = (entry.manifest.at(-1)?.endIndex ?? -1) + 1;
+      const isNext =
+        plan.chunkNumber === entry.manifest.length &&
+        plan.startIndex === archivedEnd &&
+        plan.startIndex === entry.track.hotStartIndex;
+      if (!isNext) throw staleArchivalPlan(trackId, plan);
+      entry.plan = { ...plan };
       return entry.plan;
+    });
+  }
+
+  abandonArchival(trackId: string, plan: ArchivalPlan): Promise<void> {
+    return this.#run(() => {
+      const entry = this.#byId.get(trackId);
+      if (entry?.plan !== undefined && samePlan(entry.plan, plan)) entry.plan = undefined;
     });
   }
 
@@ -244,6 +258,23 @@ export class MemoryHotStore implements HotStore {
 
 function keyText(key: HotTrackKey): string {
   return `${key.sessionId}\u0000${key.name}`;
+}
+
+/** Whether two archival plans are the same. */
+export function samePlan(a: ArchivalPlan, b: ArchivalPlan): boolean {
+  return (
+    a.chunkNumber === b.chunkNumber &&
+    a.startIndex === b.startIndex &&
+    a.endIndex === b.endIndex &&
+    a.key === b.key
+  );
+}
+
+/** The error of a plan that does not continue the manifest. */
+export function staleArchivalPlan(trackId: string, plan: ArchivalPlan): ConflictError {
+  return new ConflictError(
+    `the archival plan of chunk ${plan.chunkNumber} (from index ${plan.startIndex}) of track ${trackId} does not continue its manifest: another archiver moved on`,
+  );
 }
 
 /** Whether two manifest entries describe the same chunk. */

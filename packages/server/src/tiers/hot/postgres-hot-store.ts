@@ -17,6 +17,7 @@ import type {
   HotTrackFields,
   HotTrackKey,
 } from "./hot-store.js";
+import { staleArchivalPlan } from "./memory-hot-store.js";
 import { migrate } from "./postgres-migrations.js";
 import { PostgresStatements } from "./postgres-statements.js";
 import {
@@ -226,10 +227,18 @@ export class PostgresHotStore implements HotStore {
     ]);
     // A separate statement: it sees the plan of a concurrent archiver that won the insert.
     const recorded = await this.archivalPlan(trackId);
-    if (recorded === undefined) {
-      throw new ConflictError(`the archival plan of track ${trackId} vanished while recording it`);
-    }
+    if (recorded === undefined) throw staleArchivalPlan(trackId, plan);
     return recorded;
+  }
+
+  async abandonArchival(trackId: string, plan: ArchivalPlan): Promise<void> {
+    await this.#query(`abandon the archival plan of track ${trackId}`, this.#sql.abandonArchival, [
+      trackId,
+      plan.chunkNumber,
+      plan.startIndex,
+      plan.endIndex,
+      plan.key,
+    ]);
   }
 
   async commitChunk(trackId: string, entry: ChunkEntry): Promise<void> {

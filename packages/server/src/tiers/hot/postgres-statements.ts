@@ -28,8 +28,10 @@ export class PostgresStatements {
   readonly tracksToArchive: string;
   /** The archival plan of a track. */
   readonly archivalPlan: string;
-  /** Records an archival plan unless one is recorded. */
+  /** Records an archival plan unless one is recorded, if it continues the manifest. */
   readonly beginArchival: string;
+  /** Deletes the archival plan of a track if it is the given one. */
+  readonly abandonArchival: string;
   /** Adds a manifest row if it continues the manifest (returns a row when added). */
   readonly commitChunk: string;
   /**
@@ -74,7 +76,15 @@ export class PostgresStatements {
       LIMIT $2`;
     this.archivalPlan = `SELECT * FROM ${s}.archival_plans WHERE track_id = $1`;
     this.beginArchival = `INSERT INTO ${s}.archival_plans (track_id, chunk_number, start_index, end_index, object_key)
-      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (track_id) DO NOTHING`;
+      SELECT t.id, $2::integer, $3::bigint, $4::bigint, $5::text
+      FROM ${s}.tracks t
+      WHERE t.id = $1::bigint AND t.hot_start = $3::bigint
+        AND (SELECT count(*) FROM ${s}.chunks WHERE track_id = t.id) = $2::integer
+        AND COALESCE((SELECT max(end_index) + 1 FROM ${s}.chunks WHERE track_id = t.id), 0) = $3::bigint
+      ON CONFLICT (track_id) DO NOTHING`;
+    this.abandonArchival = `DELETE FROM ${s}.archival_plans
+      WHERE track_id = $1 AND chunk_number = $2 AND start_index = $3 AND end_index = $4
+        AND object_key = $5`;
     this.commitChunk = `INSERT INTO ${s}.chunks (track_id, chunk_number, start_index, end_index, point_count,
         min_ts, max_ts, object_key, byte_size, checksum)
       SELECT $1::bigint, $2::integer, $3::bigint, $4::bigint, $5::integer, $6::float8, $7::float8,
