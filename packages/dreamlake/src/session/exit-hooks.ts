@@ -36,6 +36,8 @@ function reportFailures(results: readonly PromiseSettledResult<void>[]): void {
       process.stderr.write(
         `dreamlake: could not write buffered points before exit: ${String(result.reason)}\n`,
       );
+      // Let scripts and CI see that data was lost, unless the application chose a code.
+      process.exitCode ??= 1;
     }
   }
 }
