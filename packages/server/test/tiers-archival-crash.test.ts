@@ -94,6 +94,67 @@ describe("two archivers on one track", () => {
   });
 });
 
+describe("archivers configured with different chunk sizes", () => {
+  it("drop a plan the manifest passed and go on with their own chunk size", async () => {
+    const hot = new MemoryHotStore();
+    const objects = new MemoryObjectStore();
+    const big = tiered(hot, objects, { chunkSize: 8 });
+    await big.repository.append(session, "t", pointsFrom(0, 10));
+    const trackId = (await hot.track({ sessionId: session.id, name: "t" }))!.trackId;
+    // The big-chunk archiver records its plan (0..7) and stops before uploading.
+    const stopped = tiered(crashingAt(hot, { method: "readByIndex", when: "before" }), objects, {
+      chunkSize: 8,
+    });
+    await expect(stopped.archiver.archiveTrack(trackId)).rejects.toBeInstanceOf(InjectedCrash);
+    expect(await hot.archivalPlan(trackId)).toMatchObject({ startIndex: 0, endIndex: 7 });
+    // A small-chunk archiver finishes that plan first (the plan in force wins)...
+    const small = tiered(hot, objects, { chunkSize: CHUNK });
+    expect(await small.archiver.archiveTrack(trackId)).toBe(1);
+    expect((await hot.manifest(trackId)).map((chunk) => chunk.count)).toEqual([8]);
+    // ...then, with more points, archives with its own size.
+    await small.repository.append(session, "t", pointsFrom(10, 3));
+    expect(await small.archiver.archiveTrack(trackId)).toBe(1);
+    expect((await hot.manifest(trackId)).map((chunk) => chunk.count)).toEqual([8, 4]);
+    await expectIntact(small.repository, hot, objects, 13, { chunkSizes: [8, 4] });
+  });
+});
+
+describe("a plan that does not follow the manifest", () => {
+  it("is abandoned, and archiving goes on", async () => {
+    const hot = new MemoryHotStore();
+    const objects = new MemoryObjectStore();
+    const parts = tiered(hot, objects, { chunkSize: CHUNK });
+    await parts.repository.append(session, "t", pointsFrom(0, 6));
+    const trackId = (await hot.track({ sessionId: session.id, name: "t" }))!.trackId;
+    // A plan left by some other version of the archiver: chunk 3 of a track with none.
+    const stale = { chunkNumber: 3, startIndex: 12, endIndex: 15, key: "tracks/x/stale" };
+    let abandoned: unknown;
+    let isStaleServed = false;
+    const staleHot = new Proxy(hot, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== "function") return value;
+        const method = (value as (...args: unknown[]) => Promise<unknown>).bind(target);
+        if (property === "archivalPlan" && !isStaleServed) {
+          isStaleServed = true;
+          return () => Promise.resolve(stale);
+        }
+        if (property === "abandonArchival") {
+          return (id: string, plan: unknown) => {
+            abandoned = plan;
+            return method(id, plan);
+          };
+        }
+        return method;
+      },
+    });
+    const archiver = tiered(staleHot, objects, { chunkSize: CHUNK }).archiver;
+    expect(await archiver.archiveTrack(trackId)).toBe(1);
+    expect(abandoned).toEqual(stale);
+    await expectIntact(parts.repository, hot, objects, 6);
+  });
+});
+
 describe("archival while the object store is down", () => {
   it("keeps taking appends in the hot tier and catches up when the store is back", async () => {
     const objects = new FlakyObjectStore(new MemoryObjectStore());

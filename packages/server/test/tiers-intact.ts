@@ -30,7 +30,7 @@ export async function expectIntact(
   hot: HotStore,
   objects: ObjectStore,
   total: number,
-  options: { readonly isArchivalPending?: boolean } = {},
+  options: { readonly isArchivalPending?: boolean; readonly chunkSizes?: readonly number[] } = {},
 ): Promise<void> {
   const all = await repository.read(session, "t", { startIndex: 0, limit: 10_000 });
   expect(all.data).toEqual(pointsFrom(0, total).map((data, index) => ({ index, data })));
@@ -62,7 +62,10 @@ export async function expectIntact(
     expect(uncommitted).toEqual([]);
     expect(plan).toBeUndefined();
   }
+  let startIndex = 0;
   manifest.forEach((chunk, i) => {
-    expect(chunk).toMatchObject({ chunkNumber: i, startIndex: i * CHUNK, count: CHUNK });
+    const count = options.chunkSizes?.[i] ?? CHUNK;
+    expect(chunk).toMatchObject({ chunkNumber: i, startIndex, count });
+    startIndex += count;
   });
 }

@@ -1,9 +1,4 @@
-import {
-  CorruptDataError,
-  UnavailableError,
-  type Clock,
-  type TrackRow,
-} from "dreamlake/engine";
+import { CorruptDataError, UnavailableError, type Clock, type TrackRow } from "dreamlake/engine";
 import { describeFailure, type ServerLog } from "../logging/server-log.js";
 import { encodeChunk, sha256Of } from "./chunk-codec.js";
 import { chunkObjectKey } from "./cold-chunks.js";
@@ -159,22 +154,29 @@ export class Archiver {
 
   async #archiveAll(trackId: string): Promise<number> {
     let count = 0;
-    while (!this.#isClosed && (await this.#archiveNext(trackId))) count++;
-    return count;
+    for (;;) {
+      if (this.#isClosed) return count;
+      const step = await this.#archiveNext(trackId);
+      if (step === "idle") return count;
+      if (step === "chunk") count++;
+    }
   }
 
-  /** One step forward on one track: finishes a committed chunk or archives the next one. */
-  async #archiveNext(trackId: string): Promise<boolean> {
+  /**
+   * One step forward on one track: archives the next chunk, finishes one a crash left
+   * committed (both count as a chunk), drops a stale plan, or finds nothing to do.
+   */
+  async #archiveNext(trackId: string): Promise<"chunk" | "stale plan" | "idle"> {
     // The plan first: a plan read before the manifest that does not follow it is stale.
     let plan = await this.#hot.archivalPlan(trackId);
     const track = await this.#hot.trackById(trackId);
-    if (track === undefined) return false;
+    if (track === undefined) return "idle";
     const manifest = await this.#hot.manifest(trackId);
     const archivedEnd = (manifest.at(-1)?.endIndex ?? -1) + 1;
     if (archivedEnd > track.hotStartIndex) {
       // Committed, but the crash came before the hot points were deleted.
       await this.#hot.dropArchivedRows(trackId, archivedEnd);
-      return true;
+      return "chunk";
     }
     if (
       plan !== undefined &&
@@ -182,10 +184,10 @@ export class Archiver {
     ) {
       // It can never be committed (the manifest moved on): drop it and look again.
       await this.#hot.abandonArchival(trackId, plan);
-      return true;
+      return "stale plan";
     }
     if (plan === undefined) {
-      if (track.totalPoints - track.hotStartIndex < this.#chunkSize) return false;
+      if (track.totalPoints - track.hotStartIndex < this.#chunkSize) return "idle";
       const endIndex = track.hotStartIndex + this.#chunkSize - 1;
       plan = await this.#hot.beginArchival(trackId, {
         chunkNumber: manifest.length,
@@ -197,7 +199,7 @@ export class Archiver {
     const entry = await this.#upload(trackId, plan);
     await this.#hot.commitChunk(trackId, entry);
     await this.#hot.dropArchivedRows(trackId, plan.endIndex + 1);
-    return true;
+    return "chunk";
   }
 
   /** Uploads the planned chunk and checks what the store kept. */
