@@ -5,7 +5,9 @@
  * Points must arrive once each, in order, or close() must say how many did not.
  */
 import { createServer, request as httpRequest, type Server } from "node:http";
+import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   InvalidArgumentError,
@@ -158,11 +160,15 @@ describe("close() while the server stays away", () => {
     await server.stop();
     appendRange(session, "t", 40, 100);
     await session.params.set({ lr: 1 });
+    session.log("written locally");
     const error = await session.close().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnavailableError);
     expect((error as Error).message).toMatch(
-      /^60 points, 0 log entries and 1 params or file change were not sent to .*; they are kept in the local copy/,
+      /^60 points, 1 log entry and 1 params or file change were not sent to .*; they are kept in the local copy/,
     );
+    // The failed close still wrote everything locally.
+    const logFile = path.join(setup.localPath, prefix, "logs", "logs.jsonl");
+    expect(await readFile(logFile, "utf8")).toContain("written locally");
     await server.start();
     await session.close();
     expect(await serverRows("t")).toEqual(range(0, 100));

@@ -284,9 +284,9 @@ export class Session implements ExitFlushable {
   async #close(): Promise<void> {
     await Promise.allSettled([...this.#background]);
     try {
-      await this.tracks.flush();
-      await this.logs.flush();
-      await this.#parts.remote?.drain();
+      // Tracks and logs are both attempted: a hybrid session's local copy gets both even
+      // when the server is away.
+      await this.flushAll();
     } catch (error: unknown) {
       const buffered = { points: this.bufferedPoints, logs: this.bufferedLogs };
       throw this.#parts.remote === undefined ? error : this.#parts.remote.explain(error, buffered);
