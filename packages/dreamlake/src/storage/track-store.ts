@@ -127,6 +127,8 @@ export class TrackStore {
   /** Whether `metadata.json` lags the data (written less often than the data, see above). */
   #isMetadataStale = false;
   #isIndexFileLoaded = false;
+  /** The tail of this store's queue of operations (see #inTurn). */
+  #turns: Promise<unknown> = Promise.resolve();
 
   private constructor(
     deps: TrackStoreDeps,
@@ -176,9 +178,16 @@ export class TrackStore {
    * @throws {LockTimeoutError} when another writer holds the track too long
    * @throws {CorruptDataError} when the data file is damaged before its end
    */
-  async append(
+  append(
     points: readonly TrackData[] | PointColumns,
     options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    return this.#inTurn(() => this.#append(points, options));
+  }
+
+  async #append(
+    points: readonly TrackData[] | PointColumns,
+    options: AppendOptions,
   ): Promise<AppendResult> {
     const count = points instanceof PointColumns ? points.count : points.length;
     if (count === 0) {
@@ -273,7 +282,11 @@ export class TrackStore {
    *
    * @throws {CorruptDataError} when a record fails its checks even after re-indexing
    */
-  async read(query: IndexQuery): Promise<ReadResult> {
+  read(query: IndexQuery): Promise<ReadResult> {
+    return this.#inTurn(() => this.#read(query));
+  }
+
+  async #read(query: IndexQuery): Promise<ReadResult> {
     await this.#refresh("read");
     const rows = await this.#withReindexOnMismatch(async () => {
       const out: TrackRow[] = [];
@@ -305,7 +318,11 @@ export class TrackStore {
    * `[min, max]` overlaps the range are decoded, and a time-ordered track stops as soon
    * as no later record can change the answer.
    */
-  async readByTime(query: TimeQuery): Promise<TimeReadResult> {
+  readByTime(query: TimeQuery): Promise<TimeReadResult> {
+    return this.#inTurn(() => this.#readByTime(query));
+  }
+
+  async #readByTime(query: TimeQuery): Promise<TimeReadResult> {
     await this.#refresh("read");
     const selection = await this.#withReindexOnMismatch(() => this.#selectByTime(query));
     const { rows, hasMore } = selection.result();
@@ -374,10 +391,13 @@ export class TrackStore {
 
   /** Every point in index order, one record at a time (memory bounded by one record). */
   async *scan(): AsyncGenerator<readonly TrackRow[]> {
-    await this.#refresh("read");
+    await this.#inTurn(() => this.#refresh("read"));
+    // One turn per record: a long scan does not hold writes back.
     for (let record = 0; record < this.#index.size; record++) {
       const entry = this.#index.entry(record);
-      const decoded = await this.#withReindexOnMismatch(() => this.#loadRecord(record, false));
+      const decoded = await this.#inTurn(() =>
+        this.#withReindexOnMismatch(() => this.#loadRecord(record, false)),
+      );
       const rows: TrackRow[] = new Array<TrackRow>(decoded.count);
       for (let i = 0; i < decoded.count; i++)
         rows[i] = { index: entry.firstIndex + i, data: decoded.rowAt(i) };
@@ -386,7 +406,11 @@ export class TrackStore {
   }
 
   /** Counts, time range and the Python metadata fields of the track. */
-  async stats(): Promise<TrackStats> {
+  stats(): Promise<TrackStats> {
+    return this.#inTurn(() => this.#stats());
+  }
+
+  async #stats(): Promise<TrackStats> {
     await this.#refresh("read");
     const metadata = this.#metadata ?? (await this.#readMetadata());
     const index = this.#index;
@@ -413,7 +437,22 @@ export class TrackStore {
   }
 
   /** Releases file handles. Idempotent. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.#inTurn(() => this.#close());
+  }
+
+  /**
+   * Runs one operation after the ones before it on this store. A read that looked at the
+   * data file while a write of this store was between its data and index steps would index
+   * the new record a second time; operations of one store therefore never overlap.
+   */
+  #inTurn<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.#turns.then(operation, operation);
+    this.#turns = result.catch(() => undefined);
+    return result;
+  }
+
+  async #close(): Promise<void> {
     if (this.#isMetadataStale && this.#isWritable) await this.#writeLatestMetadata();
     const data = this.#data;
     this.#data = undefined;
