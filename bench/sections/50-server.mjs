@@ -22,7 +22,12 @@ const POINTS_PER_REQUEST = 1000;
 const READ_LIMIT = 100;
 
 async function startServer(dataDir) {
-  const env = { ...process.env, PORT: "0", HOST: "127.0.0.1", DREAMLAKE_DATA_DIR: dataDir };
+  const env = {
+    ...embeddedEnvironment(),
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DREAMLAKE_DATA_DIR: dataDir,
+  };
   const child = spawn(process.execPath, [binary], { env, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     let output = "";
@@ -230,4 +235,14 @@ async function cpuSeconds(pid) {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The environment without the tier settings: this server must run on its embedded storage. */
+function embeddedEnvironment() {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) =>
+        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
+    ),
+  );
 }

@@ -192,7 +192,7 @@ describe("dreamlake-server token", () => {
 
 describe("the built binary", () => {
   it.runIf(existsSync(BINARY))("starts, answers /health and stops on SIGTERM", async () => {
-    const env = { ...process.env, DREAMLAKE_DATA_DIR: dataDir, PORT: "0" };
+    const env = { ...embeddedEnvironment(), DREAMLAKE_DATA_DIR: dataDir, PORT: "0" };
     const child = spawn(process.execPath, [BINARY], { env, stdio: ["ignore", "pipe", "pipe"] });
     const url = await new Promise<string>((resolve, reject) => {
       let output = "";
@@ -220,3 +220,13 @@ describe("the built binary", () => {
     expect(await exited).toBe(0);
   });
 });
+
+/** The environment without the tier settings: this server must run on its embedded storage. */
+function embeddedEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) =>
+        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
+    ),
+  );
+}
