@@ -21,7 +21,8 @@ const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483
 // Opening a track: a fresh engine (no cache), index loaded, nothing else.
 const directory = path.join(root, "bench", "run");
 const openMs = [];
-for (let i = 0; i < 11; i++) {
+const newestColdMs = [];
+for (let i = 0; i < 31; i++) {
   const tracks = new LocalTracks(
     { fs: new NodeFileSystem(), locks: new FileLockManager(), checksum: nodeCrc32 },
     directory,
@@ -33,9 +34,13 @@ for (let i = 0; i < 11; i++) {
       clock: systemClock,
     },
   );
-  const started = performance.now();
-  await tracks.store("append");
+  let started = performance.now();
+  const store = await tracks.store("append");
   openMs.push(performance.now() - started);
+  // The newest 10 on a store that has read nothing yet: its record cache is empty.
+  started = performance.now();
+  await store.readByTime({ startTime: undefined, endTime: undefined, limit: 10, reverse: true });
+  newestColdMs.push(performance.now() - started);
   await tracks.close();
 }
 
@@ -84,6 +89,7 @@ process.stdout.write(
     readMs: median(readMs),
     byTimeMs: median(byTimeMs),
     newestFirstMs: newestMs[0],
+    newestColdMs: median(newestColdMs),
     newestMs: median(newestMs),
     scanMs,
     pointReadsPeakRssBytes,

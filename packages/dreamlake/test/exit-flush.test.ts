@@ -64,7 +64,8 @@ describe("a process that never closes its session", () => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     const end = await ended(child);
     clearTimeout(timer);
-    expect(end).toMatchObject({ code: 0, signal: null });
+    // The lost points set exit code 1, so that scripts and CI notice.
+    expect(end).toMatchObject({ code: 1, signal: null });
     const complaints = end.stderr.match(/dreamlake: could not write buffered points before exit/g);
     expect(complaints).toHaveLength(1);
     const session = await Session.open({

@@ -5,28 +5,28 @@ import {
   INDEX_ENTRY_BYTES,
   INDEX_HEADER_BYTES,
   isValidIndexHeader,
-  type Checksum,
   type IndexEntry,
 } from "./index-entry.js";
+import { crc32 } from "./crc32.js";
 import type { FileSystem, RandomAccessFile } from "./ports.js";
 
 /**
  * The sidecar index file `data.msgpack.idx` of one track: loaded whole at open,
  * appended after each write, rewritten after a rebuild. It is a cache of facts about
- * `data.msgpack`; the caller checks every entry against the data file.
+ * `data.msgpack`; the caller checks every entry against the data file. Entry checksums use
+ * the JavaScript CRC-32: thousands of 48-byte inputs at open, where a native call per entry
+ * would cost more than the work.
  */
 export class TrackIndexFile {
   readonly #fs: FileSystem;
   readonly #path: string;
-  readonly #checksum: Checksum;
   #writable: RandomAccessFile | undefined;
   /** Whether the file size was checked since it was opened for writing. */
   #isSizeChecked = false;
 
-  constructor(fs: FileSystem, path: string, checksum: Checksum) {
+  constructor(fs: FileSystem, path: string) {
     this.#fs = fs;
     this.#path = path;
-    this.#checksum = checksum;
   }
 
   /**
@@ -41,15 +41,15 @@ export class TrackIndexFile {
     const file = this.#writable ?? (await this.#fs.openForRead(this.#path));
     if (file === undefined) return { entries: [], end: 0 };
     try {
+      // One read from `from` to the end (header included when loading it all): opening a
+      // track costs a few system calls, whatever its size.
       const size = await file.size();
-      if (from === 0) {
-        const header = await file.read(0, INDEX_HEADER_BYTES);
-        if (!isValidIndexHeader(header)) return { entries: [], end: 0 };
-      }
-      const start = Math.max(from, INDEX_HEADER_BYTES);
-      if (size <= start) return { entries: [], end: start };
-      const bytes = await file.read(start, size - start);
-      const { entries, validBytes } = decodeIndexEntries(bytes, this.#checksum);
+      if (size <= from) return { entries: [], end: Math.max(from, INDEX_HEADER_BYTES) };
+      const bytes = await file.read(from, size - from);
+      if (from === 0 && !isValidIndexHeader(bytes)) return { entries: [], end: 0 };
+      const skip = Math.max(0, INDEX_HEADER_BYTES - from);
+      const start = from + skip;
+      const { entries, validBytes } = decodeIndexEntries(bytes.subarray(skip), crc32);
       return { entries, end: start + validBytes };
     } finally {
       if (file !== this.#writable) await file.close();
@@ -73,7 +73,7 @@ export class TrackIndexFile {
       await file.truncate(position);
     }
     this.#isSizeChecked = true;
-    if (entries.length > 0) await file.write(position, encodeIndexEntries(entries, this.#checksum));
+    if (entries.length > 0) await file.write(position, encodeIndexEntries(entries, crc32));
     if (isSynced) await file.sync();
     return position + entries.length * INDEX_ENTRY_BYTES;
   }

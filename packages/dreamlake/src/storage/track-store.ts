@@ -72,6 +72,8 @@ export const TRACK_FILES = {
 } as const;
 
 const SCAN_WINDOW_BYTES = 4 * 1024 * 1024;
+/** Most bytes of records read ahead of need and kept for a read to come. */
+const MAX_PREFETCHED_BYTES = 4 * 1024 * 1024;
 
 /**
  * How often `metadata.json` is rewritten while writes go on (and always on close and
@@ -127,6 +129,11 @@ export class TrackStore {
   /** Whether `metadata.json` lags the data (written less often than the data, see above). */
   #isMetadataStale = false;
   #isIndexFileLoaded = false;
+  /** Reads of records started ahead of need, by `offset:length` (checked by checksum when used). */
+  readonly #prefetched = new Map<string, Promise<Uint8Array>>();
+  #prefetchedBytes = 0;
+  /** Where the last read by index ended: a read starting there is taken for a scan. */
+  #nextSequentialIndex = -1;
   /** The tail of this store's queue of operations (see #inTurn). */
   #turns: Promise<unknown> = Promise.resolve();
 
@@ -145,7 +152,7 @@ export class TrackStore {
       metadata: `${directory}/${TRACK_FILES.metadata}`,
       lock: `${directory}/${TRACK_FILES.lock}`,
     };
-    this.#indexFile = new TrackIndexFile(deps.fs, this.#paths.index, deps.checksum);
+    this.#indexFile = new TrackIndexFile(deps.fs, this.#paths.index);
     this.#cache = new RecordCache(options.cachePoints, options.cacheBytes);
   }
 
@@ -291,6 +298,7 @@ export class TrackStore {
     const rows = await this.#withReindexOnMismatch(async () => {
       const out: TrackRow[] = [];
       let record = this.#index.recordOfPoint(query.startIndex);
+      this.#prefetchFor(record, query);
       while (record !== -1 && record < this.#index.size && out.length < query.limit) {
         const entry = this.#index.entry(record);
         const decoded = await this.#loadRecord(record);
@@ -303,6 +311,7 @@ export class TrackStore {
       return out;
     });
     const endIndex = query.startIndex + rows.length - 1;
+    this.#nextSequentialIndex = endIndex + 1;
     return {
       data: rows,
       startIndex: query.startIndex,
@@ -480,6 +489,8 @@ export class TrackStore {
     for (let i = 0; i < to.records; i++) index.push(this.#index.entry(i));
     this.#index = index;
     this.#cache.clear();
+    this.#prefetched.clear();
+    this.#prefetchedBytes = 0;
     this.#validEnd = to.validEnd;
     this.#seenSize = -1;
     this.#persistedEntries = to.persistedEntries;
@@ -554,6 +565,8 @@ export class TrackStore {
     this.#persistedEntries = 0;
     this.#indexFileEnd = -1;
     this.#cache.clear();
+    this.#prefetched.clear();
+    this.#prefetchedBytes = 0;
   }
 
   /** Indexes the data past `#validEnd`: first from entries another writer saved, then by scanning. */
@@ -666,7 +679,7 @@ export class TrackStore {
     const cached = this.#cache.get(record);
     if (cached !== undefined) return cached;
     const entry = this.#index.entry(record);
-    const bytes = await (this.#data as RandomAccessFile).read(entry.offset, entry.length);
+    const bytes = await this.#bytesOf(entry);
     if (bytes.byteLength !== entry.length || this.#deps.checksum(bytes) !== entry.dataCrc) {
       throw new StaleIndexError(
         `record ${record} at offset ${entry.offset} does not match its index entry`,
@@ -689,6 +702,54 @@ export class TrackStore {
     }
     if (isCached) this.#cache.set(record, decoded, entry.length);
     return decoded;
+  }
+
+  /**
+   * Starts reading the records a read by index needs, all at once, and, when the read
+   * continues where the last one ended (a scan), the record after them too: each read of
+   * the file waits on the disk and the thread pool, and they overlap instead of queueing.
+   */
+  #prefetchFor(first: number, query: IndexQuery): void {
+    if (first === -1) return;
+    let record = first;
+    let covered = 0;
+    const isSequential = query.startIndex === this.#nextSequentialIndex;
+    const extra = isSequential ? 1 : 0;
+    let ahead = 0;
+    while (record < this.#index.size && (covered < query.limit || ahead < extra)) {
+      const entry = this.#index.entry(record);
+      if (covered >= query.limit) ahead++;
+      covered += entry.firstIndex + entry.count - Math.max(query.startIndex, entry.firstIndex);
+      if (this.#cache.get(record) === undefined) void this.#bytesOf(entry, true);
+      record++;
+    }
+  }
+
+  /** The bytes of a record: from a read already started for it, or read now. */
+  #bytesOf(entry: IndexEntry, isPrefetch = false): Promise<Uint8Array> {
+    const key = `${entry.offset}:${entry.length}`;
+    const started = this.#prefetched.get(key);
+    if (started !== undefined) {
+      if (!isPrefetch) {
+        this.#prefetched.delete(key);
+        this.#prefetchedBytes -= entry.length;
+      }
+      return started;
+    }
+    const data = this.#data as RandomAccessFile;
+    if (!isPrefetch) return data.read(entry.offset, entry.length);
+    // Bounded in bytes: large records (camera frames) are read when needed, not ahead.
+    if (entry.length > MAX_PREFETCHED_BYTES) return Promise.resolve(new Uint8Array(0));
+    if (this.#prefetchedBytes + entry.length > MAX_PREFETCHED_BYTES) {
+      // Reads ahead that were never used (the reads went elsewhere) make room.
+      this.#prefetched.clear();
+      this.#prefetchedBytes = 0;
+    }
+    // A failed read ahead is forgotten: the read that needs the record tries again.
+    const kept = data.read(entry.offset, entry.length).catch(() => new Uint8Array(0));
+    this.#prefetched.set(key, kept);
+    this.#prefetchedBytes += entry.length;
+    return kept;
   }
 
   /** Runs a read; when the index turns out stale, re-indexes from the data file and runs it once more. */
