@@ -122,7 +122,9 @@ describe("a point held back by an automatic flush", () => {
       const track = auto.track("p");
       track.append({ a: 1, _ts: 1 });
       // JSON.parse makes "__proto__" an own field, as a decoded message would.
-      track.append(JSON.parse('{"__proto__": {"x": 1}, "b": 2, "_ts": 2}') as object);
+      track.append(
+        JSON.parse('{"__proto__": {"x": 1}, "b": 2, "_ts": 2}') as Record<string, unknown>,
+      );
       await track.flush();
       const rows = (await track.read()).data.map((row) => row.data);
       expect(rows).toHaveLength(2);

@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/core/clock.js";
 import { FileLockManager } from "../src/storage/file-lock-manager.js";
 import { nodeCrc32 } from "../src/storage/node-checksum.js";
-import { NodeFileSystem } from "../src/storage/node-file-system.js";
-import type { RandomAccessFile } from "../src/storage/ports.js";
+import { NodeFileSystem, type NodeRandomAccessFile } from "../src/storage/node-file-system.js";
 import { TrackStore } from "../src/storage/track-store.js";
 import { makeTempDir } from "./test-utils.js";
 
 /** A file system whose writes land at once but report completion 20 ms later. */
 class SlowWriteFileSystem extends NodeFileSystem {
-  override async openForWrite(filePath: string): Promise<RandomAccessFile> {
+  override async openForWrite(filePath: string): Promise<NodeRandomAccessFile> {
     const file = await super.openForWrite(filePath);
     const write = file.write.bind(file);
     file.write = async (position, bytes) => {

@@ -1,7 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import * as path from "node:path";
 import { describeValue } from "../core/describe-value.js";
 import {
   CorruptDataError,
@@ -10,6 +9,7 @@ import {
   NotFoundError,
 } from "../core/errors.js";
 import type { FileSource } from "../core/file-record.js";
+import { writeAtomically } from "./write-atomically.js";
 
 /** Size of the chunks read from a file on disk. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -201,31 +201,5 @@ export async function downloadVerified(
   destination: string,
   expected: Expected,
 ): Promise<void> {
-  const isFolder = await fs.stat(destination).then(
-    (stats) => stats.isDirectory(),
-    () => false,
-  );
-  if (isFolder) {
-    throw new InvalidArgumentError(
-      `Download destination ${describeValue(destination, 200)} is a folder; give a file path`,
-    );
-  }
-  const directory = path.dirname(destination);
-  await fs.mkdir(directory, { recursive: true });
-  const temporary = path.join(
-    directory,
-    `.${path.basename(destination)}.${randomBytes(6).toString("hex")}.download`,
-  );
-  const handle = await fs.open(temporary, "wx", 0o644);
-  try {
-    try {
-      for await (const chunk of verifiedChunks(storedPath, expected)) await writeAll(handle, chunk);
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temporary, destination);
-  } catch (error: unknown) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
+  await writeAtomically(verifiedChunks(storedPath, expected), destination);
 }
