@@ -14,6 +14,7 @@
  */
 export { createApp } from "./app.js";
 export { run, type CliIo } from "./cli.js";
+export { runInProcess } from "./process-io.js";
 export { parseConfig, DEFAULTS, type ServerConfig } from "./config.js";
 export type { ServerDeps, ServerLimits } from "./server-deps.js";
 export type { Authenticator, Principal } from "./auth/authenticator.js";

@@ -5,17 +5,6 @@
  *
  * @module
  */
-import { run } from "./cli.js";
+import { runInProcess } from "./process-io.js";
 
-const shutdown = new Promise<void>((resolve) => {
-  process.once("SIGINT", resolve);
-  process.once("SIGTERM", resolve);
-});
-
-process.exitCode = await run(process.argv.slice(2), {
-  env: process.env,
-  cwd: process.cwd(),
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  waitForShutdown: () => shutdown,
-});
+process.exitCode = await runInProcess(process.argv.slice(2));

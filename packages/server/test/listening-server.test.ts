@@ -15,6 +15,15 @@ import { run, type CliIo } from "../src/cli.js";
 import { capturingLog } from "./test-server.js";
 
 const BINARY = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js");
+const SDK_CLI = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "dreamlake",
+  "dist",
+  "cli",
+  "main.js",
+);
 
 let dataDir: string;
 beforeEach(async () => {
@@ -217,6 +226,31 @@ describe("the built binary", () => {
     expect(sessions.status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
+
+describe("dreamlake serve (the SDK's command)", () => {
+  it.runIf(existsSync(SDK_CLI))("starts the same server and stops on SIGINT", async () => {
+    const env = { ...embeddedEnvironment(), DREAMLAKE_DATA_DIR: dataDir, PORT: "0" };
+    const child = spawn(process.execPath, [SDK_CLI, "serve"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match?.[1] !== undefined) resolve(match[1]);
+      });
+      child.once("exit", (code) => {
+        reject(new Error(`exited with ${String(code)}: ${output}`));
+      });
+    });
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
     expect(await exited).toBe(0);
   });
 });

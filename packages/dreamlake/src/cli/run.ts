@@ -113,16 +113,21 @@ async function dispatch(args: readonly string[], io: CliIo): Promise<number> {
     }
     case "serve": {
       // The SDK never depends on the server: it is loaded only when asked for.
-      const server = "@dreamlake/server";
-      const module = (await import(server)) as { serveFromEnvironment?: () => Promise<void> };
-      if (typeof module.serveFromEnvironment !== "function") {
+      const serverPackage = "@dreamlake/server";
+      let server: { runInProcess?: (args: readonly string[]) => Promise<number> };
+      try {
+        server = (await import(serverPackage)) as typeof server;
+      } catch {
+        io.err("dreamlake: serve needs the server package: npm install @dreamlake/server\n");
+        return 1;
+      }
+      if (typeof server.runInProcess !== "function") {
         io.err(
           "dreamlake: this version of @dreamlake/server cannot be started from the dreamlake command\n",
         );
         return 1;
       }
-      await module.serveFromEnvironment();
-      return 0;
+      return server.runInProcess(["serve", ...rest]);
     }
     default:
       throw new UsageError(`Unknown command ${JSON.stringify(command)}`);
