@@ -2,10 +2,11 @@
  * The server as `npm start` runs it: the `dreamlake-server` command's `serve` on a real
  * socket (port 0), then the built binary itself.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, type ChildProcessByStdio } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import type { Readable } from "node:stream";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -203,17 +204,7 @@ describe("the built binary", () => {
   it.runIf(existsSync(BINARY))("starts, answers /health and stops on SIGTERM", async () => {
     const env = { ...embeddedEnvironment(), DREAMLAKE_DATA_DIR: dataDir, PORT: "0" };
     const child = spawn(process.execPath, [BINARY], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      child.once("exit", (code) => {
-        reject(new Error(`exited with ${String(code)}: ${output}`));
-      });
-    });
+    const url = await listeningUrl(child);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
     const { stdout } = await promisify(execFile)(process.execPath, [BINARY, "token", "bob"], {
       env,
@@ -237,23 +228,28 @@ describe("dreamlake serve (the SDK's command)", () => {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      child.once("exit", (code) => {
-        reject(new Error(`exited with ${String(code)}: ${output}`));
-      });
-    });
+    const url = await listeningUrl(child);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGINT");
     expect(await exited).toBe(0);
   });
 });
+
+/** The URL a starting server prints, or the output it printed before it exited. */
+function listeningUrl(child: ChildProcessByStdio<null, Readable, Readable>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    child.once("exit", (code) => {
+      reject(new Error(`exited with ${String(code)}: ${output}`));
+    });
+  });
+}
 
 /** The environment without the tier settings: this server must run on its embedded storage. */
 function embeddedEnvironment(): NodeJS.ProcessEnv {

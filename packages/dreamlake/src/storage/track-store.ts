@@ -367,35 +367,43 @@ export class TrackStore {
   }
 
   /** Records that may hold matching points, in the order their best key could enter the result. */
-  #candidateRecords(query: TimeQuery, isBounded: boolean, start: number, end: number): number[] {
+  *#candidateRecords(
+    query: TimeQuery,
+    isBounded: boolean,
+    start: number,
+    end: number,
+  ): Generator<number> {
     const index = this.#index;
-    const out: number[] = [];
     if (index.isTimeOrdered) {
       // Binary search to the first (or last) record of the range; file order is time order.
+      // Records are produced one at a time: the caller usually stops after one or two.
       if (query.reverse) {
         for (let r = index.lastRecordStartingBefore(end); r >= 0; r--) {
-          if (index.entry(r).maxTs < start) break;
-          out.push(r);
+          if (index.entry(r).maxTs < start) return;
+          yield r;
         }
       } else {
         for (let r = index.firstRecordEndingAtOrAfter(start); r < index.size; r++) {
-          if (index.entry(r).minTs >= end) break;
-          out.push(r);
+          if (index.entry(r).minTs >= end) return;
+          yield r;
         }
       }
-      return out;
+      return;
     }
+    const candidates: { readonly record: number; readonly key: number }[] = [];
     for (let r = 0; r < index.size; r++) {
       const entry = index.entry(r);
       const hasTimed = entry.count > 0 && !Number.isNaN(entry.minTs);
       const overlaps = hasTimed && entry.maxTs >= start && entry.minTs < end;
-      if (overlaps || (!isBounded && entry.count > 0)) out.push(r);
+      if (overlaps || (!isBounded && entry.count > 0)) {
+        const key = query.reverse
+          ? -effectiveMax(entry, isBounded)
+          : effectiveMin(entry, isBounded);
+        candidates.push({ record: r, key });
+      }
     }
-    const key = (r: number): number => {
-      const entry = index.entry(r);
-      return query.reverse ? -effectiveMax(entry, isBounded) : effectiveMin(entry, isBounded);
-    };
-    return out.sort((a, b) => key(a) - key(b) || a - b);
+    candidates.sort((a, b) => a.key - b.key || a.record - b.record);
+    for (const candidate of candidates) yield candidate.record;
   }
 
   /** Every point in index order, one record at a time (memory bounded by one record). */
