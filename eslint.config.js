@@ -35,12 +35,16 @@ const layering = [
     ignores: [
       "packages/server/src/tiers/hot/**",
       "packages/server/src/tiers/cold/s3-object-store.ts",
+      "packages/server/src/auth/jose-token-verifier.ts",
     ],
     rules: {
       "no-restricted-imports": [
         "error",
         {
-          paths: [{ name: "pg", message: "the database driver lives in tiers/hot/" }],
+          paths: [
+            { name: "pg", message: "the database driver lives in tiers/hot/" },
+            { name: "jose", message: "tokens are verified in auth/jose-token-verifier.ts" },
+          ],
           patterns: [
             { group: ["@aws-sdk/*"], message: "the S3 client lives in s3-object-store.ts" },
           ],

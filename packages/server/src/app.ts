@@ -46,7 +46,7 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
   app.get("/health", (c) => sendJson(c, { status: "ok" }));
 
   app.use("*", async (c, next) => {
-    c.set("principal", deps.auth.authenticate(c.req.header("authorization")));
+    c.set("principal", await deps.auth.authenticate(c.req.header("authorization")));
     await next();
   });
   // A write retried after a lost answer (Idempotency-Key) is answered once, not stored twice.

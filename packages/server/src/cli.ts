@@ -31,8 +31,9 @@ const USAGE = `Usage:
   dreamlake-server help
 
 Environment: PORT (3000), HOST (127.0.0.1), DREAMLAKE_DATA_DIR (./.dreamlake-server),
-DREAMLAKE_JWT_SECRET, DREAMLAKE_MAX_BODY_BYTES, DREAMLAKE_MAX_POINTS_PER_REQUEST,
-DREAMLAKE_MAX_FILE_BYTES, DREAMLAKE_FSYNC, DREAMLAKE_LOCK_TIMEOUT_MS, DREAMLAKE_OPEN_SESSIONS.
+DREAMLAKE_JWT_SECRET (or DREAMLAKE_JWT_SECRET_FILE), DREAMLAKE_JWKS_URL, DREAMLAKE_JWT_*,
+DREAMLAKE_MAX_BODY_BYTES, DREAMLAKE_MAX_POINTS_PER_REQUEST, DREAMLAKE_MAX_FILE_BYTES,
+DREAMLAKE_FSYNC, DREAMLAKE_LOCK_TIMEOUT_MS, DREAMLAKE_OPEN_SESSIONS.
 See docs/server.md. Tracks on PostgreSQL + S3: DATABASE_URL, S3_BUCKET, S3_ENDPOINT, ...
 (docs/deployment.md).
 `;
@@ -134,7 +135,11 @@ async function tokenCommand(args: readonly string[], io: CliIo): Promise<number>
     return usageError(io, "token needs exactly one user name");
   }
   const config = parseConfig(io.env, io.cwd);
-  const { secret } = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const { secret } = await resolveJwtSecret(
+    config.jwtSecret,
+    config.dataDir,
+    config.tokens.secretFile,
+  );
   io.stdout(`${mintToken(user, secret, io.clock ?? systemClock, days)}\n`);
   io.stderr(
     `Token for ${user}, valid ${days} days. Send it as "Authorization: Bearer <token>" (Python: DREAMLAKE_API_KEY).\n`,

@@ -11,6 +11,13 @@ describe("parseConfig", () => {
       host: "127.0.0.1",
       dataDir: path.join("/srv", ".dreamlake-server"),
       jwtSecret: undefined,
+      tokens: {
+        secretFile: undefined,
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        userClaim: undefined,
+      },
       maxBodyBytes: DEFAULTS.maxBodyBytes,
       maxPointsPerRequest: DEFAULTS.maxPointsPerRequest,
       maxFileBytes: DEFAULTS.maxFileBytes,
@@ -56,8 +63,38 @@ describe("parseConfig", () => {
     ["DREAMLAKE_MAX_POINTS_PER_REQUEST", "0"],
     ["DREAMLAKE_MAX_POINTS_PER_REQUEST", "1.5"],
     ["DREAMLAKE_FSYNC", "sometimes"],
+    ["DREAMLAKE_JWKS_URL", "not a url"],
+    ["DREAMLAKE_JWKS_URL", "file:///etc/keys.json"],
   ])("refuses %s=%s naming the variable", (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(InvalidArgumentError);
     expect(() => parseConfig({ [name]: value })).toThrow(name);
+  });
+});
+
+describe("parseConfig: tokens", () => {
+  it("reads the token variables, a relative secret file against cwd", () => {
+    const config = parseConfig(
+      {
+        DREAMLAKE_JWT_SECRET_FILE: "secrets/jwt",
+        DREAMLAKE_JWKS_URL: "https://idp.example.com/.well-known/jwks.json",
+        DREAMLAKE_JWT_ISSUER: "https://idp.example.com/",
+        DREAMLAKE_JWT_AUDIENCE: "dreamlake",
+        DREAMLAKE_JWT_USER_CLAIM: "preferred_username",
+      },
+      "/srv",
+    );
+    expect(config.tokens).toEqual({
+      secretFile: path.join("/srv", "secrets/jwt"),
+      jwksUrl: new URL("https://idp.example.com/.well-known/jwks.json"),
+      issuer: "https://idp.example.com/",
+      audience: "dreamlake",
+      userClaim: "preferred_username",
+    });
+  });
+
+  it("refuses a secret and a secret file together", () => {
+    expect(() =>
+      parseConfig({ DREAMLAKE_JWT_SECRET: "s".repeat(32), DREAMLAKE_JWT_SECRET_FILE: "/x" }),
+    ).toThrow(/set one of them/);
   });
 });

@@ -24,6 +24,8 @@ export type ServerConfig = {
   readonly dataDir: string;
   /** `DREAMLAKE_JWT_SECRET`; absent: generated once and kept in the data folder. */
   readonly jwtSecret: string | undefined;
+  /** Token verification beyond the secret: a secret file, a JWKS URL, claim rules. */
+  readonly tokens: TokenConfig;
   /** `DREAMLAKE_MAX_BODY_BYTES` @defaultValue 64 MiB */
   readonly maxBodyBytes: number;
   /** `DREAMLAKE_MAX_POINTS_PER_REQUEST` @defaultValue 1000000 */
@@ -36,6 +38,20 @@ export type ServerConfig = {
   readonly lockTimeoutMs: number;
   /** `DREAMLAKE_OPEN_SESSIONS`: sessions whose track files stay open @defaultValue 256 */
   readonly openSessions: number;
+};
+
+/** How tokens are verified besides `DREAMLAKE_JWT_SECRET` (see docs/server.md, Authentication). */
+export type TokenConfig = {
+  /** `DREAMLAKE_JWT_SECRET_FILE`: secrets one per line, the first signs; re-read when it changes. */
+  readonly secretFile: string | undefined;
+  /** `DREAMLAKE_JWKS_URL`: public keys (RS256, ES256) of an identity provider. */
+  readonly jwksUrl: URL | undefined;
+  /** `DREAMLAKE_JWT_ISSUER`: the `iss` that tokens signed by a JWKS key must carry. */
+  readonly issuer: string | undefined;
+  /** `DREAMLAKE_JWT_AUDIENCE`: a value the `aud` of tokens signed by a JWKS key must hold. */
+  readonly audience: string | undefined;
+  /** `DREAMLAKE_JWT_USER_CLAIM`: the one claim naming the user; absent: the usual list. */
+  readonly userClaim: string | undefined;
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -72,6 +88,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ServerConfig
     host: env["HOST"] === undefined || env["HOST"] === "" ? DEFAULTS.host : env["HOST"],
     dataDir: path.resolve(cwd, env["DREAMLAKE_DATA_DIR"] || DEFAULTS.dataDir),
     jwtSecret: secret === undefined || secret === "" ? undefined : secret,
+    tokens: parseTokenConfig(env, cwd),
     maxBodyBytes: integer(
       env,
       "DREAMLAKE_MAX_BODY_BYTES",
@@ -96,5 +113,36 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): ServerConfig
     fsync,
     lockTimeoutMs: integer(env, "DREAMLAKE_LOCK_TIMEOUT_MS", DEFAULTS.lockTimeoutMs, 1, 3_600_000),
     openSessions: integer(env, "DREAMLAKE_OPEN_SESSIONS", DEFAULTS.openSessions, 1, 100_000),
+  };
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const text = env[name];
+  return text === undefined || text === "" ? undefined : text;
+}
+
+function parseTokenConfig(env: Env, cwd: string): TokenConfig {
+  const secretFile = optional(env, "DREAMLAKE_JWT_SECRET_FILE");
+  if (secretFile !== undefined && optional(env, "DREAMLAKE_JWT_SECRET") !== undefined) {
+    throw new InvalidArgumentError(
+      "DREAMLAKE_JWT_SECRET and DREAMLAKE_JWT_SECRET_FILE are both set; set one of them",
+    );
+  }
+  const jwks = optional(env, "DREAMLAKE_JWKS_URL");
+  let jwksUrl: URL | undefined;
+  if (jwks !== undefined) {
+    jwksUrl = URL.canParse(jwks) ? new URL(jwks) : undefined;
+    if (jwksUrl === undefined || (jwksUrl.protocol !== "https:" && jwksUrl.protocol !== "http:")) {
+      throw new InvalidArgumentError(
+        `DREAMLAKE_JWKS_URL must be an https:// (or http://) URL, got ${JSON.stringify(jwks)}`,
+      );
+    }
+  }
+  return {
+    secretFile: secretFile === undefined ? undefined : path.resolve(cwd, secretFile),
+    jwksUrl,
+    issuer: optional(env, "DREAMLAKE_JWT_ISSUER"),
+    audience: optional(env, "DREAMLAKE_JWT_AUDIENCE"),
+    userClaim: optional(env, "DREAMLAKE_JWT_USER_CLAIM"),
   };
 }

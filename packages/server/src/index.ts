@@ -23,7 +23,11 @@ export {
   namespaceFromClaims,
   USER_NAME_CLAIMS,
 } from "./auth/jwt-authenticator.js";
-export { signJwt, verifyJwt, type JwtClaims } from "./auth/jwt.js";
+export { signJwt } from "./auth/jwt.js";
+export type { JwtClaims, TokenVerifier } from "./auth/token-verifier.js";
+export { JoseTokenVerifier, type JwksSettings } from "./auth/jose-token-verifier.js";
+export { FixedSecrets, type SecretSource } from "./auth/secret-source.js";
+export { SecretFile } from "./auth/secret-file.js";
 export { mintToken, DEFAULT_TOKEN_DAYS } from "./auth/mint-token.js";
 export { resolveJwtSecret, type JwtSecret } from "./auth/jwt-secret.js";
 export type { SessionRef } from "./sessions/session-ref.js";

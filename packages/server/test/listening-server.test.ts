@@ -11,7 +11,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { verifyJwt } from "../src/auth/jwt.js";
+import { JoseTokenVerifier } from "../src/auth/jose-token-verifier.js";
+import { FixedSecrets } from "../src/auth/secret-source.js";
+import type { JwtClaims } from "../src/auth/token-verifier.js";
 import { run, type CliIo } from "../src/cli.js";
 import { capturingLog } from "./test-server.js";
 
@@ -158,17 +160,27 @@ describe("dreamlake-server serve", () => {
   });
 });
 
+/** The claims of `token` when it verifies with `secret` now. */
+function verifyJwt(token: string, secret: string): Promise<JwtClaims> {
+  return new JoseTokenVerifier({
+    secrets: new FixedSecrets([secret]),
+    clock: { nowSeconds: () => Date.now() / 1000 },
+  })
+    .verify(token)
+    .then((verified) => verified.claims);
+}
+
 describe("dreamlake-server token", () => {
   it("prints a token signed with the secret it keeps in the data folder", async () => {
     const first = fakeIo();
     expect(await run(["token", "alice", "--days", "1"], first)).toBe(0);
     const secret = (await readFile(path.join(dataDir, ".jwt-secret"), "utf8")).trim();
-    const claims = verifyJwt(first.out.trim(), secret, Date.now() / 1000);
+    const claims = await verifyJwt(first.out.trim(), secret);
     expect(claims).toMatchObject({ userName: "alice", username: "alice", sub: "alice" });
     expect((claims["exp"] as number) - (claims["iat"] as number)).toBe(86_400);
     const second = fakeIo();
     await run(["token", "bob"], second);
-    expect(verifyJwt(second.out.trim(), secret, Date.now() / 1000)).toMatchObject({
+    expect(await verifyJwt(second.out.trim(), secret)).toMatchObject({
       userName: "bob",
     });
   });
@@ -176,7 +188,7 @@ describe("dreamlake-server token", () => {
   it("signs with DREAMLAKE_JWT_SECRET when it is set", async () => {
     const io = fakeIo({ DREAMLAKE_JWT_SECRET: "configured-secret-0123456789" });
     await run(["token", "alice"], io);
-    expect(verifyJwt(io.out.trim(), "configured-secret-0123456789", 0)).toMatchObject({
+    expect(await verifyJwt(io.out.trim(), "configured-secret-0123456789")).toMatchObject({
       userName: "alice",
     });
     expect(existsSync(path.join(dataDir, ".jwt-secret"))).toBe(false);

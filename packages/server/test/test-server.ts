@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { systemClock } from "dreamlake/engine";
 import { createApp } from "../src/app.js";
 import { mintToken } from "../src/auth/mint-token.js";
+import type { AuthenticationTimings } from "../src/auth/open-authentication.js";
 import { parseConfig, type ServerConfig } from "../src/config.js";
 import { createEmbeddedServer, type EmbeddedServer } from "../src/embedded/embedded-deps.js";
 import type { ServerLog } from "../src/logging/server-log.js";
@@ -14,15 +15,18 @@ export const TEST_SECRET = "test-secret-0123456789abcdef";
 /** A server log that keeps what it is told. */
 export function capturingLog(): ServerLog & {
   readonly errors: { message: string; fields: Readonly<Record<string, unknown>> }[];
+  readonly infos: { message: string; fields: Readonly<Record<string, unknown>> }[];
 } {
   const errors: { message: string; fields: Readonly<Record<string, unknown>> }[] = [];
+  const infos: { message: string; fields: Readonly<Record<string, unknown>> }[] = [];
   return {
     errors,
+    infos,
     error(message, fields) {
       errors.push({ message, fields });
     },
-    info() {
-      // Start-up notes are not checked.
+    info(message, fields = {}) {
+      infos.push({ message, fields });
     },
   };
 }
@@ -52,10 +56,12 @@ export type TestServer = {
  *
  * @param env extra configuration variables
  * @param override replaces ports of the wired deps (for failure tests)
+ * @param authTimings shorter secret-file and JWKS timings (for rotation tests)
  */
 export async function startTestServer(
   env: Record<string, string> = {},
   override: (deps: ServerDeps) => ServerDeps = (deps) => deps,
+  authTimings?: AuthenticationTimings,
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "dreamlake-server-test-"));
   const config = parseConfig({
@@ -64,7 +70,11 @@ export async function startTestServer(
     ...env,
   });
   const log = capturingLog();
-  const embedded = await createEmbeddedServer(config, { log, clock: systemClock });
+  const embedded = await createEmbeddedServer(config, {
+    log,
+    clock: systemClock,
+    ...(authTimings === undefined ? {} : { authTimings }),
+  });
   const app = createApp(override(embedded.deps));
   const token = (user = "alice"): string => mintToken(user, TEST_SECRET, systemClock);
   const call: TestServer["call"] = (method, url, options = {}) => {

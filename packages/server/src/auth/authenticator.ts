@@ -12,6 +12,7 @@ export interface Authenticator {
   /**
    * @param authorization the `Authorization` header, if any
    * @throws {UnauthenticatedError} when it is missing or does not verify
+   * @throws {UnavailableError} when the keys to verify it cannot be fetched (a JWKS URL down)
    */
-  authenticate(authorization: string | undefined): Principal;
+  authenticate(authorization: string | undefined): Promise<Principal>;
 }

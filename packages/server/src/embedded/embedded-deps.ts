@@ -6,8 +6,8 @@ import {
   DEFAULT_MAX_RECORD_POINTS,
   type Clock,
 } from "dreamlake/engine";
-import { JwtAuthenticator } from "../auth/jwt-authenticator.js";
-import { resolveJwtSecret, type JwtSecret } from "../auth/jwt-secret.js";
+import type { JwtSecret } from "../auth/jwt-secret.js";
+import { openAuthentication, type AuthenticationTimings } from "../auth/open-authentication.js";
 import type { ServerConfig } from "../config.js";
 import { stderrServerLog, type ServerLog } from "../logging/server-log.js";
 import type { ServerDeps } from "../server-deps.js";
@@ -36,12 +36,21 @@ export type EmbeddedServer = {
  */
 export async function createEmbeddedServer(
   config: ServerConfig,
-  options: { readonly clock?: Clock; readonly log?: ServerLog } = {},
+  options: {
+    readonly clock?: Clock;
+    readonly log?: ServerLog;
+    readonly authTimings?: AuthenticationTimings;
+  } = {},
 ): Promise<EmbeddedServer> {
   const clock = options.clock ?? systemClock;
+  const log = options.log ?? stderrServerLog;
   const fs = new NodeFileSystem();
   const locks = new FileLockManager();
-  const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const auth = await openAuthentication(config, {
+    clock,
+    log,
+    ...(options.authTimings === undefined ? {} : { timings: options.authTimings }),
+  });
   const sessions = new EmbeddedSessionRegistry({
     dataDir: config.dataDir,
     fs,
@@ -75,19 +84,20 @@ export async function createEmbeddedServer(
       params: new EmbeddedParamsRepository({ ...shared, clock }),
       logs: new EmbeddedLogRepository(shared),
       files: new EmbeddedFileRepository({ ...shared, clock, maxFileBytes: config.maxFileBytes }),
-      auth: new JwtAuthenticator(secret.secret, clock),
+      auth: auth.authenticator,
       limits: {
         maxBodyBytes: config.maxBodyBytes,
         maxPointsPerRequest: config.maxPointsPerRequest,
         maxFileBytes: config.maxFileBytes,
       },
       clock,
-      log: options.log ?? stderrServerLog,
+      log,
     },
-    secret,
+    secret: auth.secret,
     async close() {
       await tracks.close();
       await sessions.close();
+      await auth.close();
     },
   };
 }
