@@ -1,6 +1,7 @@
 /**
  * The HTTP application: the wire API of the dreamlake Python client 0.4.0 (and of the
- * TypeScript SDK's remote mode) over the ports in {@link ServerDeps}.
+ * TypeScript SDK's remote mode) and the namespaced API of the Python client 0.8 and later,
+ * over the ports in {@link ServerDeps}.
  *
  * @example
  * ```ts
@@ -18,13 +19,16 @@ import type { AppEnv } from "./http/app-env.js";
 import { toErrorResponse } from "./http/error-mapping.js";
 import { idempotency, IdempotencyMemory } from "./http/idempotency.js";
 import { sendJson } from "./http/respond.js";
+import { registerAuthRoutes } from "./http/auth-routes.js";
 import { registerFileRoutes } from "./http/file-routes.js";
 import { registerLogRoutes } from "./http/log-routes.js";
+import { registerNamespaceRoutes } from "./http/namespace-routes.js";
 import { registerParamsRoutes } from "./http/params-routes.js";
 import { registerSessionRoutes } from "./http/session-routes.js";
 import { registerTrackRoutes } from "./http/track-routes.js";
 import type { ServerDeps } from "./server-deps.js";
 import { SessionTimestamps } from "./tracks/session-timestamps.js";
+import { EPISODE_DIALECT, SESSION_DIALECT } from "./wire/dialect.js";
 
 const randomRequestId = (): string => randomBytes(8).toString("hex");
 
@@ -50,13 +54,21 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
     await next();
   });
   // A write retried after a lost answer (Idempotency-Key) is answered once, not stored twice.
-  app.use("/sessions/:id/*", idempotency(new IdempotencyMemory()));
+  const answered = new IdempotencyMemory();
+  app.use("/sessions/:id/*", idempotency(answered));
+  app.use("/episodes/:id/*", idempotency(answered));
 
   registerSessionRoutes(app, deps);
-  registerTrackRoutes(app, deps, new SessionTimestamps(deps.clock));
-  registerParamsRoutes(app, deps);
-  registerLogRoutes(app, deps);
-  registerFileRoutes(app, deps);
+  registerAuthRoutes(app);
+  registerNamespaceRoutes(app, deps);
+  // The 0.4.0 routes and the 0.8 routes over the same ports (wire/dialect.ts).
+  const timestamps = new SessionTimestamps(deps.clock);
+  for (const dialect of [SESSION_DIALECT, EPISODE_DIALECT]) {
+    registerTrackRoutes(app, deps, timestamps, dialect);
+    registerParamsRoutes(app, deps, dialect);
+    registerLogRoutes(app, deps, dialect);
+    registerFileRoutes(app, deps, dialect);
+  }
 
   const sendError = (c: Context<AppEnv>, error: unknown): Response => {
     const response = toErrorResponse(error, c.get("requestId"), deps.log);

@@ -4,6 +4,7 @@ import type { FileRepository } from "./files/file-repository.js";
 import type { LogRepository } from "./logs/log-repository.js";
 import type { ServerLog } from "./logging/server-log.js";
 import type { ParamsRepository } from "./params/params-repository.js";
+import type { ProjectRegistry } from "./projects/project-registry.js";
 import type { SessionRegistry } from "./sessions/session-registry.js";
 import type { TrackRepository } from "./tracks/track-repository.js";
 
@@ -20,6 +21,8 @@ export type ServerLimits = {
 /** Everything the routes talk to: the ports, and the wiring-time choices. */
 export type ServerDeps = {
   readonly sessions: SessionRegistry;
+  /** The namespaced API's projects (workspaces of `sessions`). */
+  readonly projects: ProjectRegistry;
   readonly tracks: TrackRepository;
   readonly params: ParamsRepository;
   readonly logs: LogRepository;

@@ -14,6 +14,7 @@ import type { ServerDeps } from "../server-deps.js";
 import { EmbeddedFileRepository } from "./embedded-file-repository.js";
 import { EmbeddedLogRepository } from "./embedded-log-repository.js";
 import { EmbeddedParamsRepository } from "./embedded-params-repository.js";
+import { EmbeddedProjectRegistry } from "./embedded-project-registry.js";
 import { EmbeddedSessionRegistry } from "./embedded-session-registry.js";
 import { EmbeddedTrackRepository } from "./embedded-track-repository.js";
 
@@ -80,6 +81,7 @@ export async function createEmbeddedServer(
   return {
     deps: {
       sessions,
+      projects: new EmbeddedProjectRegistry({ ...shared, clock }),
       tracks,
       params: new EmbeddedParamsRepository({ ...shared, clock }),
       logs: new EmbeddedLogRepository(shared),

@@ -20,6 +20,7 @@ import {
   type JsonObject,
 } from "dreamlake/engine";
 import { WireQuery } from "../wire/wire-query.js";
+import type { SessionIdField } from "../wire/dialect.js";
 
 /** The form fields of an upload besides the file: Python's `client.upload_file`. */
 export const UPLOAD_FIELDS = [
@@ -135,12 +136,16 @@ export function parseFileChangesBody(value: unknown): FileChanges {
 
 /**
  * The wire form of a file record: the Python SDK's record with nulls for absent fields
- * and the server's session id in `sessionId`.
+ * and the server's session id in `sessionId` (`episodeId` on the 0.8 routes).
  */
-export function fileResponse(record: FileRecord, sessionId: string) {
+export function fileResponse(
+  record: FileRecord,
+  sessionId: string,
+  idField: SessionIdField = "sessionId",
+) {
   return {
     id: record.id,
-    sessionId,
+    [idField]: sessionId,
     path: record.path,
     filename: record.filename,
     description: record.description ?? null,

@@ -9,6 +9,7 @@ import {
 import { verifyUpload } from "../files/verify-upload.js";
 import type { ServerDeps } from "../server-deps.js";
 import { requireWritable } from "../sessions/require-writable.js";
+import type { Dialect } from "../wire/dialect.js";
 import type { AppEnv } from "./app-env.js";
 import { limitBytes, readMultipartUpload } from "./multipart-form.js";
 import { rejectQuery } from "./reject-query.js";
@@ -21,10 +22,11 @@ import { streamBody } from "./stream-body.js";
 const UPLOAD_FORM_LIMITS = { maxFieldBytes: 1024 * 1024, maxFields: 16 } as const;
 
 /** The file routes: upload, list, get, download, patch and (soft) delete. */
-export function registerFileRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
+export function registerFileRoutes(app: Hono<AppEnv>, deps: ServerDeps, dialect: Dialect): void {
+  const base = `/${dialect.base}/:id` as const;
   const resolve = (namespace: string, id: string) => deps.sessions.resolve(namespace, id);
 
-  app.post("/sessions/:id/files", async (c) => {
+  app.post(`${base}/files`, async (c) => {
     const session = await resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     requireWritable(session, "upload files");
@@ -43,26 +45,32 @@ export function registerFileRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
         });
       },
     );
-    return sendJson(c, fileResponse(record, session.id));
+    return sendJson(c, fileResponse(record, session.id, dialect.idField));
   });
 
-  app.get("/sessions/:id/files", async (c) => {
+  app.get(`${base}/files`, async (c) => {
     const session = await resolve(c.get("principal").namespace, c.req.param("id"));
     const query = parseFileListQuery(new URL(c.req.url).searchParams);
     const records = await deps.files.list(session, query);
-    return sendJson(c, { files: records.map((record) => fileResponse(record, session.id)) });
+    return sendJson(c, {
+      files: records.map((record) => fileResponse(record, session.id, dialect.idField)),
+    });
   });
 
-  app.get("/sessions/:id/files/:fileId", async (c) => {
+  app.get(`${base}/files/:fileId`, async (c) => {
     const session = await resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     return sendJson(
       c,
-      fileResponse(await deps.files.get(session, c.req.param("fileId")), session.id),
+      fileResponse(
+        await deps.files.get(session, c.req.param("fileId")),
+        session.id,
+        dialect.idField,
+      ),
     );
   });
 
-  app.get("/sessions/:id/files/:fileId/download", async (c) => {
+  app.get(`${base}/files/:fileId/download`, async (c) => {
     const session = await resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     const { record, chunks } = await deps.files.open(session, c.req.param("fileId"));
@@ -84,7 +92,7 @@ export function registerFileRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
     );
   });
 
-  app.patch("/sessions/:id/files/:fileId", async (c) => {
+  app.patch(`${base}/files/:fileId`, async (c) => {
     const session = await resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     const changes = parseFileChangesBody(
@@ -92,10 +100,10 @@ export function registerFileRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
     );
     requireWritable(session, "change files");
     const record = await deps.files.update(session, c.req.param("fileId"), changes);
-    return sendJson(c, fileResponse(record, session.id));
+    return sendJson(c, fileResponse(record, session.id, dialect.idField));
   });
 
-  app.delete("/sessions/:id/files/:fileId", async (c) => {
+  app.delete(`${base}/files/:fileId`, async (c) => {
     const session = await resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     requireWritable(session, "delete files");

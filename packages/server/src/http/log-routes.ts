@@ -6,6 +6,7 @@ import {
   parseLogsBody,
 } from "../logs/log-wire.js";
 import type { ServerDeps } from "../server-deps.js";
+import type { Dialect } from "../wire/dialect.js";
 import type { AppEnv } from "./app-env.js";
 import { rejectQuery } from "./reject-query.js";
 import { nodeIncoming } from "./node-incoming.js";
@@ -13,8 +14,9 @@ import { readJsonBody } from "./read-body.js";
 import { sendJson } from "./respond.js";
 
 /** `POST /sessions/{id}/logs` (append) and `GET /sessions/{id}/logs` (read). */
-export function registerLogRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
-  app.post("/sessions/:id/logs", async (c) => {
+export function registerLogRoutes(app: Hono<AppEnv>, deps: ServerDeps, dialect: Dialect): void {
+  const base = `/${dialect.base}/:id` as const;
+  app.post(`${base}/logs`, async (c) => {
     const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     const entries = parseLogsBody(
@@ -23,10 +25,13 @@ export function registerLogRoutes(app: Hono<AppEnv>, deps: ServerDeps): void {
       deps.clock.nowSeconds(),
     );
     const { firstSequence } = await deps.logs.append(session, entries);
-    return sendJson(c, appendedLogsResponse(firstSequence, entries.length, session.id));
+    return sendJson(
+      c,
+      appendedLogsResponse(firstSequence, entries.length, session.id, dialect.idField),
+    );
   });
 
-  app.get("/sessions/:id/logs", async (c) => {
+  app.get(`${base}/logs`, async (c) => {
     const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
     const query = parseLogReadQuery(new URL(c.req.url).searchParams);
     return sendJson(c, logsResponse(await deps.logs.read(session, query)));

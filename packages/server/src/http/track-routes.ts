@@ -3,9 +3,11 @@ import type { ServerDeps } from "../server-deps.js";
 import { acceptJsonPoints } from "../tracks/point-intake.js";
 import type { SessionTimestamps } from "../tracks/session-timestamps.js";
 import { parseTrackPath } from "../tracks/track-path.js";
+import type { Dialect } from "../wire/dialect.js";
 import {
   appendBatchResponse,
   appendOneResponse,
+  dataReadResponse,
   listResponse,
   parseAppendBatchBody,
   parseAppendOneBody,
@@ -21,10 +23,10 @@ import { readJsonBody } from "./read-body.js";
 import { rejectQuery } from "./reject-query.js";
 import { sendJson } from "./respond.js";
 
-/** Segments of `/sessions/{id}/tracks/...` before the track name. */
+/** Segments of `/sessions/{id}/tracks/...` (or `/episodes/...`) before the track name. */
 const TRACK_TAIL_START = 4;
 
-/** The raw (percent-encoded) path segments after `/sessions/{id}/tracks/`. */
+/** The raw (percent-encoded) path segments after `/{sessions|episodes}/{id}/tracks/`. */
 function trackSegments(c: Context): string[] {
   const url = c.req.url;
   const start = url.indexOf("/", url.indexOf("://") + 3);
@@ -35,22 +37,28 @@ function trackSegments(c: Context): string[] {
     .slice(TRACK_TAIL_START);
 }
 
-/** The track routes: list, append, append-batch, read by index, read by time, stats. */
+/**
+ * The track routes of one dialect: list, append, append-batch, read by index, read by
+ * time, stats. Both dialects share `timestamps`, so `_ts: -1` follows a session's points
+ * whichever routes wrote them.
+ */
 export function registerTrackRoutes(
   app: Hono<AppEnv>,
   deps: ServerDeps,
   timestamps: SessionTimestamps,
+  dialect: Dialect,
 ): void {
-  app.get("/sessions/:id/tracks", async (c) => {
+  const base = `/${dialect.base}/:id` as const;
+  app.get(`${base}/tracks`, async (c) => {
     const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
     rejectQuery(c.req.url);
     return sendJson(c, listResponse(await deps.tracks.list(session)));
   });
 
-  app.on(["GET", "POST"], "/sessions/:id/tracks/*", async (c) => {
+  app.on(["GET", "POST"], `${base}/tracks/*`, async (c) => {
     const session = await deps.sessions.resolve(c.get("principal").namespace, c.req.param("id"));
     const method = c.req.method === "POST" ? "POST" : "GET";
-    const { name, action } = parseTrackPath(trackSegments(c), method);
+    const { name, action } = parseTrackPath(trackSegments(c), method, dialect.trackGetActions);
     const search = new URL(c.req.url).searchParams;
     switch (action) {
       case "append-batch": {
@@ -76,6 +84,14 @@ export function registerTrackRoutes(
         return sendJson(
           c,
           readResponse(await deps.tracks.read(session, name, parseIndexReadQuery(search))),
+        );
+      case "data":
+        return sendJson(
+          c,
+          dataReadResponse(
+            name,
+            await deps.tracks.read(session, name, parseIndexReadQuery(search)),
+          ),
         );
       case "by-time":
         return sendJson(

@@ -16,6 +16,7 @@ import {
 } from "dreamlake/engine";
 import { WireObject } from "../wire/wire-object.js";
 import { WireQuery } from "../wire/wire-query.js";
+import type { SessionIdField } from "../wire/dialect.js";
 
 /**
  * The body of `POST /sessions/{id}/logs`: `{ logs: [{ timestamp?, level?, message,
@@ -96,13 +97,21 @@ export function parseLogReadQuery(search: URLSearchParams): LogQuery {
   };
 }
 
-/** The response of a log append: `{ created, startSequence, endSequence, sessionId }`. */
-export function appendedLogsResponse(firstSequence: number, count: number, sessionId: string) {
+/**
+ * The response of a log append: `{ created, startSequence, endSequence, sessionId }`
+ * (`episodeId` instead of `sessionId` on the 0.8 routes).
+ */
+export function appendedLogsResponse(
+  firstSequence: number,
+  count: number,
+  sessionId: string,
+  idField: SessionIdField = "sessionId",
+) {
   return {
     created: count,
     startSequence: firstSequence,
     endSequence: firstSequence + count - 1,
-    sessionId,
+    [idField]: sessionId,
   };
 }
 

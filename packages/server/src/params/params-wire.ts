@@ -1,4 +1,5 @@
 import { flattenParams, type FlatParams } from "dreamlake/engine";
+import type { SessionIdField } from "../wire/dialect.js";
 import { WireObject } from "../wire/wire-object.js";
 import type { ParamsDocument } from "./params-repository.js";
 
@@ -13,11 +14,18 @@ export function parseParamsBody(value: unknown): FlatParams {
   return flattenParams(body.object("data"));
 }
 
-/** The params document on the wire: `{ id, sessionId, data, version, createdAt, updatedAt }`. */
-export function paramsResponse(document: ParamsDocument, sessionId: string) {
+/**
+ * The params document on the wire: `{ id, sessionId, data, version, createdAt, updatedAt }`
+ * (`episodeId` instead of `sessionId` on the 0.8 routes).
+ */
+export function paramsResponse(
+  document: ParamsDocument,
+  sessionId: string,
+  idField: SessionIdField = "sessionId",
+) {
   return {
     id: `${sessionId}-parameters`,
-    sessionId,
+    [idField]: sessionId,
     data: document.data,
     version: document.version,
     createdAt: document.createdAt,

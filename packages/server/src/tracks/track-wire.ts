@@ -135,6 +135,21 @@ export function readResponse(result: ReadResult) {
   };
 }
 
+/**
+ * The response of 0.8's read by index (`GET .../tracks/{name}/data`), in the shape of the
+ * namespaced API: `{ trackName, points: [{index, data}], startIndex, count, hasMore }`.
+ * The 0.8 client guesses `hasMore` from a full page; ours is exact.
+ */
+export function dataReadResponse(name: string, result: ReadResult) {
+  return {
+    trackName: name,
+    points: result.data,
+    startIndex: result.startIndex,
+    count: result.total,
+    hasMore: result.hasMore,
+  };
+}
+
 /** The response of a read by time: `{ data: [{index, data}], startTime, endTime, total, hasMore }`. */
 export function timeReadResponse(result: TimeReadResult) {
   return {
