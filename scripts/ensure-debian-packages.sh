@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing:
-#   python3-msgpack (interop tests run Debian's /usr/bin/python3 over files we write).
+#   python3-msgpack (interop tests run Debian's /usr/bin/python3 over files we write);
+#   python3-venv (scripts/python-clients.sh makes a venv per Python dreamlake client).
 # Service packages (PostgreSQL, Swift) are installed by their own start scripts.
 set -euo pipefail
 missing=()
 /usr/bin/python3 -c "import msgpack" 2>/dev/null || missing+=(python3-msgpack)
+dpkg -s python3-venv >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   apt-get update -qq

@@ -100,6 +100,8 @@ export async function createEmbeddedServer(
       await tracks.close();
       await sessions.close();
       await auth.close();
+      // Last: the lock files stay open between writes, and no write runs any more.
+      await locks.close();
     },
   };
 }

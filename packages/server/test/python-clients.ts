@@ -1,0 +1,72 @@
+/**
+ * The real Python dreamlake clients, one venv per version, made (or found) by
+ * scripts/python-clients.sh in its cache folder: 0.4.0, 0.8.0 and the newest version PyPI
+ * serves. The first run on a machine installs them from PyPI (about a minute); later runs
+ * only check them.
+ */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SCRIPT = path.join(HERE, "..", "..", "..", "scripts", "python-clients.sh");
+const PYTHON_SCRIPTS = path.join(HERE, "python");
+
+/** Time allowed to make every venv on a machine that has none. */
+export const MAKE_CLIENTS_TIMEOUT_MS = 10 * 60_000;
+
+/** One installed client. */
+export type PythonClient = {
+  /** What was asked for: a version, or `newest`. */
+  readonly asked: string;
+  /** The installed version of the `dreamlake` package. */
+  readonly version: string;
+  /** The venv's python. */
+  readonly python: string;
+};
+
+let made: Promise<readonly PythonClient[]> | undefined;
+
+/** The clients of the default versions (0.4.0, 0.8.0, newest); made once per test process. */
+export function pythonClients(): Promise<readonly PythonClient[]> {
+  made ??= run("bash", [SCRIPT], { timeout: MAKE_CLIENTS_TIMEOUT_MS }).then(({ stdout }) =>
+    stdout
+      .trim()
+      .split("\n")
+      .map((line) => {
+        const [asked = "", version = "", python = ""] = line.split(" ");
+        return { asked, version, python };
+      }),
+  );
+  return made;
+}
+
+/** Whether a client has the 0.8 API (`Episode`, the namespaced routes). */
+export function isNamespaced(client: PythonClient): boolean {
+  const [major = 0, minor = 0, patch = 0] = client.version.split(".").map(Number);
+  return major > 0 || minor > 4 || (minor === 4 && patch >= 15);
+}
+
+/** Runs `test/python/<script>` with a client's python; fails with its stderr. */
+export async function runWithClient(
+  client: PythonClient,
+  script: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<string> {
+  try {
+    const { stdout } = await run(client.python, [path.join(PYTHON_SCRIPTS, script), ...args], {
+      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env },
+      maxBuffer: 16 * 1024 * 1024,
+      timeout: 60_000,
+    });
+    return stdout;
+  } catch (error: unknown) {
+    const stderr = (error as { stderr?: string }).stderr ?? "";
+    throw new Error(`dreamlake ${client.version}: ${script} ${args.join(" ")} failed: ${stderr}`, {
+      cause: error,
+    });
+  }
+}
