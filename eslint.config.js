@@ -3,27 +3,46 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /** Layering rules: each third-party library lives in one adapter, `core` does no I/O. */
+const noServer = {
+  group: ["@dreamlake/server", "@dreamlake/server/*"],
+  message: "the SDK never imports the server",
+};
 const layering = [
+  // In flat config the last matching block sets a rule: the general block comes first.
+  {
+    files: ["packages/dreamlake/src/**/*.ts"],
+    ignores: ["packages/dreamlake/src/cli/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noServer] }] },
+  },
   {
     files: ["packages/dreamlake/src/core/**/*.ts"],
+    ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["node:*"], message: "core is pure logic: no Node APIs" }] },
+        {
+          patterns: [noServer, { group: ["node:*"], message: "core is pure logic: no Node APIs" }],
+        },
       ],
     },
   },
   {
-    files: ["packages/dreamlake/src/**/*.ts"],
-    ignores: ["packages/dreamlake/src/cli/**"],
+    files: [
+      "packages/dreamlake/src/storage/codec/**/*.ts",
+      "packages/dreamlake/src/storage/index/**/*.ts",
+      "packages/dreamlake/src/storage/track/**/*.ts",
+    ],
+    ignores: ["**/*.test.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
         {
           patterns: [
+            noServer,
             {
-              group: ["@dreamlake/server", "@dreamlake/server/*"],
-              message: "the SDK never imports the server",
+              group: ["node:*"],
+              message:
+                "the track engine works through storage/ports.ts; Node adapters live in storage/node/",
             },
           ],
         },

@@ -13,13 +13,14 @@ export { validateTrackName, parseSessionPrefix, type SessionPrefix } from "./cor
 export {
   checkPoint,
   assignFields,
-  type CheckedPoint,
   type PointInput,
-  type PointValue,
-  type TrackData,
-  type TrackPoint,
+  type FieldValue,
+  type Point,
+  type TimedPoint,
 } from "./core/point.js";
 export { mergeByTimestamp } from "./core/merge-by-timestamp.js";
+export { PointColumns } from "./core/point-columns.js";
+export { SerialQueue } from "./core/serial-queue.js";
 export {
   parseLimit,
   parseIndexQuery,
@@ -34,41 +35,48 @@ export type {
   AppendResult,
   ReadResult,
   TimeReadResult,
-  TrackRow,
+  IndexedPoint,
   TrackStats,
 } from "./core/track-results.js";
 export {
   MsgpackReader,
   TruncatedInputError,
   MalformedInputError,
-} from "./storage/msgpack-reader.js";
-export { MsgpackWriter } from "./storage/msgpack-writer.js";
+} from "./storage/codec/msgpack-reader.js";
+export { MsgpackWriter } from "./storage/codec/msgpack-writer.js";
 export {
   writeColumnarRecord,
   expandRecord,
   isColumnar,
-  summarize,
-} from "./storage/record-codec.js";
+  factsOfPoints,
+} from "./storage/codec/record-codec.js";
 export type { FileSystem, LockManager, RandomAccessFile } from "./storage/ports.js";
-export { NodeFileSystem } from "./storage/node-file-system.js";
-export { FileLockManager, lockKind } from "./storage/file-lock-manager.js";
-export { nodeCrc32 } from "./storage/node-checksum.js";
-export { crc32 } from "./storage/crc32.js";
+export { NodeFileSystem } from "./storage/node/node-file-system.js";
+export { FileLockManager, lockKind } from "./storage/node/file-lock-manager.js";
+export { nodeCrc32 } from "./storage/node/node-checksum.js";
+export { crc32 } from "./storage/codec/crc32.js";
+export { TRACK_FILES } from "./storage/track/track-files.js";
 export {
   TrackStore,
-  TRACK_FILES,
   type FsyncPolicy,
   type TrackStoreOptions,
-} from "./storage/track-store.js";
-export { LocalTracks } from "./storage/local-tracks.js";
-export { TimeSelection } from "./storage/time-selection.js";
+} from "./storage/track/track-store.js";
+export { LocalTracks } from "./storage/track/local-tracks.js";
+export { TimeSelection } from "./storage/track/time-selection.js";
+export {
+  planTimeRead,
+  TimeSpanList,
+  type PlannedSpan,
+  type TimeSpan,
+  type TimeSpanIndex,
+} from "./storage/track/time-read-plan.js";
 export {
   formatTrackMetadata,
   localTrackId,
   newTrackMetadata,
   type TrackMetadata,
-} from "./storage/track-metadata.js";
-export { upsertSessionRecord, type SessionInfo } from "./storage/session-record.js";
+} from "./storage/track/track-metadata.js";
+export { upsertSessionRecord, type SessionInfo } from "./storage/local/session-record.js";
 export {
   checkJsonObject,
   checkJsonValue,
@@ -127,10 +135,14 @@ export {
   type FileSource,
   type FileUpload,
 } from "./core/file-record.js";
-export { LocalParams, PARAMS_FILES, type LocalParamsOptions } from "./storage/local-params.js";
-export { LocalLogs, LOG_FILES, type LocalLogsOptions } from "./storage/local-logs.js";
-export { LocalFiles, FILES_FILES, type LocalFilesOptions } from "./storage/local-files.js";
-export { downloadVerified, verifiedChunks } from "./storage/local-files-copy.js";
+export {
+  LocalParams,
+  PARAMS_FILES,
+  type LocalParamsOptions,
+} from "./storage/local/local-params.js";
+export { LocalLogs, LOG_FILES, type LocalLogsOptions } from "./storage/local/local-logs.js";
+export { LocalFiles, FILES_FILES, type LocalFilesOptions } from "./storage/local/local-files.js";
+export { downloadVerified, verifiedChunks } from "./storage/local/local-files-copy.js";
 export type { ParamsBackend } from "./session/params-backend.js";
 export type { LogsBackend } from "./session/logs-backend.js";
 export type { FilesBackend } from "./session/files-backend.js";

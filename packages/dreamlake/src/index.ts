@@ -18,15 +18,15 @@ export type { SessionOptions, SessionMode } from "./session/session-options.js";
 export type { RetryOptions } from "./remote/retry-policy.js";
 export { Track } from "./session/track.js";
 export { Tracks } from "./session/tracks.js";
-export type { FsyncPolicy } from "./storage/track-store.js";
+export type { FsyncPolicy } from "./storage/track/track-store.js";
 export type { Clock } from "./core/clock.js";
-export type { PointInput, PointValue, TrackData } from "./core/point.js";
+export type { PointInput, FieldValue, Point } from "./core/point.js";
 export type { IndexReadOptions, TimeReadOptions } from "./core/read-options.js";
 export type {
   AppendResult,
   ReadResult,
   TimeReadResult,
-  TrackRow,
+  IndexedPoint,
   TrackStats,
 } from "./core/track-results.js";
 export {

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Session, type Track } from "../src/index.js";
-import { FileLockManager } from "../src/storage/file-lock-manager.js";
+import { FileLockManager } from "../src/storage/node/file-lock-manager.js";
 import { makeTempDir } from "./test-utils.js";
 
 let temp: { dir: string; cleanup(): Promise<void> };

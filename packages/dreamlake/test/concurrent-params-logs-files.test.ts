@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Session } from "../src/index.js";
-import { lockKind } from "../src/storage/file-lock-manager.js";
+import { lockKind } from "../src/storage/node/file-lock-manager.js";
 import { assertFreshBuild } from "./child-process.js";
 import { makeTempDir } from "./test-utils.js";
 

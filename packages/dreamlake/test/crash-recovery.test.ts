@@ -3,8 +3,8 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Session, type SessionOptions, type TrackData } from "../src/index.js";
-import { MsgpackReader } from "../src/storage/msgpack-reader.js";
+import { Session, type SessionOptions, type Point } from "../src/index.js";
+import { MsgpackReader } from "../src/storage/codec/msgpack-reader.js";
 import { assertFreshBuild, ended, spawnNode } from "./child-process.js";
 import { pythonReadsTrack } from "./python-bridge.js";
 import { makeTempDir } from "./test-utils.js";
@@ -37,7 +37,7 @@ function trackFolder(localPath: string): string {
   return path.join(localPath, "crash", "run", "tracks", "t");
 }
 
-async function readAll(localPath: string): Promise<TrackData[]> {
+async function readAll(localPath: string): Promise<Point[]> {
   const session = await Session.open(options(localPath));
   try {
     return (await session.track("t").read({ limit: 10_000 })).data.map((row) => row.data);
@@ -63,7 +63,7 @@ function recordEnds(bytes: Uint8Array): { mapEnd: number; count: number }[] {
 describe("a data file cut at any byte", () => {
   let original: Uint8Array;
   let originalIndex: Uint8Array;
-  let written: TrackData[];
+  let written: Point[];
   let ends: { mapEnd: number; count: number }[];
 
   beforeAll(async () => {
@@ -221,6 +221,6 @@ describe("a writer killed with SIGKILL in the middle of its flushes", () => {
     const data = path.join(localPath, "crash", "killed", "tracks", "t", "data.msgpack");
     const python = await pythonReadsTrack(data);
     expect(python.rows).toHaveLength(next);
-    expect(python.rows.every((row, i) => (row as TrackData)["k"] === i)).toBe(true);
+    expect(python.rows.every((row, i) => (row as Point)["k"] === i)).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import {
   LockTimeoutError,
   Session,
   type SessionOptions,
-  type TrackRow,
+  type IndexedPoint,
 } from "../src/index.js";
 import { collect, waitForLine } from "./child-process.js";
 import { snapshotFolder } from "./folder-snapshot.js";
@@ -42,7 +42,7 @@ function trackFolder(name: string): string {
   return path.join(temp.dir, "ws", "run", "tracks", name);
 }
 
-async function readAll(session: Session, name: string): Promise<TrackRow[]> {
+async function readAll(session: Session, name: string): Promise<IndexedPoint[]> {
   return [...(await session.track(name).read({ limit: 10_000 })).data];
 }
 

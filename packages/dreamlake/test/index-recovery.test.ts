@@ -6,18 +6,18 @@ import {
   CorruptDataError,
   Session,
   type SessionOptions,
-  type TrackData,
-  type TrackRow,
+  type Point,
+  type IndexedPoint,
 } from "../src/index.js";
-import { crc32 } from "../src/storage/crc32.js";
+import { crc32 } from "../src/storage/codec/crc32.js";
 import {
   decodeIndexEntries,
   FLAG_SORTED,
   INDEX_ENTRY_BYTES,
   INDEX_HEADER_BYTES,
   type IndexEntry,
-} from "../src/storage/index-entry.js";
-import { MsgpackReader } from "../src/storage/msgpack-reader.js";
+} from "../src/storage/index/index-entry.js";
+import { MsgpackReader } from "../src/storage/codec/msgpack-reader.js";
 import { snapshotFolder } from "./folder-snapshot.js";
 import { makeTempDir } from "./test-utils.js";
 
@@ -84,7 +84,7 @@ async function withSession<T>(localPath: string, body: (session: Session) => Pro
   }
 }
 
-async function readAll(localPath: string, track = "t"): Promise<TrackRow[]> {
+async function readAll(localPath: string, track = "t"): Promise<IndexedPoint[]> {
   return withSession(localPath, async (session) => [
     ...(await session.track(track).read({ limit: 10_000 })).data,
   ]);
@@ -396,7 +396,7 @@ describe("large flushes and batches", () => {
     });
     expect((await indexEntries(local)).map((entry) => entry.count)).toEqual([3, 3, 3, 1, 3, 3, 3]);
     await expectIndexDescribesData(local);
-    const points: TrackData[] = (await readAll(local)).map((row) => row.data);
+    const points: Point[] = (await readAll(local)).map((row) => row.data);
     expect(points.map((point) => point["k"])).toEqual(Array.from({ length: 19 }, (_, k) => k));
   });
 });

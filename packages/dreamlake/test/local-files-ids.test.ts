@@ -3,9 +3,9 @@ import * as path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { snowflakeId } from "../src/core/snowflake.js";
 import { parseFilePrefix } from "../src/core/file-paths.js";
-import { FileLockManager } from "../src/storage/file-lock-manager.js";
-import { LocalFiles } from "../src/storage/local-files.js";
-import { NodeFileSystem } from "../src/storage/node-file-system.js";
+import { FileLockManager } from "../src/storage/node/file-lock-manager.js";
+import { LocalFiles } from "../src/storage/local/local-files.js";
+import { NodeFileSystem } from "../src/storage/node/node-file-system.js";
 import { makeTempDir } from "./test-utils.js";
 
 const NOW_SECONDS = 1_800_000_000;

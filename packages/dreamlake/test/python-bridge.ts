@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { PointValue } from "../src/index.js";
+import type { FieldValue } from "../src/index.js";
 import { collect } from "./child-process.js";
 
 /**
@@ -56,7 +56,7 @@ export type Tagged =
  * Tags a value the way Python sees what our writer writes: a safe whole number is an int,
  * any other number a float (by its IEEE bits), a bigint an int.
  */
-export function toTagged(value: PointValue | undefined): Tagged {
+export function toTagged(value: FieldValue | undefined): Tagged {
   if (value === undefined || value === null) return null;
   if (typeof value === "number") {
     if (Number.isSafeInteger(value) && !Object.is(value, -0)) return value;
@@ -69,13 +69,13 @@ export function toTagged(value: PointValue | undefined): Tagged {
   }
   if (typeof value === "string" || typeof value === "boolean") return value;
   if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString("hex") };
-  if (Array.isArray(value)) return (value as readonly PointValue[]).map(toTagged);
-  const map = value as { readonly [key: string]: PointValue };
+  if (Array.isArray(value)) return (value as readonly FieldValue[]).map(toTagged);
+  const map = value as { readonly [key: string]: FieldValue };
   return { $map: Object.keys(map).map((key) => [key, toTagged(map[key])]) };
 }
 
 /** Turns tagged JSON back into the values our reader gives for the same msgpack. */
-export function fromTagged(value: Tagged): PointValue {
+export function fromTagged(value: Tagged): FieldValue {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(fromTagged);
   if ("$float" in value) {
@@ -88,7 +88,7 @@ export function fromTagged(value: Tagged): PointValue {
       : big;
   }
   if ("$bytes" in value) return Uint8Array.from(Buffer.from(value.$bytes, "hex"));
-  const out: { [key: string]: PointValue } = {};
+  const out: { [key: string]: FieldValue } = {};
   for (const [key, item] of value.$map) {
     Object.defineProperty(out, key, {
       value: fromTagged(item),
@@ -103,7 +103,7 @@ export function fromTagged(value: Tagged): PointValue {
 /** The rows of a track's data.msgpack as the Python SDK 0.4.0 decodes them. */
 export async function pythonReadsTrack(
   dataFile: string,
-): Promise<{ rows: PointValue[]; tsTypes: string[] }> {
+): Promise<{ rows: FieldValue[]; tsTypes: string[] }> {
   const output = JSON.parse(await runPython("python_decode_track.py", [dataFile])) as {
     rows: Tagged[];
     tsTypes: string[];

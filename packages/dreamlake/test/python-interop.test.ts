@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Session, type PointValue, type SessionOptions, type TrackData } from "../src/index.js";
-import { MsgpackReader } from "../src/storage/msgpack-reader.js";
-import { MsgpackWriter } from "../src/storage/msgpack-writer.js";
+import { Session, type FieldValue, type SessionOptions, type Point } from "../src/index.js";
+import { MsgpackReader } from "../src/storage/codec/msgpack-reader.js";
+import { MsgpackWriter } from "../src/storage/codec/msgpack-writer.js";
 import { collect, waitForLine } from "./child-process.js";
 import { pythonReadsTrack, runPython, spawnPython, toTagged } from "./python-bridge.js";
 import { makeTempDir } from "./test-utils.js";
@@ -35,7 +35,7 @@ function trackFolder(name: string): string {
   return path.join(temp.dir, "interop", "run", "tracks", name);
 }
 
-async function readAll(session: Session, name: string): Promise<TrackData[]> {
+async function readAll(session: Session, name: string): Promise<Point[]> {
   return (await session.track(name).read({ limit: 10_000 })).data.map((row) => row.data);
 }
 
@@ -44,15 +44,15 @@ function lastLineJson(output: string): unknown {
 }
 
 /** The top-level objects of a data file, in order (records are maps, 0x0A reads as 10). */
-async function topLevelObjects(name: string): Promise<PointValue[]> {
+async function topLevelObjects(name: string): Promise<FieldValue[]> {
   const bytes = new Uint8Array(await readFile(path.join(trackFolder(name), "data.msgpack")));
   const reader = new MsgpackReader(bytes);
-  const out: PointValue[] = [];
+  const out: FieldValue[] = [];
   while (!reader.isAtEnd) out.push(reader.decode());
   return out;
 }
 
-function isColumnarMap(value: PointValue | undefined): boolean {
+function isColumnarMap(value: FieldValue | undefined): boolean {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -62,7 +62,7 @@ function isColumnarMap(value: PointValue | undefined): boolean {
   );
 }
 
-const RICH_POINTS: Record<string, PointValue>[] = [
+const RICH_POINTS: Record<string, FieldValue>[] = [
   { i: 1, f: 0.25, neg: -7, big: 2n ** 63n + 5n, small: -(2n ** 63n), s: "plain" },
   { s: "ünïcødé ✓ 😀", bytes: Uint8Array.of(0x0a, 0x00, 0x0a, 0xff), ok: true, none: null },
   { nested: { a: [1, [2, 3]], b: { c: "d" } }, list: [0.5, "x", false, null], empty: {} },
@@ -161,7 +161,7 @@ describe("Python reading what we write", () => {
 describe("our writer and Python's msgpack.packb", () => {
   it("write the same bytes for any value (maps in the same key order)", async () => {
     const key = fc.oneof(fc.string({ maxLength: 5 }), fc.constantFrom("_ts", "__proto__"));
-    const { value } = fc.letrec<{ value: PointValue }>((tie) => ({
+    const { value } = fc.letrec<{ value: FieldValue }>((tie) => ({
       value: fc.oneof(
         { depthSize: "small" },
         fc.constant(null),
@@ -177,7 +177,7 @@ describe("our writer and Python's msgpack.packb", () => {
         fc
           .uniqueArray(fc.tuple(key, tie("value")), { selector: ([k]) => k, maxLength: 18 })
           .map((entries) => {
-            const out: { [k: string]: PointValue } = {};
+            const out: { [k: string]: FieldValue } = {};
             for (const [k, v] of entries) {
               Object.defineProperty(out, k, { value: v, enumerable: true, writable: true });
             }
@@ -316,7 +316,7 @@ describe("Python writing to a track we wrote", () => {
       const objects = await topLevelObjects("locked");
       const who = objects
         .filter((object) => object !== 10)
-        .map((record) => (record as Record<string, PointValue>)["who"]);
+        .map((record) => (record as Record<string, FieldValue>)["who"]);
       // Python's record is whole and before ours: our write waited for its lock.
       expect(who).toEqual(["us", ["python"], "us"]);
       expect((await readAll(session, "locked")).map((point) => point["who"])).toEqual([

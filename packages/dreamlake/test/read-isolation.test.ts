@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Session, type TrackRow } from "../src/index.js";
+import { Session, type IndexedPoint } from "../src/index.js";
 import { makeTempDir } from "./test-utils.js";
 
 let temp: { dir: string; cleanup(): Promise<void> };
@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 /** Changes every field of every returned point, nested values included. */
-function scribble(rows: readonly TrackRow[]): void {
+function scribble(rows: readonly IndexedPoint[]): void {
   for (const row of rows) {
     const data = row.data as Record<string, unknown>;
     (data["nested"] as { list: number[] }).list.push(99);

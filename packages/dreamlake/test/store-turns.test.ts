@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/core/clock.js";
-import { FileLockManager } from "../src/storage/file-lock-manager.js";
-import { nodeCrc32 } from "../src/storage/node-checksum.js";
-import { NodeFileSystem, type NodeRandomAccessFile } from "../src/storage/node-file-system.js";
-import { TrackStore } from "../src/storage/track-store.js";
+import { PointColumns } from "../src/core/point-columns.js";
+import { FileLockManager } from "../src/storage/node/file-lock-manager.js";
+import { nodeCrc32 } from "../src/storage/node/node-checksum.js";
+import { NodeFileSystem, type NodeRandomAccessFile } from "../src/storage/node/node-file-system.js";
+import { TrackStore } from "../src/storage/track/track-store.js";
 import { makeTempDir } from "./test-utils.js";
 
 /** A file system whose writes land at once but report completion 20 ms later. */
@@ -43,11 +44,11 @@ describe("one track store used by overlapping calls", () => {
       },
     );
     const points = [1, 2, 3].map((v) => ({ v, _ts: v }));
-    const appending = store.append(points);
+    const appending = store.append(PointColumns.fromPoints(points));
     // Let the append reach its (slow) data write, then read while it waits.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const page = await store.read({ startIndex: 0, limit: 100 });
-    const second = await store.append([{ v: 4, _ts: 4 }]);
+    const second = await store.append(PointColumns.fromPoints([{ v: 4, _ts: 4 }]));
     await appending;
     expect(page.data.map((row) => row.data["v"])).toEqual([1, 2, 3]);
     expect(second.startIndex).toBe(3);

@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Session, type SessionOptions, type TrackData } from "../src/index.js";
+import { Session, type SessionOptions, type Point } from "../src/index.js";
 import {
   expectedRead,
   expectedReadByTime,
@@ -133,7 +133,7 @@ const FINAL_QUERIES = [false, true].flatMap((reverse) =>
 );
 
 /** A point as compared: sorted keys, null fields dropped (a columnar record fills missing keys with null), bytes as hex. */
-function canonical(point: TrackData | ModelPoint | undefined): string {
+function canonical(point: Point | ModelPoint | undefined): string {
   if (point === undefined) return "<none>";
   const entries = Object.keys(point)
     .sort()
@@ -148,15 +148,15 @@ function canonical(point: TrackData | ModelPoint | undefined): string {
   return JSON.stringify(entries);
 }
 
-function same(a: ModelPoint, b: ModelPoint | TrackData | undefined): boolean {
+function same(a: ModelPoint, b: ModelPoint | Point | undefined): boolean {
   return canonical(a) === canonical(b);
 }
 
-function canonicalRows(rows: readonly { index: number; data: TrackData | ModelPoint }[]): string[] {
+function canonicalRows(rows: readonly { index: number; data: Point | ModelPoint }[]): string[] {
   return rows.map((row) => `${row.index} ${canonical(row.data)}`);
 }
 
-async function storedPoints(session: Session, name: string): Promise<TrackData[]> {
+async function storedPoints(session: Session, name: string): Promise<Point[]> {
   return (await session.track(name).read({ limit: 10_000 })).data.map((row) => row.data);
 }
 

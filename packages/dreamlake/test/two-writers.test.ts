@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Session, type PointValue, type SessionOptions } from "../src/index.js";
-import { MsgpackReader } from "../src/storage/msgpack-reader.js";
+import { Session, type FieldValue, type SessionOptions } from "../src/index.js";
+import { MsgpackReader } from "../src/storage/codec/msgpack-reader.js";
 import { assertFreshBuild, collect, ended, spawnNode, waitForLine } from "./child-process.js";
 import { pythonReadsTrack } from "./python-bridge.js";
 import { makeTempDir } from "./test-utils.js";
@@ -27,14 +27,14 @@ function dataFile(): string {
 }
 
 /** Decodes the data file object by object: a map, then the integer 10, and so on. */
-async function recordsOfFile(): Promise<Record<string, PointValue[]>[]> {
+async function recordsOfFile(): Promise<Record<string, FieldValue[]>[]> {
   const reader = new MsgpackReader(new Uint8Array(await readFile(dataFile())));
-  const records: Record<string, PointValue[]>[] = [];
+  const records: Record<string, FieldValue[]>[] = [];
   while (!reader.isAtEnd) {
     const record = reader.decode();
     expect(typeof record === "object" && record !== null && !Array.isArray(record)).toBe(true);
     expect(reader.decode()).toBe(10);
-    records.push(record as Record<string, PointValue[]>);
+    records.push(record as Record<string, FieldValue[]>);
   }
   return records;
 }

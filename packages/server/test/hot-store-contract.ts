@@ -6,7 +6,12 @@
  */
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConflictError, type TimeQuery, type TrackPoint, type TrackRow } from "dreamlake/engine";
+import {
+  ConflictError,
+  type TimeQuery,
+  type TimedPoint,
+  type IndexedPoint,
+} from "dreamlake/engine";
 import type {
   ArchivalPlan,
   ChunkEntry,
@@ -24,7 +29,7 @@ export type HotStoreFactory = () => Promise<{
 const NO_FIELDS: HotTrackFields = { description: null, tags: [], metadata: null };
 const NOW = 1_700_000_000.5;
 
-const points = (timestamps: readonly number[], extra: Record<string, unknown> = {}): TrackPoint[] =>
+const points = (timestamps: readonly number[], extra: Record<string, unknown> = {}): TimedPoint[] =>
   timestamps.map((ts, i) => ({ _ts: ts, i, ...extra }));
 const byTime = (options: Partial<TimeQuery> = {}): TimeQuery => ({
   startTime: undefined,
@@ -33,7 +38,7 @@ const byTime = (options: Partial<TimeQuery> = {}): TimeQuery => ({
   reverse: false,
   ...options,
 });
-const indexes = (rows: readonly TrackRow[]): number[] => rows.map((row) => row.index);
+const indexes = (rows: readonly IndexedPoint[]): number[] => rows.map((row) => row.index);
 
 /** A manifest entry for points `start..end` of a track. */
 function chunk(chunkNumber: number, startIndex: number, endIndex: number): ChunkEntry {
@@ -158,7 +163,7 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
           bytes: new Uint8Array([0, 255, 10]),
           list: [1, "two", [3], { four: 4 }],
           nested: { a: { b: [1.5, null] } },
-        } as TrackPoint;
+        } as TimedPoint;
         await store.append(key, [point], { fields: NO_FIELDS, nowSeconds: NOW });
         const read = await store.readByIndex(await trackId(), 0, 10);
         expect(read.rows).toEqual([{ index: 0, data: point }]);
@@ -166,7 +171,7 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
       });
 
       it("keeps a field named __proto__ as a field", async () => {
-        const point = JSON.parse('{"_ts": 1, "__proto__": {"polluted": true}}') as TrackPoint;
+        const point = JSON.parse('{"_ts": 1, "__proto__": {"polluted": true}}') as TimedPoint;
         await store.append(key, [point], { fields: NO_FIELDS, nowSeconds: NOW });
         const [row] = (await store.readByIndex(await trackId(), 0, 1)).rows;
         expect(Object.keys(row!.data)).toEqual(["_ts", "__proto__"]);

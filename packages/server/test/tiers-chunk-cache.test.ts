@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { TrackData } from "dreamlake/engine";
+import type { Point } from "dreamlake/engine";
 import { ChunkCache, estimatePointBytes } from "../src/tiers/chunk-cache.js";
 
-const chunkOf = (n: number): TrackData[] =>
+const chunkOf = (n: number): Point[] =>
   Array.from({ length: n }, (_, i) => ({ _ts: i, value: i * 0.5 }));
 
 describe("ChunkCache", () => {
   it("loads a chunk once and then serves it from memory", async () => {
     const cache = new ChunkCache(1024 * 1024);
     let loads = 0;
-    const load = (): Promise<TrackData[]> => {
+    const load = (): Promise<Point[]> => {
       loads++;
       return Promise.resolve(chunkOf(10));
     };
@@ -21,8 +21,8 @@ describe("ChunkCache", () => {
   it("shares one load between concurrent requests", async () => {
     const cache = new ChunkCache(1024 * 1024);
     let loads = 0;
-    let release: (points: TrackData[]) => void = () => undefined;
-    const load = (): Promise<TrackData[]> => {
+    let release: (points: Point[]) => void = () => undefined;
+    const load = (): Promise<Point[]> => {
       loads++;
       return new Promise((resolve) => (release = resolve));
     };

@@ -6,17 +6,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   CorruptDataError,
   MsgpackWriter,
+  PointColumns,
   writeColumnarRecord,
-  type TrackData,
-  type TrackRow,
+  type Point,
+  type IndexedPoint,
 } from "dreamlake/engine";
 import { decodeChunk, encodeChunk, sha256Of } from "../src/tiers/chunk-codec.js";
 import { makeTempDir } from "./tiers-services.js";
 
-const rowsOf = (points: readonly TrackData[], first = 0): TrackRow[] =>
+const rowsOf = (points: readonly Point[], first = 0): IndexedPoint[] =>
   points.map((data, i) => ({ index: first + i, data }));
 
-function roundTrip(points: readonly TrackData[]): TrackData[] {
+function roundTrip(points: readonly Point[]): Point[] {
   const chunk = encodeChunk(rowsOf(points));
   return decodeChunk(chunk.bytes, {
     key: "k",
@@ -33,7 +34,7 @@ describe("chunk codec", () => {
       { _ts: 2, loss: 0.4, step: 2 },
     ];
     const writer = new MsgpackWriter();
-    writeColumnarRecord(writer, points, 0, 2);
+    writeColumnarRecord(writer, PointColumns.fromPoints(points), 0, 2);
     expect(encodeChunk(rowsOf(points)).bytes).toEqual(writer.toBytes());
   });
 
@@ -84,7 +85,7 @@ describe("chunk codec", () => {
         for (const [key, item] of Object.entries(fields)) {
           Object.defineProperty(out, key, { value: item, enumerable: true, writable: true });
         }
-        return out as TrackData;
+        return out as Point;
       });
     fc.assert(
       fc.property(fc.array(point, { minLength: 1, maxLength: 30 }), (points) => {

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import type { TrackPoint } from "dreamlake/engine";
+import type { TimedPoint } from "dreamlake/engine";
 import type { SessionRef } from "../src/sessions/session-ref.js";
 import type { ObjectStore } from "../src/tiers/cold/object-store.js";
 import type { HotStore } from "../src/tiers/hot/hot-store.js";
@@ -8,7 +8,7 @@ import type { TieredTrackRepository } from "../src/tiers/tiered-track-repository
 export const session: SessionRef = { id: "s1", namespace: "alice", workspace: "ws", name: "run" };
 export const CHUNK = 4;
 
-export const pointsFrom = (first: number, count: number): TrackPoint[] =>
+export const pointsFrom = (first: number, count: number): TimedPoint[] =>
   Array.from({ length: count }, (_, i) => ({ _ts: 100 + first + i, n: first + i }));
 
 /** The calls archiving one chunk makes, in order: a crash can come before or after each. */

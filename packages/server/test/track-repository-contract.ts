@@ -13,9 +13,9 @@ import {
   NotFoundError,
   type IndexQuery,
   type TimeQuery,
-  type TrackData,
-  type TrackPoint,
-  type TrackRow,
+  type Point,
+  type TimedPoint,
+  type IndexedPoint,
 } from "dreamlake/engine";
 import type { SessionRef } from "../src/sessions/session-ref.js";
 import type { TrackRepository } from "../src/tracks/track-repository.js";
@@ -37,14 +37,14 @@ const byTime = (options: Partial<TimeQuery> = {}): TimeQuery => ({
   reverse: false,
   ...options,
 });
-const points = (timestamps: readonly number[], extra: Record<string, unknown> = {}): TrackPoint[] =>
+const points = (timestamps: readonly number[], extra: Record<string, unknown> = {}): TimedPoint[] =>
   timestamps.map((ts, i) => ({ _ts: ts, i, ...extra }));
-const indexes = (rows: readonly TrackRow[]): number[] => rows.map((row) => row.index);
-const field = (rows: readonly TrackRow[], name: string): unknown[] =>
+const indexes = (rows: readonly IndexedPoint[]): number[] => rows.map((row) => row.index);
+const field = (rows: readonly IndexedPoint[], name: string): unknown[] =>
   rows.map((row) => (row.data as Record<string, unknown>)[name]);
 
 /** The reference answer of `readByTime`: filter, then a stable sort on `_ts`. */
-function expectedByTime(stored: readonly TrackData[], query: TimeQuery): number[] {
+function expectedByTime(stored: readonly Point[], query: TimeQuery): number[] {
   const start = query.startTime ?? -Infinity;
   const end = query.endTime ?? Infinity;
   const matched = stored
@@ -125,7 +125,7 @@ export function describeTrackRepository(
           { _ts: 5, a: 1 },
           { _ts: 5, b: 2 },
           { _ts: 1, c: 3 },
-        ] as TrackPoint[]);
+        ] as TimedPoint[]);
         const read = await repository.read(session, "m", all());
         expect(field(read.data, "_ts")).toEqual([5, 5, 1]);
         expect(read.data[1]?.data).toMatchObject({ b: 2 });
@@ -144,7 +144,7 @@ export function describeTrackRepository(
           nothing: null,
           list: [1, "two", [3]],
           nested: { a: { b: [1.5, null] } },
-        } as TrackPoint;
+        } as TimedPoint;
         await repository.append(session, "values", [point]);
         const read = await repository.read(session, "values", all());
         expect(read.data).toEqual([{ index: 0, data: point }]);
@@ -335,7 +335,7 @@ export function describeTrackRepository(
           fc.record({ startIndex: fc.nat(50), limit: fc.integer({ min: 1, max: 12 }) }),
           async (batches, timeQuery, indexQuery) => {
             const run = await fixture.newSession();
-            const stored: TrackPoint[] = [];
+            const stored: TimedPoint[] = [];
             for (const batch of batches) {
               const batchPoints = batch.map((ts) => ({ _ts: ts, n: stored.length }));
               await repository.append(run, "prop", batchPoints);

@@ -1,6 +1,6 @@
 import type { Session } from "../session/session.js";
 import { withSession } from "../session/session.js";
-import type { TrackRow } from "../core/track-results.js";
+import type { IndexedPoint } from "../core/track-results.js";
 import type { CliIo } from "./cli-io.js";
 
 /** Options of {@link runDemo}. */
@@ -15,7 +15,7 @@ const EPOCHS = 5;
 const ROBOT_STEPS = 50;
 const ROBOT_HZ = 10;
 
-function formatRow(row: TrackRow): string {
+function formatRow(row: IndexedPoint): string {
   const fields = Object.entries(row.data)
     .map(
       ([key, value]) =>

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { mergeByTimestamp } from "./merge-by-timestamp.js";
-import type { TrackPoint } from "./point.js";
+import type { TimedPoint } from "./point.js";
 
 describe("mergeByTimestamp", () => {
   it("merges equal _ts with later fields winning, and orders by _ts", () => {
@@ -23,7 +23,7 @@ describe("mergeByTimestamp", () => {
   });
 
   it("keeps a field named __proto__ as a field when merging", () => {
-    const later = JSON.parse('{"__proto__": {"polluted": true}, "_ts": 1}') as TrackPoint;
+    const later = JSON.parse('{"__proto__": {"polluted": true}, "_ts": 1}') as TimedPoint;
     const [merged] = mergeByTimestamp([{ a: 1, _ts: 1 }, later]);
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect(Object.keys(merged ?? {}).sort()).toEqual(["__proto__", "_ts", "a"]);
@@ -39,11 +39,11 @@ describe("mergeByTimestamp", () => {
     fc.assert(
       fc.property(fc.array(point, { maxLength: 30 }), (input) => {
         const points = input.map((p) => {
-          const out: TrackPoint = { _ts: p._ts, id: p.id };
+          const out: TimedPoint = { _ts: p._ts, id: p.id };
           if (p.f !== undefined) out["f"] = p.f;
           return out;
         });
-        const groups = new Map<number, TrackPoint>();
+        const groups = new Map<number, TimedPoint>();
         for (const p of points) groups.set(p._ts, { ...(groups.get(p._ts) ?? {}), ...p });
         const expected = [...groups.values()].sort((a, b) => a._ts - b._ts);
         expect(mergeByTimestamp(points)).toEqual(expected);

@@ -1,4 +1,4 @@
-import { assignFields, type TrackPoint } from "./point.js";
+import { assignFields, type TimedPoint } from "./point.js";
 
 /**
  * Merges points with equal `_ts` (later fields win) and orders the result by ascending
@@ -6,9 +6,9 @@ import { assignFields, type TrackPoint } from "./point.js";
  *
  * Points already strictly increasing in `_ts` (the common case) are returned as they are.
  */
-export function mergeByTimestamp(points: readonly TrackPoint[]): readonly TrackPoint[] {
+export function mergeByTimestamp(points: readonly TimedPoint[]): readonly TimedPoint[] {
   if (isStrictlyIncreasing(points)) return points;
-  const groups = new Map<number, TrackPoint>();
+  const groups = new Map<number, TimedPoint>();
   for (const point of points) {
     const existing = groups.get(point._ts);
     if (existing === undefined) groups.set(point._ts, { ...point });
@@ -18,7 +18,7 @@ export function mergeByTimestamp(points: readonly TrackPoint[]): readonly TrackP
   return [...groups.values()].sort((a, b) => a._ts - b._ts);
 }
 
-function isStrictlyIncreasing(points: readonly TrackPoint[]): boolean {
+function isStrictlyIncreasing(points: readonly TimedPoint[]): boolean {
   let previous = -Infinity;
   for (const point of points) {
     if (!(point._ts > previous)) return false;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "./errors.js";
-import type { TrackPoint } from "./point.js";
+import type { TimedPoint } from "./point.js";
 import { PointColumns } from "./point-columns.js";
 
 const where = (): string => "point";
@@ -29,20 +29,20 @@ const points = fc.array(
             configurable: true,
           });
         }
-        return point as TrackPoint;
+        return point as TimedPoint;
       }),
     ),
   { maxLength: 12 },
 );
 
-function columnsOf(rows: readonly TrackPoint[]): PointColumns {
+function columnsOf(rows: readonly TimedPoint[]): PointColumns {
   const columns = new PointColumns();
   for (const row of rows) columns.add(row, (ts) => ts as number, where);
   return columns;
 }
 
 /** A point with sorted own keys, so that key order does not matter. */
-function sorted(point: TrackPoint): [string, unknown][] {
+function sorted(point: TimedPoint): [string, unknown][] {
   return Object.keys(point)
     .sort()
     .map((key) => [key, Object.getOwnPropertyDescriptor(point, key)?.value]);
@@ -54,9 +54,9 @@ describe("PointColumns", () => {
       fc.property(points, (rows) => {
         const columns = columnsOf(rows);
         expect(columns.count).toBe(rows.length);
-        expect(columns.toRows().map(sorted)).toEqual(rows.map(sorted));
-        expect(PointColumns.fromRows(rows).toRows().map(sorted)).toEqual(rows.map(sorted));
-        for (const row of columns.toRows()) {
+        expect(columns.toPoints().map(sorted)).toEqual(rows.map(sorted));
+        expect(PointColumns.fromPoints(rows).toPoints().map(sorted)).toEqual(rows.map(sorted));
+        for (const row of columns.toPoints()) {
           expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
         }
       }),
@@ -69,8 +69,8 @@ describe("PointColumns", () => {
         const split = at % (rows.length + 1);
         const head = columnsOf(rows);
         const tail = head.splitOff(split);
-        expect(head.toRows().map(sorted)).toEqual(rows.slice(0, split).map(sorted));
-        expect(tail.toRows().map(sorted)).toEqual(rows.slice(split).map(sorted));
+        expect(head.toPoints().map(sorted)).toEqual(rows.slice(0, split).map(sorted));
+        expect(tail.toPoints().map(sorted)).toEqual(rows.slice(split).map(sorted));
       }),
     );
   });
@@ -81,7 +81,7 @@ describe("PointColumns", () => {
     const columns = columnsOf([{ nested, bytes, _ts: 1 }]);
     nested.list.push(3);
     bytes[0] = 9;
-    expect(columns.toRows()).toEqual([
+    expect(columns.toPoints()).toEqual([
       { nested: { list: [1, 2] }, bytes: Uint8Array.of(1), _ts: 1 },
     ]);
   });
@@ -98,13 +98,13 @@ describe("PointColumns", () => {
     expect(resolved).toBe(0);
     expect(columns.count).toBe(1);
     columns.add({ b: 3 }, () => 2, where);
-    expect(columns.toRows()).toEqual([
+    expect(columns.toPoints()).toEqual([
       { a: 1, _ts: 1 },
       { b: 3, _ts: 2 },
     ]);
   });
 
-  it("says whether _ts strictly increases and which fields a range has", () => {
+  it("says whether _ts strictly increases and which fields some point has", () => {
     const columns = columnsOf([
       { a: 1, _ts: 1 },
       { b: 2, _ts: 2 },
@@ -114,8 +114,13 @@ describe("PointColumns", () => {
     expect(columnsOf([{ _ts: 1 }, { _ts: 1.5 }]).isStrictlyIncreasing()).toBe(true);
     const a = columns.keys.indexOf("a");
     const b = columns.keys.indexOf("b");
-    expect(columns.hasValueIn(a, 1, 2)).toBe(false);
-    expect(columns.hasValueIn(b, 1, 2)).toBe(true);
-    expect(columns.hasValueIn(b, 2, 3)).toBe(false);
+    expect(columns.hasAnyValue(a)).toBe(true);
+    expect(columns.hasAnyValue(b)).toBe(true);
+    const head = columnsOf([
+      { a: 1, _ts: 1 },
+      { b: 2, _ts: 2 },
+    ]);
+    head.splitOff(1);
+    expect(head.hasAnyValue(head.keys.indexOf("b"))).toBe(false);
   });
 });

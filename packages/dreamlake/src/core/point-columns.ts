@@ -1,10 +1,7 @@
 import { describeValue } from "./describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
 import { setOwn } from "./json-value.js";
-import { copyValue, type PointValue, type TrackData, type TrackPoint } from "./point.js";
-
-/** A column entry: a value, or `undefined` where the point has no such field. */
-export type ColumnValue = PointValue | undefined;
+import { copyValue, type FieldValue, type Point, type TimedPoint } from "./point.js";
 
 /**
  * Points kept column by column: one list per field and one list of `_ts`. This is the
@@ -15,9 +12,15 @@ export type ColumnValue = PointValue | undefined;
  */
 export class PointColumns {
   readonly #keys: string[] = [];
-  readonly #columns: ColumnValue[][] = [];
+  readonly #columns: (FieldValue | undefined)[][] = [];
   readonly #keyIndex = new Map<string, number>();
   readonly #timestamps: number[] = [];
+  /**
+   * How many fields come before `_ts` in a point's key order: 0 for appended points
+   * (`_ts` first), the first point's order for points read back or received, so that a
+   * point written again keeps its fields in their order.
+   */
+  #fieldsBeforeTs = 0;
 
   /** Number of points. */
   get count(): number {
@@ -29,13 +32,18 @@ export class PointColumns {
     return this.#keys;
   }
 
+  /** How many of {@link keys} (the first ones) come before `_ts` in a point's key order. */
+  get fieldsBeforeTs(): number {
+    return this.#fieldsBeforeTs;
+  }
+
   /** The `_ts` of every point. */
   get timestamps(): readonly number[] {
     return this.#timestamps;
   }
 
   /** The values of field `keys[i]` (shorter than `count` where points lack it). */
-  column(i: number): readonly ColumnValue[] {
+  column(i: number): readonly (FieldValue | undefined)[] {
     return this.#columns[i] ?? [];
   }
 
@@ -72,7 +80,7 @@ export class PointColumns {
           index = this.#keyIndex.get(key) ?? this.#addKey(key);
         }
         position = index + 1;
-        const column = columns[index] as ColumnValue[];
+        const column = columns[index] as (FieldValue | undefined)[];
         while (column.length < count) column.push(undefined);
         const type = typeof raw;
         column.push(
@@ -108,8 +116,9 @@ export class PointColumns {
   /** Moves the points from position `from` on into a new instance (this one keeps the rest). */
   splitOff(from: number): PointColumns {
     const tail = new PointColumns();
+    tail.#fieldsBeforeTs = this.#fieldsBeforeTs;
     for (let p = from; p < this.count; p++) {
-      const row: Record<string, ColumnValue> = {};
+      const row: Record<string, FieldValue | undefined> = {};
       for (let k = 0; k < this.#keys.length; k++) {
         const value = this.#columns[k]?.[p];
         // setOwn: a field named __proto__ must stay a field of the row.
@@ -131,37 +140,27 @@ export class PointColumns {
     return true;
   }
 
-  /** Whether some point in `[start, end)` has field `keys[i]`. */
-  hasValueIn(i: number, start: number, end: number): boolean {
+  /** Whether some point has field `keys[i]`. */
+  hasAnyValue(i: number): boolean {
     const column = this.#columns[i] ?? [];
-    const last = Math.min(end, column.length);
-    for (let p = start; p < last; p++) if (column[p] !== undefined) return true;
+    for (const value of column) if (value !== undefined) return true;
     return false;
   }
 
-  /** The points as objects (`_ts` first, then the fields they have). */
-  toRows(): TrackPoint[] {
-    const rows = new Array<TrackPoint>(this.count);
+  /** The points as objects: the fields they have, with `_ts` in its place (see {@link fieldsBeforeTs}). */
+  toPoints(): TimedPoint[] {
+    const points = new Array<TimedPoint>(this.count);
     for (let p = 0; p < this.count; p++) {
-      const row: Record<string, PointValue> = { _ts: this.#timestamps[p] as number };
+      const point: Record<string, FieldValue> = {};
       for (let k = 0; k < this.#keys.length; k++) {
+        if (k === this.#fieldsBeforeTs) point["_ts"] = this.#timestamps[p] as number;
         const value = this.#columns[k]?.[p];
-        if (value === undefined) continue;
-        const key = this.#keys[k] as string;
-        if (key === "__proto__") {
-          Object.defineProperty(row, key, {
-            value,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else {
-          row[key] = value;
-        }
+        if (value !== undefined) setOwn(point, this.#keys[k] as string, value);
       }
-      rows[p] = row as TrackPoint;
+      if (this.#keys.length <= this.#fieldsBeforeTs) point["_ts"] = this.#timestamps[p] as number;
+      points[p] = point as TimedPoint;
     }
-    return rows;
+    return points;
   }
 
   /**
@@ -170,28 +169,39 @@ export class PointColumns {
    *
    * @throws {InvalidArgumentError} when a point has no numeric `_ts`
    */
-  static fromRows(rows: readonly TrackData[]): PointColumns {
+  static fromPoints(rows: readonly Point[]): PointColumns {
     const columns = new PointColumns();
     rows.forEach((row, i) => {
       const ts = row["_ts"];
       if (typeof ts !== "number") {
         throw new InvalidArgumentError(`Point ${i} has no numeric _ts, got ${describeValue(ts)}`);
       }
+      if (i === 0) columns.#fieldsBeforeTs = fieldsBefore(row, "_ts");
       columns.#addChecked(row, ts);
     });
     return columns;
   }
 
-  #addChecked(row: Readonly<Record<string, ColumnValue>>, ts: number): void {
+  #addChecked(row: Readonly<Record<string, FieldValue | undefined>>, ts: number): void {
     const count = this.#timestamps.length;
     for (const key of Object.keys(row)) {
       const value = row[key];
       if (key === "_ts" || value === undefined) continue;
       const index = this.#keyIndex.get(key) ?? this.#addKey(key);
-      const column = this.#columns[index] as ColumnValue[];
+      const column = this.#columns[index] as (FieldValue | undefined)[];
       while (column.length < count) column.push(undefined);
       column.push(value);
     }
     this.#timestamps.push(ts);
   }
+}
+
+/** How many fields with a value come before `key` in `row`'s key order. */
+function fieldsBefore(row: Readonly<Record<string, FieldValue | undefined>>, key: string): number {
+  let count = 0;
+  for (const name of Object.keys(row)) {
+    if (name === key) return count;
+    if (row[name] !== undefined) count++;
+  }
+  return count;
 }

@@ -1,32 +1,33 @@
 import { describeValue } from "./describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
+import { isPlainObject, setOwn } from "./json-value.js";
 import { MAX_VALUE_DEPTH } from "./limits.js";
 
 /** A value a point may hold: what msgpack (and Python) can represent. */
-export type PointValue =
+export type FieldValue =
   | null
   | boolean
   | number
   | bigint
   | string
   | Uint8Array
-  | readonly PointValue[]
-  | { readonly [key: string]: PointValue };
+  | readonly FieldValue[]
+  | { readonly [key: string]: FieldValue };
 
 /** One point as a user writes it: named fields; `_ts` is optional. */
 export type PointInput = { readonly [key: string]: unknown };
 
 /** One stored point: named fields, with `_ts` in seconds since the epoch. */
-export type TrackPoint = { [key: string]: PointValue } & { _ts: number };
+export type TimedPoint = { [key: string]: FieldValue } & { _ts: number };
 
 /**
  * A point as it is read back. Everything dreamlake writes has a numeric `_ts`; points
  * written by other tools (a Python `append_batch` without `_ts`) may lack it or hold null.
  */
-export type TrackData = { readonly [key: string]: PointValue | undefined };
+export type Point = { readonly [key: string]: FieldValue | undefined };
 
-/** A point whose fields were checked and copied, before its `_ts` is resolved. */
-export type CheckedPoint = { [key: string]: PointValue };
+/** The fields of a point being built (a fresh object, not yet shared). */
+type MutableFields = { [key: string]: FieldValue };
 
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -39,7 +40,7 @@ const UINT64_MAX = 2n ** 64n - 1n;
  * @param where names the point in error messages (for example `point 3 of appendBatch`)
  * @throws {InvalidArgumentError} naming the field and the value that cannot be stored
  */
-export function checkPoint(input: unknown, where: string): CheckedPoint {
+export function checkPoint(input: unknown, where: string): Point {
   if (!isPlainObject(input)) {
     throw new InvalidArgumentError(
       `${where} must be a plain object of fields, got ${describeValue(input)}`,
@@ -64,10 +65,14 @@ export function assertPointObject(
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+/** Whether a decoded value is a map (of field names to values), not a list, bytes or a scalar. */
+export function isFieldMap(value: FieldValue | undefined): value is { [key: string]: FieldValue } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array)
+  );
 }
 
 function copyObject(
@@ -75,23 +80,12 @@ function copyObject(
   where: string,
   path: string,
   ancestors: object[],
-): CheckedPoint {
-  const out: CheckedPoint = {};
+): MutableFields {
+  const out: MutableFields = {};
   for (const key of Object.keys(input)) {
     const value = input[key];
     if (value === undefined) continue;
-    const copied = copyValue(value, where, path === "" ? key : `${path}.${key}`, ancestors);
-    if (key === "__proto__") {
-      // A plain assignment would replace the prototype instead of adding a field.
-      Object.defineProperty(out, key, {
-        value: copied,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      out[key] = copied;
-    }
+    setOwn(out, key, copyValue(value, where, path === "" ? key : `${path}.${key}`, ancestors));
   }
   return out;
 }
@@ -107,7 +101,7 @@ export function copyValue(
   where: string,
   path: string,
   ancestors: object[],
-): PointValue {
+): FieldValue {
   switch (typeof value) {
     case "number":
     case "string":
@@ -134,7 +128,7 @@ function copyObjectValue(
   where: string,
   path: string,
   ancestors: object[],
-): PointValue {
+): FieldValue {
   if (value === null) return null;
   if (value instanceof Uint8Array) return value.slice();
   if (ancestors.includes(value)) {
@@ -147,7 +141,7 @@ function copyObjectValue(
   try {
     if (Array.isArray(value)) {
       const items = value as readonly unknown[];
-      const out: PointValue[] = new Array<PointValue>(items.length);
+      const out: FieldValue[] = new Array<FieldValue>(items.length);
       for (let i = 0; i < items.length; i++) {
         out[i] = copyValue(items[i], where, `${path}[${i}]`, ancestors);
       }
@@ -184,16 +178,5 @@ export function assignFields(
   target: Record<string, unknown>,
   source: Readonly<Record<string, unknown>>,
 ): void {
-  for (const key of Object.keys(source)) {
-    if (key === "__proto__") {
-      Object.defineProperty(target, key, {
-        value: source[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      target[key] = source[key];
-    }
-  }
+  for (const key of Object.keys(source)) setOwn(target, key, source[key]);
 }

@@ -1,16 +1,16 @@
-import type { TrackData } from "./point.js";
+import type { Point } from "./point.js";
 
 /** One point read back, with its position in the track. */
-export type TrackRow = {
+export type IndexedPoint = {
   /** 0-based position of the point in write order. */
   readonly index: number;
   /** The point, with its `_ts`. */
-  readonly data: TrackData;
+  readonly data: Point;
 };
 
 /** Result of `read`: points by index. */
 export type ReadResult = {
-  readonly data: readonly TrackRow[];
+  readonly data: readonly IndexedPoint[];
   /** The requested start index. */
   readonly startIndex: number;
   /** Index of the last returned point (`startIndex - 1` when none is returned). */
@@ -23,7 +23,7 @@ export type ReadResult = {
 
 /** Result of `readByTime`: points by `_ts`. */
 export type TimeReadResult = {
-  readonly data: readonly TrackRow[];
+  readonly data: readonly IndexedPoint[];
   /** The requested start time, or null. */
   readonly startTime: number | null;
   /** The requested end time, or null. */

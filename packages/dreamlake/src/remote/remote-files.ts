@@ -13,7 +13,7 @@ import type { FilesBackend } from "../session/files-backend.js";
 import { multipartBody, newBoundary } from "./multipart-body.js";
 import type { RemoteContext } from "./remote-tracks.js";
 import { prepareUpload } from "./upload-source.js";
-import { writeAtomically } from "../storage/write-atomically.js";
+import { writeAtomically } from "../storage/local/write-atomically.js";
 import { verifiedDownload } from "./verified-download.js";
 import type { WireCall } from "./wire-client.js";
 import { WireFields } from "./wire-fields.js";

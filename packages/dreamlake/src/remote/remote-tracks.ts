@@ -1,5 +1,5 @@
 import type { PointColumns } from "../core/point-columns.js";
-import type { TrackData } from "../core/point.js";
+import type { Point } from "../core/point.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
   AppendResult,
@@ -62,14 +62,14 @@ export class RemoteTracks implements TrackBackend {
 
   /** Sends the points; resolves once the server stored all of them. */
   async append(track: string, points: PointColumns): Promise<AppendResult> {
-    return this.appendRows(track, points.toRows());
+    return this.appendRows(track, points.toPoints());
   }
 
   /**
    * Sends points already in row form (hybrid mode reads them back from the local copy).
    * Calls for one track must not overlap.
    */
-  async appendRows(track: string, rows: readonly TrackData[]): Promise<AppendResult> {
+  async appendRows(track: string, rows: readonly Point[]): Promise<AppendResult> {
     if (rows.length === 0) return combine([]);
     const items = rows.map((row) => JSON.stringify(row));
     return combine(await this.#sender(track).send(items));

@@ -5,12 +5,12 @@
  * @module
  */
 import { isPlainObject } from "../core/json-value.js";
-import type { TrackData } from "../core/point.js";
+import type { Point } from "../core/point.js";
 import type {
   AppendResult,
   ReadResult,
   TimeReadResult,
-  TrackRow,
+  IndexedPoint,
   TrackStats,
 } from "../core/track-results.js";
 import { WireFields } from "./wire-fields.js";
@@ -33,13 +33,13 @@ export function parseAppendAnswer(value: unknown, what: string): AppendResult {
   return result;
 }
 
-function parseRows(fields: WireFields, what: string): TrackRow[] {
+function parseRows(fields: WireFields, what: string): IndexedPoint[] {
   return fields.array("data").map((item, i) => {
     const row = WireFields.of(item, `data[${i}] of the ${what}`);
     const data = row.raw("data");
     if (!isPlainObject(data)) row.fail("data", "an object (the point)");
     // JSON.parse gives plain objects of JSON values: a subset of what a point may hold.
-    return { index: row.integer("index"), data: data as TrackData };
+    return { index: row.integer("index"), data: data as Point };
   });
 }
 

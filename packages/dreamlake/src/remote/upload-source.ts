@@ -3,7 +3,7 @@ import { createReadStream, promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { FileSource } from "../core/file-record.js";
-import { checkSource, writeSource } from "../storage/local-files-copy.js";
+import { checkSource, writeSource } from "../storage/local/local-files-copy.js";
 
 /** Size of the chunks read from a file on disk. */
 const READ_CHUNK_BYTES = 1024 * 1024;

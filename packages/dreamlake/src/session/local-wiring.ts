@@ -2,15 +2,15 @@ import * as path from "node:path";
 import type { Clock } from "../core/clock.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/file-record.js";
 import type { SessionPrefix } from "../core/names.js";
-import { FileLockManager } from "../storage/file-lock-manager.js";
-import { LocalFiles } from "../storage/local-files.js";
-import { LocalLogs } from "../storage/local-logs.js";
-import { LocalParams } from "../storage/local-params.js";
-import { LocalTracks } from "../storage/local-tracks.js";
-import { nodeCrc32 } from "../storage/node-checksum.js";
-import { NodeFileSystem } from "../storage/node-file-system.js";
-import { upsertSessionRecord } from "../storage/session-record.js";
-import type { FsyncPolicy } from "../storage/track-store.js";
+import { FileLockManager } from "../storage/node/file-lock-manager.js";
+import { LocalFiles } from "../storage/local/local-files.js";
+import { LocalLogs } from "../storage/local/local-logs.js";
+import { LocalParams } from "../storage/local/local-params.js";
+import { LocalTracks } from "../storage/track/local-tracks.js";
+import { nodeCrc32 } from "../storage/node/node-checksum.js";
+import { NodeFileSystem } from "../storage/node/node-file-system.js";
+import { upsertSessionRecord } from "../storage/local/session-record.js";
+import type { FsyncPolicy } from "../storage/track/track-store.js";
 
 /** Decoded points kept per track for repeated reads. */
 const CACHE_POINTS_PER_TRACK = 64 * 1024;

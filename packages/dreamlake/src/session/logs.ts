@@ -1,3 +1,4 @@
+import { SerialQueue } from "../core/serial-queue.js";
 import { isoFromSeconds, type Clock } from "../core/clock.js";
 import { describeValue } from "../core/describe-value.js";
 import { InvalidArgumentError, LimitExceededError } from "../core/errors.js";
@@ -50,7 +51,8 @@ export class Logs {
   #pending: NewLogEntry[] = [];
   /** Entries taken by the write in progress. */
   #writing = 0;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Writes run one at a time, in call order. */
+  readonly #queue = new SerialQueue();
   /** A background write is queued and has not started: more entries will join it. */
   #isBackgroundQueued = false;
   #backgroundError: unknown;
@@ -107,7 +109,7 @@ export class Logs {
    * @throws the storage or network error; the entries stay buffered for the next write
    */
   async flush(): Promise<void> {
-    return this.#enqueue(() => this.#drain());
+    return this.#queue.run(() => this.#drain());
   }
 
   /**
@@ -128,17 +130,19 @@ export class Logs {
   flushInBackground(): void {
     if (this.#pending.length === 0 || this.#isBackgroundQueued) return;
     this.#isBackgroundQueued = true;
-    const work = this.#enqueue(() => {
-      this.#isBackgroundQueued = false;
-      return this.#drain();
-    }).then(
-      () => {
-        this.#backgroundError = undefined;
-      },
-      (error: unknown) => {
-        this.#backgroundError = error;
-      },
-    );
+    const work = this.#queue
+      .run(() => {
+        this.#isBackgroundQueued = false;
+        return this.#drain();
+      })
+      .then(
+        () => {
+          this.#backgroundError = undefined;
+        },
+        (error: unknown) => {
+          this.#backgroundError = error;
+        },
+      );
     this.#context.track(work);
   }
 
@@ -155,12 +159,6 @@ export class Logs {
         this.#writing = 0;
       }
     }
-  }
-
-  #enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(work, work);
-    this.#queue = result.catch(() => undefined);
-    return result;
   }
 }
 

@@ -3,7 +3,7 @@ import { describeValue } from "../core/describe-value.js";
 import { InvalidArgumentError } from "../core/errors.js";
 import { DEFAULT_MAX_RECORD_POINTS } from "../core/limits.js";
 import type { RetryOptions } from "../remote/retry-policy.js";
-import type { FsyncPolicy } from "../storage/track-store.js";
+import type { FsyncPolicy } from "../storage/track/track-store.js";
 
 /** Options of `Session.open` and `withSession`. */
 export type SessionOptions = {

@@ -2,6 +2,7 @@ import { describeValue } from "../core/describe-value.js";
 import { InvalidArgumentError, LimitExceededError } from "../core/errors.js";
 import { MAX_BATCH_POINTS } from "../core/limits.js";
 import { mergeByTimestamp } from "../core/merge-by-timestamp.js";
+import { SerialQueue } from "../core/serial-queue.js";
 import { PointColumns } from "../core/point-columns.js";
 import { assertPointObject, type PointInput } from "../core/point.js";
 import {
@@ -64,8 +65,8 @@ export class Track {
   readonly #context: TrackContext;
   readonly #segments: Segment[] = [];
   #bufferedPoints = 0;
-  /** The tail of this track's write queue. */
-  #queue: Promise<unknown> = Promise.resolve();
+  /** This track's write queue: writes land in call order. */
+  readonly #queue = new SerialQueue();
   #appendsSinceTick = 0;
   /** The last background flush failure, thrown by `close()` when a final flush fails too. */
   #backgroundError: unknown;
@@ -166,7 +167,7 @@ export class Track {
     const segment: Segment = { kind: "batch", points: columns, isSealed: true };
     this.#segments.push(segment);
     this.#bufferedPoints += columns.count;
-    return this.#enqueue(() => this.#drain("all", segment));
+    return this.#queue.run(() => this.#drain("all", segment));
   }
 
   /**
@@ -184,7 +185,7 @@ export class Track {
 
   /** @internal Writes the buffered points (reads do this first; they need no server). */
   async writeBuffered(): Promise<AppendResult> {
-    return this.#enqueue(() => this.#drain("all", undefined));
+    return this.#queue.run(() => this.#drain("all", undefined));
   }
 
   /**
@@ -252,17 +253,19 @@ export class Track {
     // pile up flushes that close() would wait for.
     if (this.#isBackgroundQueued) return;
     this.#isBackgroundQueued = true;
-    const work = this.#enqueue(() => {
-      this.#isBackgroundQueued = false;
-      return this.#drain("sealed", undefined);
-    }).then(
-      () => {
-        this.#backgroundError = undefined;
-      },
-      (error: unknown) => {
-        this.#backgroundError = error;
-      },
-    );
+    const work = this.#queue
+      .run(() => {
+        this.#isBackgroundQueued = false;
+        return this.#drain("sealed", undefined);
+      })
+      .then(
+        () => {
+          this.#backgroundError = undefined;
+        },
+        (error: unknown) => {
+          this.#backgroundError = error;
+        },
+      );
     this.#context.track(work);
   }
 
@@ -306,7 +309,7 @@ export class Track {
       segment.isSealed = true;
       const points =
         segment.kind === "appended" && !segment.points.isStrictlyIncreasing()
-          ? PointColumns.fromRows(mergeByTimestamp(segment.points.toRows()))
+          ? PointColumns.fromPoints(mergeByTimestamp(segment.points.toPoints()))
           : segment.points;
       const result = await this.#context.backend.append(this.name, points, {
         isBatch: segment.kind === "batch",
@@ -317,12 +320,6 @@ export class Track {
       written = combine(written, result);
     }
     return written ?? NOTHING_WRITTEN;
-  }
-
-  #enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.#queue.then(work, work);
-    this.#queue = result.catch(() => undefined);
-    return result;
   }
 }
 

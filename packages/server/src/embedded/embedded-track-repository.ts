@@ -1,5 +1,6 @@
 import {
   LocalTracks,
+  PointColumns,
   TRACK_FILES,
   formatTrackMetadata,
   isoFromSeconds,
@@ -12,7 +13,7 @@ import {
   type ReadResult,
   type TimeQuery,
   type TimeReadResult,
-  type TrackPoint,
+  type TimedPoint,
   type TrackStats,
   type FsyncPolicy,
 } from "dreamlake/engine";
@@ -81,14 +82,14 @@ export class EmbeddedTrackRepository implements TrackRepository {
   async append(
     session: SessionRef,
     track: string,
-    points: readonly TrackPoint[],
+    points: readonly TimedPoint[],
     info?: TrackInfo,
   ): Promise<TrackAppendResult> {
     return this.#withTrack("write", session, track, async (tracks) => {
       const store = await tracks.store(track);
       if (info !== undefined && store.totalPoints === 0)
         await this.#createMetadata(session, track, info);
-      const result = await store.append(points);
+      const result = await store.append(PointColumns.fromPoints(points));
       const total = result.endIndex + 1;
       return {
         ...result,

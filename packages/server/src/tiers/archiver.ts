@@ -1,4 +1,9 @@
-import { CorruptDataError, UnavailableError, type Clock, type TrackRow } from "dreamlake/engine";
+import {
+  CorruptDataError,
+  UnavailableError,
+  type Clock,
+  type IndexedPoint,
+} from "dreamlake/engine";
 import { describeFailure, type ServerLog } from "../logging/server-log.js";
 import { encodeChunk, sha256Of } from "./chunk-codec.js";
 import { chunkObjectKey } from "./cold-chunks.js";
@@ -279,7 +284,7 @@ export class Archiver {
 }
 
 /** Checks that the hot tier gave exactly the planned points. */
-function checkContiguous(trackId: string, rows: readonly TrackRow[], plan: ArchivalPlan): void {
+function checkContiguous(trackId: string, rows: readonly IndexedPoint[], plan: ArchivalPlan): void {
   const count = plan.endIndex - plan.startIndex + 1;
   const isWhole =
     rows.length === count && rows.every((row, i) => row.index === plan.startIndex + i);

@@ -1,19 +1,19 @@
-import type { PointValue, TrackData } from "dreamlake/engine";
+import type { FieldValue, Point } from "dreamlake/engine";
 
-type Entry = { readonly points: readonly TrackData[]; readonly bytes: number };
+type Entry = { readonly points: readonly Point[]; readonly bytes: number };
 
 /**
  * Decoded cold chunks, most recently used first, within a bound on their estimated memory
  * (see {@link estimatePointBytes}). Concurrent requests for one chunk share one load.
  *
- * The cached points are shared with every reader: they are read-only (`TrackData` is a
+ * The cached points are shared with every reader: they are read-only (`Point` is a
  * readonly type), and nothing in the server changes a point it read.
  */
 export class ChunkCache {
   readonly #maxBytes: number;
   /** Map order is recency order: the first entry is the least recently used. */
   readonly #entries = new Map<string, Entry>();
-  readonly #loading = new Map<string, Promise<readonly TrackData[]>>();
+  readonly #loading = new Map<string, Promise<readonly Point[]>>();
   #bytes = 0;
 
   /** @param maxBytes bound on the estimated memory of the cached points; 0 turns caching off */
@@ -37,7 +37,7 @@ export class ChunkCache {
   }
 
   /** The points of a chunk, from the cache or from `load` (whose result is then cached). */
-  get(key: string, load: () => Promise<readonly TrackData[]>): Promise<readonly TrackData[]> {
+  get(key: string, load: () => Promise<readonly Point[]>): Promise<readonly Point[]> {
     const entry = this.#entries.get(key);
     if (entry !== undefined) {
       this.#entries.delete(key);
@@ -68,7 +68,7 @@ export class ChunkCache {
     this.#bytes = 0;
   }
 
-  #keep(key: string, points: readonly TrackData[]): void {
+  #keep(key: string, points: readonly Point[]): void {
     const bytes = estimatePointBytes(points);
     if (bytes > this.#maxBytes) return;
     const previous = this.#entries.get(key);
@@ -91,13 +91,13 @@ export class ChunkCache {
  * headers, 8 bytes per slot, strings at 2 bytes a character. It errs on the high side for
  * small values so that the bound holds.
  */
-export function estimatePointBytes(points: readonly TrackData[]): number {
+export function estimatePointBytes(points: readonly Point[]): number {
   let total = 16 + 8 * points.length;
   for (const point of points) total += estimateValueBytes(point);
   return total;
 }
 
-function estimateValueBytes(value: PointValue | TrackData | undefined): number {
+function estimateValueBytes(value: FieldValue | Point | undefined): number {
   switch (typeof value) {
     case "number":
       return 16;
@@ -119,11 +119,11 @@ function estimateValueBytes(value: PointValue | TrackData | undefined): number {
   if (value instanceof Uint8Array) return 96 + value.byteLength;
   if (Array.isArray(value)) {
     let total = 32 + 8 * value.length;
-    for (const item of value as readonly PointValue[]) total += estimateValueBytes(item);
+    for (const item of value as readonly FieldValue[]) total += estimateValueBytes(item);
     return total;
   }
   let total = 64;
-  const record = value as { readonly [key: string]: PointValue | undefined };
+  const record = value as { readonly [key: string]: FieldValue | undefined };
   for (const key in record) total += 16 + 2 * key.length + estimateValueBytes(record[key]);
   return total;
 }

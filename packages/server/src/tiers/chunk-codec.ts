@@ -3,11 +3,12 @@ import {
   CorruptDataError,
   MsgpackReader,
   MsgpackWriter,
+  PointColumns,
   expandRecord,
   writeColumnarRecord,
-  type PointValue,
-  type TrackData,
-  type TrackRow,
+  type FieldValue,
+  type Point,
+  type IndexedPoint,
 } from "dreamlake/engine";
 
 /** The byte the track format writes after every record. */
@@ -35,7 +36,7 @@ export type EncodedChunk = {
  *
  * @param rows points with consecutive indexes, at least one
  */
-export function encodeChunk(rows: readonly TrackRow[]): EncodedChunk {
+export function encodeChunk(rows: readonly IndexedPoint[]): EncodedChunk {
   const points = rows.map((row) => row.data);
   const writer = new MsgpackWriter(64 * 1024);
   let minTs = Infinity;
@@ -43,20 +44,30 @@ export function encodeChunk(rows: readonly TrackRow[]): EncodedChunk {
   let runStart = 0;
   let runKeys = Object.keys(points[0] ?? {});
   for (let i = 0; i < points.length; i++) {
-    const ts = (points[i] as TrackData)["_ts"] as number;
+    const ts = (points[i] as Point)["_ts"] as number;
     if (ts < minTs) minTs = ts;
     if (ts > maxTs) maxTs = ts;
     if (i === 0) continue;
-    const keys = Object.keys(points[i] as TrackData);
+    const keys = Object.keys(points[i] as Point);
     if (!isSameList(keys, runKeys)) {
-      writeColumnarRecord(writer, points, runStart, i);
+      writeRun(writer, points, runStart, i);
       runStart = i;
       runKeys = keys;
     }
   }
-  writeColumnarRecord(writer, points, runStart, points.length);
+  writeRun(writer, points, runStart, points.length);
   const bytes = writer.toBytes();
   return { bytes, checksum: sha256Of(bytes), count: points.length, minTs, maxTs };
+}
+
+/** Writes points `[start, end)`, which all have the same fields, as one columnar record. */
+function writeRun(
+  writer: MsgpackWriter,
+  points: readonly Point[],
+  start: number,
+  end: number,
+): void {
+  writeColumnarRecord(writer, PointColumns.fromPoints(points.slice(start, end)), 0, end - start);
 }
 
 function isSameList(a: readonly string[], b: readonly string[]): boolean {
@@ -84,7 +95,7 @@ export type ChunkExpectation = {
  * @throws {CorruptDataError} naming the object when its size, checksum, records or point
  *   count differ from what the manifest says
  */
-export function decodeChunk(bytes: Uint8Array, expected: ChunkExpectation): TrackData[] {
+export function decodeChunk(bytes: Uint8Array, expected: ChunkExpectation): Point[] {
   const corrupt = (what: string, offset?: number): CorruptDataError =>
     new CorruptDataError(`cold chunk ${expected.key}: ${what}`, {
       details: { key: expected.key, ...(offset === undefined ? {} : { offset }) },
@@ -96,10 +107,10 @@ export function decodeChunk(bytes: Uint8Array, expected: ChunkExpectation): Trac
   if (checksum !== expected.checksum) {
     throw corrupt(`checksum ${checksum} does not match ${expected.checksum} from the manifest`);
   }
-  const points: TrackData[] = [];
+  const points: Point[] = [];
   let offset = 0;
   while (offset < bytes.byteLength) {
-    let value: PointValue;
+    let value: FieldValue;
     const reader = new MsgpackReader(bytes, offset);
     try {
       value = reader.decode();
@@ -118,7 +129,7 @@ export function decodeChunk(bytes: Uint8Array, expected: ChunkExpectation): Trac
   return points;
 }
 
-function isMap(value: PointValue): value is { [key: string]: PointValue } {
+function isMap(value: FieldValue): value is { [key: string]: FieldValue } {
   return (
     typeof value === "object" &&
     value !== null &&

@@ -1,4 +1,4 @@
-import { CorruptDataError, type TrackData } from "dreamlake/engine";
+import { CorruptDataError, type Point } from "dreamlake/engine";
 import type { ChunkCache } from "./chunk-cache.js";
 import { decodeChunk } from "./chunk-codec.js";
 import type { ObjectStore } from "./cold/object-store.js";
@@ -25,7 +25,7 @@ export class ColdChunks {
    * @throws {UnavailableError} when the object store does not answer
    * @throws {CorruptDataError} when the object is missing or differs from its entry
    */
-  points(entry: ChunkEntry): Promise<readonly TrackData[]> {
+  points(entry: ChunkEntry): Promise<readonly Point[]> {
     return this.#cache.get(entry.key, async () => {
       this.fetches++;
       const bytes = await this.#store.get(entry.key);

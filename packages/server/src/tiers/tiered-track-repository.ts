@@ -2,15 +2,17 @@ import {
   CorruptDataError,
   NotFoundError,
   TimeSelection,
+  TimeSpanList,
   isoFromSeconds,
+  planTimeRead,
   type Clock,
   type IndexQuery,
   type ReadResult,
   type TimeQuery,
   type TimeReadResult,
-  type TrackData,
-  type TrackPoint,
-  type TrackRow,
+  type Point,
+  type TimedPoint,
+  type IndexedPoint,
   type TrackStats,
 } from "dreamlake/engine";
 import type { SessionRef } from "../sessions/session-ref.js";
@@ -72,7 +74,7 @@ export class TieredTrackRepository implements TrackRepository {
   async append(
     session: SessionRef,
     track: string,
-    points: readonly TrackPoint[],
+    points: readonly TimedPoint[],
     info?: TrackInfo,
   ): Promise<TrackAppendResult> {
     const { track: stored, startIndex } = await this.#hot.append(
@@ -108,7 +110,7 @@ export class TieredTrackRepository implements TrackRepository {
       trackId === undefined
         ? { rows: [], hotStartIndex: 0, totalPoints: 0 }
         : await this.#hot.readByIndex(trackId, startIndex, limit);
-    let rows: readonly TrackRow[] = hot.rows;
+    let rows: readonly IndexedPoint[] = hot.rows;
     if (trackId !== undefined && startIndex < hot.hotStartIndex) {
       const coldEnd = Math.min(hot.hotStartIndex, startIndex + limit);
       const cold = await this.#coldRange(trackId, startIndex, coldEnd, hot.hotStartIndex);
@@ -134,12 +136,12 @@ export class TieredTrackRepository implements TrackRepository {
       if (hot.hotStartIndex > 0)
         await this.#offerCold(trackId, query, hot.hotStartIndex, selection);
     }
-    const { rows, hasMore } = selection.result();
+    const { points, hasMore } = selection.result();
     return {
-      data: rows,
+      data: points,
       startTime: query.startTime ?? null,
       endTime: query.endTime ?? null,
-      total: rows.length,
+      total: points.length,
       hasMore,
     };
   }
@@ -203,9 +205,9 @@ export class TieredTrackRepository implements TrackRepository {
     from: number,
     to: number,
     hotStartIndex: number,
-  ): Promise<TrackRow[]> {
+  ): Promise<IndexedPoint[]> {
     const manifest = await this.#manifests.covering(trackId, hotStartIndex);
-    const out: TrackRow[] = [];
+    const out: IndexedPoint[] = [];
     for (let c = firstChunkEnding(manifest, from); c < manifest.length; c++) {
       const chunk = manifest[c] as ChunkEntry;
       if (chunk.startIndex >= to) break;
@@ -214,7 +216,7 @@ export class TieredTrackRepository implements TrackRepository {
       const last = Math.min(to, chunk.endIndex + 1);
       for (let index = first; index < last; index++) {
         // A copy: the cached point is shared with every other read.
-        out.push({ index, data: { ...(points[index - chunk.startIndex] as TrackData) } });
+        out.push({ index, data: { ...(points[index - chunk.startIndex] as Point) } });
       }
     }
     if (out.length !== to - from) {
@@ -235,29 +237,26 @@ export class TieredTrackRepository implements TrackRepository {
     const start = query.startTime ?? -Infinity;
     const end = query.endTime ?? Infinity;
     const manifest = await this.#manifests.covering(trackId, hotStartIndex);
-    const candidates = manifest.filter(
-      (chunk) => chunk.startIndex < hotStartIndex && chunk.maxTs >= start && chunk.minTs < end,
+    const chunks = manifest.filter((chunk) => chunk.startIndex < hotStartIndex);
+    // Every archived point has a numeric `_ts` (the intake refuses others).
+    const spans = new TimeSpanList(
+      chunks.map((chunk) => ({
+        minTs: chunk.minTs,
+        maxTs: chunk.maxTs,
+        count: chunk.endIndex - chunk.startIndex + 1,
+        hasUntimed: false,
+      })),
     );
-    // In the order their best possible row would enter the result.
-    candidates.sort((a, b) =>
-      query.reverse
-        ? b.maxTs - a.maxTs || a.chunkNumber - b.chunkNumber
-        : a.minTs - b.minTs || a.chunkNumber - b.chunkNumber,
-    );
-    for (const chunk of candidates) {
-      if (
-        selection.isFull &&
-        (query.reverse ? chunk.maxTs < selection.worstKey : chunk.minTs > selection.worstKey)
-      ) {
-        break;
-      }
+    for (const { span, bestKey } of planTimeRead(spans, query)) {
+      if (!selection.canTake(bestKey)) break;
+      const chunk = chunks[span] as ChunkEntry;
       const points = await this.#cold.points(chunk);
       // Only the rows that make it into the answer are copied out of the shared cache.
-      const source = { rowAt: (i: number): TrackData => ({ ...(points[i] as TrackData) }) };
+      const source = { pointAt: (i: number): Point => ({ ...(points[i] as Point) }) };
       // A chunk committed but not yet dropped overlaps the hot rows: those come from there.
       const count = Math.min(points.length, hotStartIndex - chunk.startIndex);
       for (let i = 0; i < count; i++) {
-        const ts = (points[i] as TrackData)["_ts"] as number;
+        const ts = (points[i] as Point)["_ts"] as number;
         if (ts >= start && ts < end) selection.offerFrom(ts, chunk.startIndex + i, source, i);
       }
     }

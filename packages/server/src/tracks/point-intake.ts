@@ -2,7 +2,7 @@ import {
   checkPoint,
   MAX_VALUE_DEPTH,
   type TimestampResolver,
-  type TrackPoint,
+  type TimedPoint,
 } from "dreamlake/engine";
 
 /**
@@ -23,7 +23,7 @@ export function acceptJsonPoints(
   raw: readonly unknown[],
   where: string,
   timestamps: TimestampResolver,
-): TrackPoint[] {
+): TimedPoint[] {
   const points = raw as Record<string, unknown>[];
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
@@ -39,7 +39,7 @@ export function acceptJsonPoints(
       throw error;
     }
   }
-  return points as TrackPoint[];
+  return points as TimedPoint[];
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {

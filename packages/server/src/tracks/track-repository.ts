@@ -12,7 +12,7 @@ import type {
   ReadResult,
   TimeQuery,
   TimeReadResult,
-  TrackPoint,
+  TimedPoint,
   TrackStats,
 } from "dreamlake/engine";
 import type { SessionRef } from "../sessions/session-ref.js";
@@ -89,7 +89,7 @@ export interface TrackRepository {
   append(
     session: SessionRef,
     track: string,
-    points: readonly TrackPoint[],
+    points: readonly TimedPoint[],
     info?: TrackInfo,
   ): Promise<TrackAppendResult>;
 

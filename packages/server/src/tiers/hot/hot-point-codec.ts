@@ -2,9 +2,9 @@ import {
   CorruptDataError,
   MsgpackReader,
   MsgpackWriter,
-  type PointValue,
-  type TrackData,
-  type TrackPoint,
+  type FieldValue,
+  type Point,
+  type TimedPoint,
 } from "dreamlake/engine";
 
 /**
@@ -16,7 +16,7 @@ export class HotPointEncoder {
   readonly #writer = new MsgpackWriter(4096);
 
   /** The msgpack bytes of one point (a fresh copy the caller may keep). */
-  encode(point: TrackPoint): Uint8Array {
+  encode(point: TimedPoint): Uint8Array {
     this.#writer.reset();
     this.#writer.writeValue(point);
     return this.#writer.toBytes();
@@ -29,8 +29,8 @@ export class HotPointEncoder {
  * @param where names the point in the error (e.g. `track 12 index 5`)
  * @throws {CorruptDataError} when the bytes are not one msgpack map
  */
-export function decodeHotPoint(bytes: Uint8Array, where: string): TrackData {
-  let value: PointValue;
+export function decodeHotPoint(bytes: Uint8Array, where: string): Point {
+  let value: FieldValue;
   let isWhole: boolean;
   try {
     const reader = new MsgpackReader(bytes);
@@ -50,5 +50,5 @@ export function decodeHotPoint(bytes: Uint8Array, where: string): TrackData {
   ) {
     throw new CorruptDataError(`the stored point of ${where} is not one msgpack map`);
   }
-  return value as TrackData;
+  return value as Point;
 }

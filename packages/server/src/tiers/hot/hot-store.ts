@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { TimeQuery, TrackPoint, TrackRow } from "dreamlake/engine";
+import type { TimeQuery, TimedPoint, IndexedPoint } from "dreamlake/engine";
 
 /** Names one track: the session it belongs to and its name in that session. */
 export type HotTrackKey = {
@@ -55,7 +55,7 @@ export type HotAppendResult = {
 
 /** Hot points read back, with the track's counters as of the same instant. */
 export type HotRows = {
-  readonly rows: readonly TrackRow[];
+  readonly rows: readonly IndexedPoint[];
   /** `hotStartIndex` at the moment the rows were read. */
   readonly hotStartIndex: number;
   /** `totalPoints` at the moment the rows were read. */
@@ -124,7 +124,7 @@ export interface HotStore {
   /** Appends points to a track, creating it on first use. `points` is not empty. */
   append(
     key: HotTrackKey,
-    points: readonly TrackPoint[],
+    points: readonly TimedPoint[],
     options: { readonly fields: HotTrackFields; readonly nowSeconds: number },
   ): Promise<HotAppendResult>;
 

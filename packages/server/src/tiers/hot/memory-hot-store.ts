@@ -2,8 +2,8 @@ import {
   ConflictError,
   FailedPreconditionError,
   type TimeQuery,
-  type TrackPoint,
-  type TrackRow,
+  type TimedPoint,
+  type IndexedPoint,
 } from "dreamlake/engine";
 import { promiseOf } from "../promise-of.js";
 import { decodeHotPoint, HotPointEncoder } from "./hot-point-codec.js";
@@ -43,7 +43,7 @@ export class MemoryHotStore implements HotStore {
 
   append(
     key: HotTrackKey,
-    points: readonly TrackPoint[],
+    points: readonly TimedPoint[],
     options: { readonly fields: HotTrackFields; readonly nowSeconds: number },
   ): Promise<HotAppendResult> {
     return this.#run(() => {
@@ -251,7 +251,7 @@ export class MemoryHotStore implements HotStore {
     return entry;
   }
 
-  #row(trackId: string, index: number, stored: StoredPoint): TrackRow {
+  #row(trackId: string, index: number, stored: StoredPoint): IndexedPoint {
     return { index, data: decodeHotPoint(stored.bytes, `track ${trackId} index ${index}`) };
   }
 }

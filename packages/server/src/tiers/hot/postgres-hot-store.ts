@@ -3,8 +3,8 @@ import {
   ConflictError,
   InvalidArgumentError,
   type TimeQuery,
-  type TrackPoint,
-  type TrackRow,
+  type TimedPoint,
+  type IndexedPoint,
 } from "dreamlake/engine";
 import { decodeHotPoint, HotPointEncoder } from "./hot-point-codec.js";
 import type {
@@ -112,7 +112,7 @@ export class PostgresHotStore implements HotStore {
 
   async append(
     key: HotTrackKey,
-    points: readonly TrackPoint[],
+    points: readonly TimedPoint[],
     options: { readonly fields: HotTrackFields; readonly nowSeconds: number },
   ): Promise<HotAppendResult> {
     const timestamps: number[] = new Array<number>(points.length);
@@ -120,7 +120,7 @@ export class PostgresHotStore implements HotStore {
     let minTs = Infinity;
     let maxTs = -Infinity;
     for (let i = 0; i < points.length; i++) {
-      const point = points[i] as TrackPoint;
+      const point = points[i] as TimedPoint;
       timestamps[i] = point._ts;
       data[i] = this.#encoder.encode(point);
       if (point._ts < minTs) minTs = point._ts;
@@ -178,7 +178,7 @@ export class PostgresHotStore implements HotStore {
       this.#sql.readByIndex,
       [trackId, startIndex, limit],
     );
-    return this.#toRows(trackId, rows);
+    return this.#toPoints(trackId, rows);
   }
 
   async readByTime(trackId: string, query: TimeQuery): Promise<HotRows> {
@@ -187,7 +187,7 @@ export class PostgresHotStore implements HotStore {
       this.#sql.readByTime(query.reverse),
       [trackId, query.startTime ?? -Infinity, query.endTime ?? Infinity, query.limit],
     );
-    return this.#toRows(trackId, rows);
+    return this.#toPoints(trackId, rows);
   }
 
   async manifest(trackId: string): Promise<readonly ChunkEntry[]> {
@@ -312,10 +312,10 @@ export class PostgresHotStore implements HotStore {
     }
   }
 
-  #toRows(trackId: string, rows: readonly RowsRecord[]): HotRows {
+  #toPoints(trackId: string, rows: readonly RowsRecord[]): HotRows {
     const first = rows[0];
     if (first === undefined) return { rows: [], hotStartIndex: 0, totalPoints: 0 };
-    const out: TrackRow[] = [];
+    const out: IndexedPoint[] = [];
     for (const row of rows) {
       if (row.idx === null || row.data === null) continue;
       const index = Number(row.idx);

@@ -1,0 +1,53 @@
+import type { FieldValue, Point } from "../../core/point.js";
+import { isColumnar } from "./record-codec.js";
+import { copyDecoded, holdsObjects, pointMakerFor, type PointMaker } from "./point-maker.js";
+
+/**
+ * One record as decoded from `data.msgpack`, with its points built only when asked for:
+ * a time read looks at the `_ts` list of a 4,096-point record and builds the few points it
+ * returns, instead of 4,096 objects.
+ */
+export class DecodedRecord {
+  /** Number of points. */
+  readonly count: number;
+  readonly #columns: readonly (readonly FieldValue[])[];
+  readonly #timestamps: readonly FieldValue[] | undefined;
+  readonly #point: Point | undefined;
+  readonly #makePoint: PointMaker | undefined;
+
+  constructor(map: { readonly [key: string]: FieldValue }) {
+    if (isColumnar(map)) {
+      const keys = Object.keys(map);
+      this.#columns = keys.map((key) => map[key] as readonly FieldValue[]);
+      this.count = this.#columns[0]?.length ?? 0;
+      const timestamps = map["_ts"];
+      this.#timestamps = Array.isArray(timestamps)
+        ? (timestamps as readonly FieldValue[])
+        : undefined;
+      this.#point = undefined;
+      this.#makePoint = pointMakerFor(keys, this.#columns.map(holdsObjects));
+    } else {
+      this.#columns = [];
+      this.count = 1;
+      this.#timestamps = undefined;
+      this.#point = map;
+      this.#makePoint = undefined;
+    }
+  }
+
+  /** The `_ts` of point `i` as stored (a number for everything dreamlake writes). */
+  tsAt(i: number): FieldValue | undefined {
+    if (this.#point !== undefined) return this.#point["_ts"];
+    return this.#timestamps?.[i];
+  }
+
+  /**
+   * Point `i` as an object: a new one on every call, sharing nothing with this record, so
+   * that a caller changing what a read returned does not change what later reads return
+   * (the record cache keeps this record).
+   */
+  pointAt(i: number): Point {
+    if (this.#point !== undefined) return copyDecoded(this.#point as FieldValue) as Point;
+    return (this.#makePoint as PointMaker)(this.#columns, i);
+  }
+}

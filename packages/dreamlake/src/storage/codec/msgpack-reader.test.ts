@@ -1,0 +1,240 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { FieldValue } from "../../core/point.js";
+import { MalformedInputError, MsgpackReader, TruncatedInputError } from "./msgpack-reader.js";
+import { MsgpackWriter } from "./msgpack-writer.js";
+
+/** A typed, order-preserving rendering: two values render the same only when they are the same. */
+function render(value: FieldValue | undefined): string {
+  if (value === undefined) return "undefined";
+  if (value === null) return "null";
+  if (typeof value === "number") return `n:${Object.is(value, -0) ? "-0" : String(value)}`;
+  if (typeof value === "bigint") return `b:${value.toString()}`;
+  if (typeof value === "string") return `s:${JSON.stringify(value)}`;
+  if (typeof value === "boolean") return `t:${String(value)}`;
+  if (value instanceof Uint8Array) return `u:${Buffer.from(value).toString("hex")}`;
+  if (Array.isArray(value)) return `[${(value as readonly FieldValue[]).map(render).join(",")}]`;
+  const map = value as { readonly [key: string]: FieldValue };
+  return `{${Object.keys(map)
+    .map((key) => `${JSON.stringify(key)}:${render(map[key])}`)
+    .join(",")}}`;
+}
+
+/** What decoding must give back: bigints that fit a double exactly come back as numbers. */
+function expectedAfterRoundTrip(value: FieldValue): FieldValue {
+  if (typeof value === "bigint") {
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : value;
+  }
+  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return (value as readonly FieldValue[]).map(expectedAfterRoundTrip);
+  const map = value as { readonly [key: string]: FieldValue };
+  return objectFromEntries(
+    Object.keys(map).map((key) => [key, expectedAfterRoundTrip(map[key] as FieldValue)]),
+  );
+}
+
+/** Builds an object whose `__proto__` entries are own fields, as the reader must. */
+function objectFromEntries(entries: readonly (readonly [string, FieldValue])[]): {
+  [key: string]: FieldValue;
+} {
+  const out: { [key: string]: FieldValue } = {};
+  for (const [key, value] of entries) {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
+const key = fc.oneof(
+  fc.string({ unit: "grapheme", maxLength: 6 }),
+  fc.constantFrom("__proto__", "constructor", "toString", "_ts", "hasOwnProperty"),
+);
+const scalar: fc.Arbitrary<FieldValue> = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.double(),
+  fc.constantFrom(0, -0, 2 ** 53, -(2 ** 53), 2 ** 64, 1e-300, Number.MAX_VALUE),
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+  fc.string({ unit: "grapheme" }),
+  fc.string({ unit: "binary-ascii", minLength: 20, maxLength: 300 }),
+  fc.uint8Array({ maxLength: 300 }),
+);
+const { value } = fc.letrec<{ value: FieldValue }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    scalar,
+    fc.array(tie("value"), { maxLength: 20 }),
+    fc.array(fc.tuple(key, tie("value")), { maxLength: 20 }).map(objectFromEntries),
+  ),
+}));
+
+function encode(item: FieldValue): Uint8Array {
+  const writer = new MsgpackWriter(16);
+  writer.writeValue(item);
+  return writer.toBytes();
+}
+
+function hex(text: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(text.replace(/\s+/g, ""), "hex"));
+}
+
+describe("MsgpackReader and MsgpackWriter", () => {
+  it("decode what was encoded, for any value", () => {
+    fc.assert(
+      fc.property(value, (item) => {
+        const bytes = encode(item);
+        const reader = new MsgpackReader(bytes);
+        expect(render(reader.decode())).toBe(render(expectedAfterRoundTrip(item)));
+        expect(reader.isAtEnd).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("skip exactly the bytes decode reads, for any value", () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), (items) => {
+        const writer = new MsgpackWriter(16);
+        const ends: number[] = [];
+        for (const item of items) {
+          writer.writeValue(item);
+          ends.push(writer.length);
+        }
+        const reader = new MsgpackReader(writer.toBytes());
+        for (const end of ends) {
+          reader.skip();
+          expect(reader.position).toBe(end);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keep a __proto__ key as a field and never change a prototype", () => {
+    const bytes = hex("82 a9 5f5f70726f746f5f5f 81 a8 706f6c6c75746564 c3 a1 61 01");
+    const decoded = new MsgpackReader(bytes).decode() as Record<string, FieldValue>;
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.keys(decoded)).toEqual(["__proto__", "a"]);
+    expect(Object.getOwnPropertyDescriptor(decoded, "__proto__")?.value).toEqual({
+      polluted: true,
+    });
+    expect((decoded as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it("writes numbers as Python's msgpack.packb does: smallest int, float64 otherwise", () => {
+    const cases: [FieldValue, string][] = [
+      [0, "00"],
+      [127, "7f"],
+      [128, "cc80"],
+      [-1, "ff"],
+      [-32, "e0"],
+      [-33, "d0df"],
+      [65535, "cdffff"],
+      [65536, "ce00010000"],
+      [2 ** 32, "cf0000000100000000"],
+      [-(2 ** 31) - 1, "d3ffffffff7fffffff"],
+      [2n ** 64n - 1n, "cfffffffffffffffff"],
+      [-(2n ** 63n), "d38000000000000000"],
+      [0.5, "cb3fe0000000000000"],
+      [-0, "cb8000000000000000"],
+      [2 ** 53, "cb4340000000000000"],
+      ["é", "a2c3a9"],
+      [new Uint8Array([0x0a]), "c4010a"],
+      [null, "c0"],
+      [true, "c3"],
+    ];
+    for (const [item, bytes] of cases) {
+      expect(Buffer.from(encode(item)).toString("hex"), render(item)).toBe(bytes);
+    }
+  });
+
+  it("reads the Python SDK's 20-byte record of append(v=1)", () => {
+    const bytes = hex("82 a3 5f7473 91 cb 41d954fc40000000 a1 76 91 01 0a");
+    const reader = new MsgpackReader(bytes);
+    expect(reader.decode()).toEqual({ _ts: [1700000000], v: [1] });
+    // The 0x0A after the record decodes as the integer 10, as in Python.
+    expect(reader.decode()).toBe(10);
+    expect(reader.isAtEnd).toBe(true);
+  });
+
+  it("decodes float32, str8/16/32, bin16/32, array16/32 and map16/32 written by other tools", () => {
+    const cases: [string, FieldValue][] = [
+      ["ca 3fc00000", 1.5],
+      ["d9 01 61", "a"],
+      ["da 0001 61", "a"],
+      ["db 00000001 61", "a"],
+      ["c5 0001 ff", new Uint8Array([0xff])],
+      ["c6 00000001 ff", new Uint8Array([0xff])],
+      ["dc 0001 01", [1]],
+      ["dd 00000001 01", [1]],
+      ["de 0001 a1 61 01", { a: 1 }],
+      ["df 00000001 a1 61 01", { a: 1 }],
+    ];
+    for (const [bytes, expected] of cases) {
+      expect(new MsgpackReader(hex(bytes)).decode(), bytes).toEqual(expected);
+    }
+  });
+
+  it("turns non-string map keys into strings", () => {
+    expect(new MsgpackReader(hex("82 01 a1 61 c3 02")).decode()).toEqual({ 1: "a", true: 2 });
+  });
+
+  it("reports a truncated object without allocating the length it claims", () => {
+    for (const bytes of ["dd ffffffff", "df ffffffff", "db ffffffff", "c6 ffffffff", "82 a1 61"]) {
+      expect(() => new MsgpackReader(hex(bytes)).decode(), bytes).toThrow(TruncatedInputError);
+      expect(() => {
+        new MsgpackReader(hex(bytes)).skip();
+      }, bytes).toThrow(TruncatedInputError);
+    }
+  });
+
+  it("refuses extension types and the unused byte 0xc1", () => {
+    for (const bytes of ["c1", "d4 01 00", "c7 01 01 00"]) {
+      expect(() => new MsgpackReader(hex(bytes)).decode(), bytes).toThrow(MalformedInputError);
+      expect(() => {
+        new MsgpackReader(hex(bytes)).skip();
+      }, bytes).toThrow(MalformedInputError);
+    }
+  });
+
+  it("refuses nesting deeper than 256 levels", () => {
+    const deep = new Uint8Array(300).fill(0x91);
+    expect(() => new MsgpackReader(Uint8Array.from([...deep, 0x01])).decode()).toThrow(
+      MalformedInputError,
+    );
+    const fine = Uint8Array.from([...new Uint8Array(200).fill(0x91), 0x01]);
+    expect(new MsgpackReader(fine).decode()).toBeDefined();
+  });
+
+  it("throws only TruncatedInputError or MalformedInputError on any bytes, and always ends", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        for (const mode of ["decode", "skip"] as const) {
+          const reader = new MsgpackReader(bytes);
+          try {
+            while (!reader.isAtEnd) {
+              const before = reader.position;
+              if (mode === "decode") reader.decode();
+              else reader.skip();
+              expect(reader.position).toBeGreaterThan(before);
+            }
+          } catch (error: unknown) {
+            expect(
+              error instanceof TruncatedInputError || error instanceof MalformedInputError,
+            ).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,185 @@
+import { randomBytes } from "node:crypto";
+import { constants, promises as fs } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
+import * as path from "node:path";
+import type { FileSystem, RandomAccessFile } from "../ports.js";
+
+const temporarySalt = randomBytes(4).toString("hex");
+let temporaryCounter = 0;
+
+/** {@link RandomAccessFile} on a Node file handle. */
+export class NodeRandomAccessFile implements RandomAccessFile {
+  readonly path: string;
+  readonly #handle: FileHandle;
+  #isClosed = false;
+
+  constructor(filePath: string, handle: FileHandle) {
+    this.path = filePath;
+    this.#handle = handle;
+  }
+
+  /** The file descriptor (used by the flock lock). */
+  get fd(): number {
+    return this.#handle.fd;
+  }
+
+  async size(): Promise<number> {
+    return (await this.#handle.stat()).size;
+  }
+
+  async read(position: number, length: number): Promise<Uint8Array> {
+    const buffer = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const { bytesRead } = await this.#handle.read(
+        buffer,
+        filled,
+        length - filled,
+        position + filled,
+      );
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === length ? buffer : buffer.subarray(0, filled);
+  }
+
+  async write(position: number, bytes: Uint8Array): Promise<void> {
+    let written = 0;
+    while (written < bytes.byteLength) {
+      const { bytesWritten } = await this.#handle.write(
+        bytes,
+        written,
+        bytes.byteLength - written,
+        position + written,
+      );
+      written += bytesWritten;
+    }
+  }
+
+  async truncate(length: number): Promise<void> {
+    await this.#handle.truncate(length);
+  }
+
+  async sync(): Promise<void> {
+    await this.#handle.sync();
+  }
+
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    await this.#handle.close();
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    "code" in error &&
+    (error.code === "ENOENT" || error.code === "ENOTDIR")
+  );
+}
+
+/** {@link FileSystem} on Node's `fs`. */
+export class NodeFileSystem implements FileSystem {
+  async openForRead(filePath: string): Promise<NodeRandomAccessFile | undefined> {
+    try {
+      return new NodeRandomAccessFile(filePath, await fs.open(filePath, constants.O_RDONLY));
+    } catch (error: unknown) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async openForWrite(filePath: string): Promise<NodeRandomAccessFile> {
+    await fs.mkdir(path.dirname(filePath), { recursive: true });
+    return new NodeRandomAccessFile(
+      filePath,
+      await fs.open(filePath, constants.O_RDWR | constants.O_CREAT, 0o644),
+    );
+  }
+
+  async readText(filePath: string): Promise<string | undefined> {
+    try {
+      return await fs.readFile(filePath, "utf8");
+    } catch (error: unknown) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async writeTextAtomic(
+    filePath: string,
+    text: string,
+    options: { readonly fsync?: boolean; readonly createFolder?: boolean } = {},
+  ): Promise<void> {
+    const directory = path.dirname(filePath);
+    if (options.createFolder !== false) await fs.mkdir(directory, { recursive: true });
+    // Unique per process and call, so concurrent writers never share a temporary file.
+    const temporary = path.join(
+      directory,
+      `.${path.basename(filePath)}.${process.pid}.${(temporaryCounter++).toString(36)}.${temporarySalt}.tmp`,
+    );
+    try {
+      const handle = await fs.open(temporary, "w", 0o644);
+      try {
+        await handle.writeFile(text, "utf8");
+        if (options.fsync === true) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(temporary, filePath);
+    } catch (error: unknown) {
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+  }
+
+  async appendText(
+    filePath: string,
+    text: string,
+    options: { readonly fsync?: boolean } = {},
+  ): Promise<void> {
+    await fs.mkdir(path.dirname(filePath), { recursive: true });
+    const handle = await fs.open(filePath, "a", 0o644);
+    try {
+      await handle.writeFile(text, "utf8");
+      if (options.fsync === true) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async makeDirectory(directory: string): Promise<void> {
+    await fs.mkdir(directory, { recursive: true });
+  }
+
+  async exists(filePath: string): Promise<boolean> {
+    try {
+      await fs.stat(filePath);
+      return true;
+    } catch (error: unknown) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async findFoldersContaining(root: string, fileName: string): Promise<string[]> {
+    const found: string[] = [];
+    const walk = async (relative: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await fs.readdir(path.join(root, relative), { withFileTypes: true });
+      } catch (error: unknown) {
+        if (isMissing(error)) return;
+        throw error;
+      }
+      for (const entry of entries) {
+        if (entry.isFile() && entry.name === fileName) found.push(relative);
+        else if (entry.isDirectory())
+          await walk(relative === "" ? entry.name : `${relative}/${entry.name}`);
+      }
+    };
+    await walk("");
+    return found;
+  }
+}

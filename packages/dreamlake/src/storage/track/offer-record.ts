@@ -1,0 +1,59 @@
+import type { TimeQuery } from "../../core/read-options.js";
+import type { DecodedRecord } from "../codec/decoded-record.js";
+import { FLAG_SORTED, type IndexEntry } from "../index/index-entry.js";
+import type { TimeSelection } from "./time-selection.js";
+
+/**
+ * Offers the points of one decoded record that match a time read to `selection`. A record
+ * whose points are in `_ts` order is entered by binary search and left as soon as its
+ * points can no longer enter; others are looked at point by point. Points without a
+ * numeric `_ts` match unbounded reads only, with the key 0 (as in Python).
+ */
+export function offerRecord(
+  selection: TimeSelection,
+  decoded: DecodedRecord,
+  entry: IndexEntry,
+  query: TimeQuery,
+): void {
+  const isBounded = query.startTime !== undefined || query.endTime !== undefined;
+  const start = query.startTime ?? -Infinity;
+  const end = query.endTime ?? Infinity;
+  const count = decoded.count;
+  if ((entry.flags & FLAG_SORTED) === 0) {
+    for (let i = 0; i < count; i++) {
+      const ts = decoded.tsAt(i);
+      if (typeof ts === "number") {
+        if (ts >= start && ts < end) selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
+      } else if (!isBounded) {
+        selection.offerFrom(0, entry.firstIndex + i, decoded, i);
+      }
+    }
+    return;
+  }
+  const tsAt = (i: number): number => decoded.tsAt(i) as number;
+  if (query.reverse) {
+    for (let i = lowerBound(count, tsAt, end) - 1; i >= 0; i--) {
+      const ts = tsAt(i);
+      if (ts < start || !selection.canTake(ts)) break;
+      selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
+    }
+  } else {
+    for (let i = lowerBound(count, tsAt, start); i < count; i++) {
+      const ts = tsAt(i);
+      if (ts >= end || !selection.canTake(ts)) break;
+      selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
+    }
+  }
+}
+
+/** First position whose `_ts` is at least `ts`, in a sorted record. */
+function lowerBound(length: number, tsAt: (i: number) => number, ts: number): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (tsAt(mid) < ts) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}

@@ -1,0 +1,315 @@
+import { isoFromSeconds, type Clock } from "../../core/clock.js";
+import { CorruptDataError } from "../../core/errors.js";
+import type { PointColumns } from "../../core/point-columns.js";
+import type { IndexQuery, TimeQuery } from "../../core/read-options.js";
+import { SerialQueue } from "../../core/serial-queue.js";
+import type {
+  AppendOptions,
+  AppendResult,
+  IndexedPoint,
+  ReadResult,
+  TimeReadResult,
+  TrackStats,
+} from "../../core/track-results.js";
+import { MsgpackWriter } from "../codec/msgpack-writer.js";
+import type { Checksum } from "../index/index-entry.js";
+import type { FileSystem, LockManager } from "../ports.js";
+import { IndexKeeper } from "./index-keeper.js";
+import { MetadataPacer } from "./metadata-pacer.js";
+import { offerRecord } from "./offer-record.js";
+import { RecordLoader, StaleIndexError } from "./record-loader.js";
+import { encodeRecords } from "./record-encoder.js";
+import { planTimeRead } from "./time-read-plan.js";
+import { TimeSelection } from "./time-selection.js";
+import { trackPaths, type TrackPaths } from "./track-files.js";
+
+/** When written bytes are forced to stable storage. */
+export type FsyncPolicy =
+  /** Never: a process crash loses nothing written, a power loss may lose recent writes. */
+  | "never"
+  /** After every write: data, then index, then metadata (power-loss safe, slower). */
+  | "always";
+
+/** Options of a {@link TrackStore}. */
+export type TrackStoreOptions = {
+  /** Largest number of points per record; larger writes are cut. */
+  readonly maxRecordPoints: number;
+  readonly fsync: FsyncPolicy;
+  /** How long a write waits for another writer's lock. */
+  readonly lockTimeoutMs: number;
+  /** Most decoded points kept in the record cache. */
+  readonly cachePoints: number;
+  /** Most bytes of records (as stored) kept in the record cache. @defaultValue 32 MiB */
+  readonly cacheBytes?: number;
+  readonly clock: Clock;
+};
+
+/** What a {@link TrackStore} needs from the outside. */
+export type TrackStoreDeps = {
+  readonly fs: FileSystem;
+  readonly locks: LockManager;
+  /** CRC-32 of record bytes. */
+  readonly checksum: Checksum;
+};
+
+/**
+ * One track on disk: `data.msgpack` (the Python SDK's format, the truth), its sidecar
+ * index and `metadata.json`. It orchestrates: the {@link IndexKeeper} keeps the index in
+ * step with the data file, the {@link RecordLoader} loads and caches records,
+ * {@link planTimeRead} orders the records a time read needs, and the {@link MetadataPacer}
+ * paces `metadata.json`.
+ *
+ * Writes take the track's lock, bring the index up to date with the data file (other
+ * writers, the Python SDK, a torn tail), append whole records, then their index entries,
+ * then the metadata; a write that fails part-way is taken back. Reads use the index and
+ * decode only the records they need. Operations of one store run one at a time.
+ */
+export class TrackStore {
+  readonly name: string;
+  readonly #deps: TrackStoreDeps;
+  readonly #options: TrackStoreOptions;
+  readonly #paths: TrackPaths;
+  readonly #keeper: IndexKeeper;
+  readonly #loader: RecordLoader;
+  readonly #metadata: MetadataPacer;
+  readonly #writer = new MsgpackWriter();
+  /**
+   * A read that looked at the data file while a write of this store was between its data
+   * and index steps would index the new record a second time: operations never overlap.
+   */
+  readonly #turns = new SerialQueue();
+
+  private constructor(
+    deps: TrackStoreDeps,
+    directory: string,
+    name: string,
+    options: TrackStoreOptions,
+  ) {
+    this.name = name;
+    this.#deps = deps;
+    this.#options = options;
+    this.#paths = trackPaths(directory);
+    this.#loader = new RecordLoader(
+      { file: () => this.#keeper.data, checksum: deps.checksum, path: this.#paths.data },
+      options.cachePoints,
+      options.cacheBytes,
+    );
+    this.#keeper = new IndexKeeper({
+      fs: deps.fs,
+      checksum: deps.checksum,
+      paths: this.#paths,
+      onReset: () => {
+        this.#loader.clear();
+      },
+    });
+    this.#metadata = new MetadataPacer(deps.fs, this.#paths.metadata, name, options.clock);
+  }
+
+  /**
+   * Opens the track in `directory`, loading its index (not its data). A missing track
+   * is empty and is created by the first write.
+   */
+  static async open(
+    deps: TrackStoreDeps,
+    directory: string,
+    name: string,
+    options: TrackStoreOptions,
+  ): Promise<TrackStore> {
+    const store = new TrackStore(deps, directory, name, options);
+    await store.#keeper.refresh("read");
+    return store;
+  }
+
+  /** Points in the track, as of the last look at the data file. */
+  get totalPoints(): number {
+    return this.#keeper.index.totalPoints;
+  }
+
+  /**
+   * Appends points as new records and returns their indexes. A single point is written as
+   * a point record (unless `options.isBatch`), more as columnar records of at most
+   * `maxRecordPoints` points each. The points are written as given: merging equal `_ts` is
+   * the caller's job.
+   *
+   * @throws {LockTimeoutError} when another writer holds the track too long
+   * @throws {CorruptDataError} when the data file is damaged before its end
+   */
+  append(points: PointColumns, options: AppendOptions = {}): Promise<AppendResult> {
+    return this.#turns.run(() => this.#append(points, options));
+  }
+
+  async #append(points: PointColumns, options: AppendOptions): Promise<AppendResult> {
+    const keeper = this.#keeper;
+    if (points.count === 0) {
+      await keeper.refresh("read");
+      const total = keeper.index.totalPoints;
+      return { count: 0, startIndex: total, endIndex: total - 1 };
+    }
+    const release = await this.#deps.locks.acquire(this.#paths.lock, this.#options.lockTimeoutMs);
+    try {
+      await keeper.makeWritable();
+      await keeper.refresh("write");
+      const startIndex = keeper.index.totalPoints;
+      const entries = encodeRecords(this.#writer, points, {
+        baseOffset: keeper.validEnd,
+        firstIndex: startIndex,
+        maxRecordPoints: this.#options.maxRecordPoints,
+        isBatch: options.isBatch === true,
+        checksum: this.#deps.checksum,
+      });
+      const isSynced = this.#options.fsync === "always";
+      const before = keeper.checkpoint();
+      try {
+        await keeper.append(this.#writer.view(), entries, isSynced);
+        await this.#metadata.afterWrite(keeper.index.totalPoints, isSynced);
+      } catch (error: unknown) {
+        // The caller keeps the points and writes them again later: take back what this
+        // write left, so that they are not stored twice.
+        await keeper.rollBack(before);
+        throw error;
+      }
+      return { count: points.count, startIndex, endIndex: startIndex + points.count - 1 };
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * Reads up to `limit` points from `startIndex`, in index order.
+   *
+   * @throws {CorruptDataError} when a record fails its checks even after re-indexing
+   */
+  read(query: IndexQuery): Promise<ReadResult> {
+    return this.#turns.run(() => this.#read(query));
+  }
+
+  async #read(query: IndexQuery): Promise<ReadResult> {
+    await this.#keeper.refresh("read");
+    const points = await this.#withReindexOnMismatch(async () => {
+      const index = this.#keeper.index;
+      const out: IndexedPoint[] = [];
+      let record = index.recordOfPoint(query.startIndex);
+      this.#loader.prefetchFor(index, record, query);
+      while (record !== -1 && record < index.size && out.length < query.limit) {
+        const entry = index.entry(record);
+        const decoded = await this.#loader.load(record, entry);
+        let i = Math.max(0, query.startIndex - entry.firstIndex);
+        for (; i < decoded.count && out.length < query.limit; i++) {
+          out.push({ index: entry.firstIndex + i, data: decoded.pointAt(i) });
+        }
+        record++;
+      }
+      return out;
+    });
+    const endIndex = query.startIndex + points.length - 1;
+    this.#loader.noteReadEnd(endIndex + 1);
+    return {
+      data: points,
+      startIndex: query.startIndex,
+      endIndex,
+      total: points.length,
+      hasMore: endIndex + 1 < this.#keeper.index.totalPoints,
+    };
+  }
+
+  /**
+   * Reads up to `limit` points with `startTime <= _ts < endTime`, ordered by `_ts`
+   * (newest first with `reverse`; equal `_ts` in index order). Only records whose
+   * `[min, max]` overlaps the range are decoded, and a time-ordered track stops as soon
+   * as no later record can change the answer.
+   */
+  readByTime(query: TimeQuery): Promise<TimeReadResult> {
+    return this.#turns.run(() => this.#readByTime(query));
+  }
+
+  async #readByTime(query: TimeQuery): Promise<TimeReadResult> {
+    await this.#keeper.refresh("read");
+    const selection = await this.#withReindexOnMismatch(async () => {
+      const index = this.#keeper.index;
+      const selected = new TimeSelection(query.limit, query.reverse);
+      for (const { span, bestKey } of planTimeRead(index, query)) {
+        if (!selected.canTake(bestKey)) break;
+        const entry = index.entry(span);
+        offerRecord(selected, await this.#loader.load(span, entry), entry, query);
+      }
+      return selected;
+    });
+    const { points, hasMore } = selection.result();
+    return {
+      data: points,
+      startTime: query.startTime ?? null,
+      endTime: query.endTime ?? null,
+      total: points.length,
+      hasMore,
+    };
+  }
+
+  /** Counts, time range and the Python metadata fields of the track. */
+  stats(): Promise<TrackStats> {
+    return this.#turns.run(() => this.#stats());
+  }
+
+  async #stats(): Promise<TrackStats> {
+    await this.#keeper.refresh("read");
+    const metadata = await this.#metadata.current();
+    const index = this.#keeper.index;
+    const firstTs = Number.isNaN(index.minTs) ? null : index.minTs;
+    const lastTs = Number.isNaN(index.maxTs) ? null : index.maxTs;
+    return {
+      trackId: metadata?.trackId ?? `local-track-${this.name}`,
+      name: this.name,
+      description: metadata?.description ?? null,
+      tags: metadata?.tags ?? [],
+      metadata: metadata?.metadata ?? null,
+      totalDataPoints: index.totalPoints,
+      bufferedDataPoints: index.totalPoints,
+      chunkedDataPoints: 0,
+      totalChunks: 0,
+      chunkSize: 10_000,
+      firstTs,
+      lastTs,
+      firstDataAt: firstTs === null ? null : isoFromSeconds(firstTs),
+      lastDataAt: lastTs === null ? null : isoFromSeconds(lastTs),
+      createdAt: metadata?.createdAt ?? null,
+      updatedAt: metadata?.updatedAt ?? metadata?.createdAt ?? null,
+    };
+  }
+
+  /** Writes a lagging `metadata.json`, then releases file handles. Idempotent. */
+  close(): Promise<void> {
+    return this.#turns.run(async () => {
+      if (this.#metadata.isStale) await this.#writeLatestMetadata();
+      await this.#keeper.close();
+    });
+  }
+
+  /** Brings a lagging `metadata.json` up to date, under the lock (another writer may have added points). */
+  async #writeLatestMetadata(): Promise<void> {
+    const release = await this.#deps.locks.acquire(this.#paths.lock, this.#options.lockTimeoutMs);
+    try {
+      await this.#keeper.refresh("write");
+      await this.#metadata.write(this.#keeper.index.totalPoints, false);
+    } finally {
+      await release();
+    }
+  }
+
+  /** Runs a read; when the index turns out stale, re-indexes from the data file and runs it once more. */
+  async #withReindexOnMismatch<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error: unknown) {
+      if (!(error instanceof StaleIndexError)) throw error;
+      await this.#keeper.rebuild();
+      try {
+        return await read();
+      } catch (retryError: unknown) {
+        if (!(retryError instanceof StaleIndexError)) throw retryError;
+        throw new CorruptDataError(
+          `${this.#paths.data}: ${retryError.message} even after re-indexing`,
+          { cause: retryError, details: { path: this.#paths.data } },
+        );
+      }
+    }
+  }
+}
