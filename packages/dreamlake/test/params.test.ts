@@ -25,6 +25,20 @@ const stored = async (): Promise<Record<string, unknown>> =>
     unknown
   >;
 
+/** `{ k: { k: ... { k: 1 } } }`, `levels` objects deep. */
+function nested(levels: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { k: 1 };
+  for (let i = 1; i < levels; i++) value = { k: value };
+  return value;
+}
+
+/** `[[...[1]...]]`, `levels` arrays deep. */
+function nestedArray(levels: number): unknown[] {
+  let value: unknown[] = [1];
+  for (let i = 1; i < levels; i++) value = [value];
+  return value;
+}
+
 beforeEach(async () => {
   temp = await makeTempDir();
   folder = path.join(temp.dir, "ws", "run");
@@ -104,6 +118,8 @@ describe("params.set and params.get", () => {
     ["NaN", { lr: Number.NaN }, /"lr".*NaN/],
     ["a key and a key below it", { a: 1, "a.b": 2 }, /"a" and "a\.b"/],
     ["an empty key segment", { "a..b": 1 }, /"a\.\.b".*empty segment/],
+    ["100,000 levels of nesting", nested(100_000), /nests deeper than 64 levels/],
+    ["a value nested 100,000 levels", { v: nestedArray(100_000) }, /at most 64 levels/],
   ])("refuses %s with a clear error and writes nothing", async (_name, input, message) => {
     await session.params.set({ kept: true });
     const before = await readFile(path.join(folder, "parameters.json"), "utf8");

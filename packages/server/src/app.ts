@@ -14,8 +14,9 @@
 import { randomBytes } from "node:crypto";
 import { Hono, type Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { NotFoundError } from "dreamlake/engine";
+import { DreamlakeError, NotFoundError } from "dreamlake/engine";
 import type { AppEnv } from "./http/app-env.js";
+import { isClientGone, logClientDisconnects } from "./http/client-disconnects.js";
 import { toErrorResponse } from "./http/error-mapping.js";
 import { idempotency, IdempotencyMemory } from "./http/idempotency.js";
 import { sendJson } from "./http/respond.js";
@@ -26,11 +27,17 @@ import { registerNamespaceRoutes } from "./http/namespace-routes.js";
 import { registerParamsRoutes } from "./http/params-routes.js";
 import { registerSessionRoutes } from "./http/session-routes.js";
 import { registerTrackRoutes } from "./http/track-routes.js";
+import type { ServerLog } from "./logging/server-log.js";
 import type { ServerDeps } from "./server-deps.js";
 import { SessionTimestamps } from "./tracks/session-timestamps.js";
 import { EPISODE_DIALECT, SESSION_DIALECT } from "./wire/dialect.js";
 
 const randomRequestId = (): string => randomBytes(8).toString("hex");
+
+const QUIET_LOG: ServerLog = {
+  error: () => undefined,
+  info: () => undefined,
+};
 
 /**
  * Builds the HTTP application. Every route except `GET /health` needs a valid bearer
@@ -46,6 +53,7 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
     c.header("x-request-id", requestId);
     await next();
   });
+  app.use("*", logClientDisconnects(deps.log));
 
   app.get("/health", (c) => sendJson(c, { status: "ok" }));
 
@@ -71,7 +79,10 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
   }
 
   const sendError = (c: Context<AppEnv>, error: unknown): Response => {
-    const response = toErrorResponse(error, c.get("requestId"), deps.log);
+    // A body that stopped arriving because the client left is that client's doing: the
+    // disconnect is logged once, as info, by logClientDisconnects.
+    const log = isClientGone(c.env) && !(error instanceof DreamlakeError) ? QUIET_LOG : deps.log;
+    const response = toErrorResponse(error, c.get("requestId"), log);
     for (const [name, value] of Object.entries(response.headers)) c.header(name, value);
     return sendJson(c, response.body, response.status as ContentfulStatusCode);
   };

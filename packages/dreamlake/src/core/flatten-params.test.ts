@@ -47,6 +47,19 @@ describe("flattenParams", () => {
     expect(() => flattenParams({ a: { b: 1 }, "a.b": 2 })).toThrow(/"a\.b" is given twice/);
   });
 
+  it("accepts objects nested 64 levels deep and refuses 65, with InvalidArgumentError", () => {
+    const nested = (levels: number): Record<string, unknown> => {
+      let value: Record<string, unknown> = { k: 1 };
+      for (let i = 1; i < levels; i++) value = { k: value };
+      return value;
+    };
+    expect(Object.keys(flattenParams(nested(64)))).toEqual([Array(64).fill("k").join(".")]);
+    expect(() => flattenParams(nested(65))).toThrow(InvalidArgumentError);
+    expect(() => flattenParams(nested(65))).toThrow(/nests deeper than 64 levels/);
+    // Deep enough to overflow the call stack of a recursive walk.
+    expect(() => flattenParams(nested(1_000_000))).toThrow(InvalidArgumentError);
+  });
+
   it("refuses a circular object", () => {
     const loop: Record<string, unknown> = { x: 1 };
     loop["self"] = loop;

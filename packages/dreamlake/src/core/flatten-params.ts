@@ -1,6 +1,7 @@
 import { describeValue } from "./describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
 import { checkJsonValue, isPlainObject, setOwn, type JsonValue } from "./json-value.js";
+import { MAX_VALUE_DEPTH } from "./limits.js";
 
 /** Params as stored: dotted keys (`model.layers`) to JSON values. */
 export type FlatParams = { readonly [key: string]: JsonValue };
@@ -13,6 +14,9 @@ export type NestedParams = { readonly [key: string]: JsonValue };
  * (`{ model: { layers: 4 } }` gives `model.layers`), keys that already hold dots are kept,
  * arrays and other values are stored as they are, and an empty nested object adds
  * nothing. Values must be JSON (see `checkJsonObject`).
+ *
+ * Objects may nest at most 64 levels deep (as point values), and values inside follow
+ * `checkJsonValue`'s own 64 levels.
  *
  * Unlike Python, a key with an empty dotted segment (`""`, `".a"`, `"a..b"`) is refused,
  * since it could not be nested back, and so is a call that gives one key twice or a key
@@ -54,6 +58,13 @@ function flattenInto(
       `Param ${JSON.stringify(prefix.slice(0, -1))} refers to itself (a circular structure)`,
     );
   }
+  // Checked before going deeper: a deep enough object would overflow the call stack
+  // (a RangeError) instead of getting this error.
+  if (ancestors.length >= MAX_VALUE_DEPTH) {
+    throw new InvalidArgumentError(
+      `Param ${JSON.stringify(shorten(prefix.slice(0, -1)))} nests deeper than ${MAX_VALUE_DEPTH} levels; params may nest at most ${MAX_VALUE_DEPTH} levels deep`,
+    );
+  }
   ancestors.push(input);
   for (const key of Object.keys(input)) {
     const value = input[key];
@@ -75,6 +86,11 @@ function flattenInto(
     setOwn(flat, flatKey, checkJsonValue(value, "Param", flatKey));
   }
   ancestors.pop();
+}
+
+/** A long dotted key cut to its start, for messages. */
+function shorten(key: string): string {
+  return key.length <= 80 ? key : `${key.slice(0, 80)}...`;
 }
 
 /** `a.b.c` gives `["a", "a.b"]`. */

@@ -7,7 +7,7 @@ import { InvalidArgumentError, LimitExceededError } from "dreamlake/engine";
 export type MultipartFile = {
   /** The part's field name. */
   readonly field: string;
-  /** The `filename` of the part (only the last path segment; empty when none was given). */
+  /** The `filename` of the part, as sent (path parts included; empty when none was given). */
   readonly filename: string;
   /** The part's `Content-Type`. */
   readonly mimeType: string;
@@ -53,6 +53,9 @@ export async function readMultipartUpload<T>(
   const parser = busboy({
     headers: { "content-type": type },
     defParamCharset: "utf8",
+    // The file name as sent: busboy would keep only its last path segment, so that
+    // `../../x` became `x` silently. The upload form refuses a name with path parts instead.
+    preservePath: true,
     limits: {
       files: 1,
       fields: limits.maxFields,

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ReadableStreamReadResult } from "node:stream/web";
 import { InvalidArgumentError, LimitExceededError } from "dreamlake/engine";
+import { refuseNonFiniteNumbers } from "../wire/finite-numbers.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -14,7 +15,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *   directly skips the web-stream wrapper around it (a third of the cost of a large body)
  * @returns the parsed value, `unknown` until a wire schema parses it
  * @throws {LimitExceededError} when the body is larger than `maxBytes`
- * @throws {InvalidArgumentError} when it is empty, not UTF-8 or not JSON
+ * @throws {InvalidArgumentError} when it is empty, not UTF-8 or not JSON, or holds a number
+ *   too large for a 64-bit float (`1e309`, which `JSON.parse` makes `Infinity`)
  */
 export async function readJsonBody(
   request: Request,
@@ -35,12 +37,15 @@ export async function readJsonBody(
   } catch {
     throw new InvalidArgumentError("The request body is not valid UTF-8");
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    parsed = JSON.parse(text);
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new InvalidArgumentError(`The request body is not valid JSON: ${reason}`);
   }
+  refuseNonFiniteNumbers(parsed, "The request body");
+  return parsed;
 }
 
 async function* webChunks(request: Request): AsyncGenerator<Uint8Array> {

@@ -25,7 +25,7 @@ export function parseSessionUpsertBody(workspace: string, value: unknown): Sessi
     name: validateSessionSegment("Session name", body.string("name")),
     description: body.optionalString("description"),
     tags: body.optionalStringArray("tags"),
-    metadata: body.optionalObject("metadata"),
+    metadata: body.optionalJsonObject("metadata"),
     writeProtected: body.optionalBoolean("writeProtected"),
   };
 }

@@ -31,7 +31,7 @@ function trackInfo(body: WireObject): TrackInfo {
   const info: { description?: string; tags?: string[]; metadata?: Record<string, unknown> } = {};
   const description = body.optionalString("description");
   const tags = body.optionalStringArray("tags");
-  const metadata = body.optionalObject("metadata");
+  const metadata = body.optionalJsonObject("metadata");
   if (description !== undefined) info.description = description;
   if (tags !== undefined) info.tags = tags;
   if (metadata !== undefined) info.metadata = metadata;

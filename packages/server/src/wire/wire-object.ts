@@ -1,4 +1,9 @@
-import { InvalidArgumentError, describeValue } from "dreamlake/engine";
+import {
+  InvalidArgumentError,
+  checkJsonObject,
+  describeValue,
+  type JsonObject,
+} from "dreamlake/engine";
 
 /** Whether `value` is a JSON object (not null, not an array, not a class instance). */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
@@ -85,6 +90,18 @@ export class WireObject {
     const value = this.value(key);
     if (value === undefined || isJsonObject(value)) return value;
     throw this.#wrong(key, "a JSON object", value);
+  }
+
+  /**
+   * A JSON object kept as a whole (session or track metadata): checked as the SDK checks
+   * metadata (`checkJsonObject`: nested at most 64 levels, finite numbers), so that what is
+   * stored can be written and read back.
+   *
+   * @throws {InvalidArgumentError} when the field is present and not such an object
+   */
+  optionalJsonObject(key: string): JsonObject | undefined {
+    const value = this.optionalObject(key);
+    return value === undefined ? undefined : checkJsonObject(value, `${this.#where}.${key}`);
   }
 
   /** @throws {InvalidArgumentError} when the field is absent or not a JSON object */
