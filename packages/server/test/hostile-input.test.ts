@@ -128,6 +128,15 @@ describe("nesting 100,000 levels deep", () => {
     );
   });
 
+  it("in episode metadata (the 0.8 client's session upsert) gets 400", async () => {
+    const project = await server.call("POST", "/namespaces/alice/projects", {
+      body: { name: "deep", slug: "deep" },
+    });
+    expect(project.status).toBe(201);
+    const url = "/namespaces/alice/projects/deep/episodes";
+    await expect400("POST", url, `{"name":"r","metadata":${deep}}`, /64 levels/);
+  });
+
   it("accepts params nested 64 levels deep", async () => {
     const response = await server.call("POST", `/sessions/${id}/parameters`, {
       body: `{"data":${deepObject(64)}}`,

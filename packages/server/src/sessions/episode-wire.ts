@@ -32,7 +32,7 @@ export function parseEpisodeUpsertBody(project: string, value: unknown): Session
     name: validateSessionSegment("Episode name", body.string("name")),
     description: body.optionalString("description"),
     tags: body.optionalStringArray("tags"),
-    metadata: body.optionalObject("metadata"),
+    metadata: body.optionalJsonObject("metadata"),
     writeProtected: body.optionalBoolean("writeProtected"),
   };
 }
