@@ -76,7 +76,11 @@ export {
   newTrackMetadata,
   type TrackMetadata,
 } from "./storage/track/track-metadata.js";
-export { upsertSessionRecord, type SessionInfo } from "./storage/local/session-record.js";
+export {
+  readSessionRecord,
+  upsertSessionRecord,
+  type SessionInfo,
+} from "./storage/local/session-record.js";
 export {
   checkJsonObject,
   checkJsonValue,

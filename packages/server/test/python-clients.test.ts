@@ -9,6 +9,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   MAKE_CLIENTS_TIMEOUT_MS,
@@ -16,9 +17,10 @@ import {
   pythonClients,
   runWithClient,
   type PythonClient,
-} from "./python-clients.js";
+} from "../../dreamlake/test/python-clients.js";
 import { serve, tieredEnv, type ServedServer } from "./served-server.js";
 
+const SCRIPTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "python");
 let clients: readonly PythonClient[];
 let work: string;
 
@@ -51,7 +53,12 @@ async function scriptedSession(server: ServedServer, client: PythonClient): Prom
   const folder = await mkdtemp(path.join(work, `${client.version}-`));
   const prefix = `ws/scripted-${client.version}`;
   const out = JSON.parse(
-    await runWithClient(client, "scripted_session.py", [prefix, folder], env(server)),
+    await runWithClient(
+      client,
+      path.join(SCRIPTS, "scripted_session.py"),
+      [prefix, folder],
+      env(server),
+    ),
   ) as Json;
   expect(out["client"]).toBe(client.version);
   expect(out["params"]).toEqual({
@@ -115,7 +122,7 @@ async function takeTurns(server: ServedServer, prefix: string): Promise<void> {
     const out = JSON.parse(
       await runWithClient(
         client,
-        "open_and_append.py",
+        path.join(SCRIPTS, "open_and_append.py"),
         [prefix, "turns", client.version],
         env(server),
       ),
@@ -166,7 +173,7 @@ describe("the namespaced clients (0.8 and later) and namespaces", () => {
       const out = JSON.parse(
         await runWithClient(
           client,
-          "open_and_append.py",
+          path.join(SCRIPTS, "open_and_append.py"),
           [`${project}/run`, "t", "1"],
           env(server),
         ),
@@ -181,7 +188,7 @@ describe("the namespaced clients (0.8 and later) and namespaces", () => {
       const out = JSON.parse(
         await runWithClient(
           client,
-          "open_and_append.py",
+          path.join(SCRIPTS, "open_and_append.py"),
           ["alice/three/run", "t", "1"],
           env(server),
         ),
@@ -196,7 +203,12 @@ describe("the namespaced clients (0.8 and later) and namespaces", () => {
   it("refuse another user's namespace with 403, which the client raises", async () => {
     for (const client of clients.filter(isNamespaced)) {
       await expect(
-        runWithClient(client, "open_and_append.py", ["bob/three/run", "t", "1"], env(server)),
+        runWithClient(
+          client,
+          path.join(SCRIPTS, "open_and_append.py"),
+          ["bob/three/run", "t", "1"],
+          env(server),
+        ),
       ).rejects.toThrow(/403/);
     }
   });

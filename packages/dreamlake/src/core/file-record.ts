@@ -136,7 +136,8 @@ export function parseFileChanges(changes: unknown): FileChanges {
  */
 export function parseFileRecord(raw: unknown): FileRecord | undefined {
   if (!isPlainObject(raw)) return undefined;
-  const { id, sessionId, path, filename, description, tags, contentType, sizeBytes } = raw;
+  const { id, sessionId, episodeId, path, filename, description, tags, contentType, sizeBytes } =
+    raw;
   const { checksum, metadata, uploadedAt, updatedAt } = raw;
   const size = typeof sizeBytes === "string" ? Number(sizeBytes) : sizeBytes;
   if (
@@ -155,7 +156,9 @@ export function parseFileRecord(raw: unknown): FileRecord | undefined {
     -readonly [K in keyof FileRecord]: FileRecord[K];
   } = {
     id,
-    sessionId: typeof sessionId === "string" ? sessionId : "",
+    // Python 0.4.2 and later write `episodeId` where 0.4.0 wrote `sessionId`.
+    sessionId:
+      typeof sessionId === "string" ? sessionId : typeof episodeId === "string" ? episodeId : "",
     path,
     filename,
     tags: Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === "string") : [],

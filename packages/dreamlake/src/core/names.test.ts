@@ -78,11 +78,31 @@ describe("parseSessionPrefix", () => {
       prefix: "project/my-experiment",
       workspace: "project",
       name: "my-experiment",
+      segments: ["project", "my-experiment"],
     });
     expect(parseSessionPrefix("org/project/run.1")).toMatchObject({
       workspace: "project",
       name: "run.1",
+      segments: ["org", "project", "run.1"],
     });
+  });
+
+  it.each([
+    "a/b/tracks",
+    "a/b/logs",
+    "a/b/files",
+    "a/b/session.json",
+    "a/b/episode.json",
+    "a/b/c/parameters.json",
+    "a/b/.session.lock",
+    "a/b/c/.x",
+  ])("refuses %j: a session folder's entry after the second segment", (prefix) => {
+    expect(() => parseSessionPrefix(prefix)).toThrow(/inside the "a\/b(\/c)?" session's folder/);
+  });
+
+  it("takes those names in the first two segments, where no session folder holds them", () => {
+    expect(parseSessionPrefix("tracks/logs").segments).toEqual(["tracks", "logs"]);
+    expect(parseSessionPrefix(".hidden/files").segments).toEqual([".hidden", "files"]);
   });
 
   it.each(["solo", "", "/a", "a/", "a//b", "../b", "a/..", "a/b c", "a/\0"])(

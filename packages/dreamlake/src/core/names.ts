@@ -71,18 +71,41 @@ export function validateTrackName(name: unknown): string {
 export type SessionPrefix = {
   /** The prefix as given. */
   readonly prefix: string;
-  /** The second-to-last segment (the Python SDK's workspace). */
+  /** The second-to-last segment (the Python SDK's workspace; the namespaced API's project). */
   readonly workspace: string;
   /** The last segment (the session name). */
   readonly name: string;
+  /**
+   * Every segment, in order: the session's folder is `<localPath>/<segments...>/`, so two
+   * different prefixes never share a folder.
+   */
+  readonly segments: readonly string[];
 };
 
 /**
- * Parses a session prefix such as `"project/my-experiment"`. As in the Python SDK,
- * the last two segments are the workspace and the session name, and the data lives in
- * `<localPath>/<workspace>/<name>/`.
+ * What a session folder holds (docs/FORMAT.md), besides names that start with `.` (its
+ * lock and temporary files). A prefix segment after the second names a folder inside the
+ * folder of a shorter prefix, which may be a session: it must not be one of these.
+ */
+const SESSION_FOLDER_ENTRIES = new Set([
+  "tracks",
+  "logs",
+  "files",
+  "session.json",
+  "episode.json",
+  "parameters.json",
+]);
+
+/**
+ * Parses a session prefix such as `"project/my-experiment"`. As in the Python SDK, the
+ * last two segments are the workspace and the session name. The data lives in
+ * `<localPath>/<every segment>/`: `project/my-experiment` in `<localPath>/project/my-experiment/`
+ * as in Python, and `teamA/proj/run1` in `<localPath>/teamA/proj/run1/` (Python would use
+ * `proj/run1` for both `teamA/proj/run1` and `teamB/proj/run1`; Python reads ours with
+ * `root="<localPath>/teamA"`).
  *
- * @throws {InvalidArgumentError} when it has fewer than two segments or an unsafe segment
+ * @throws {InvalidArgumentError} when it has fewer than two segments, an unsafe segment, or
+ *   from the third segment on a segment named like an entry of a session folder
  */
 export function parseSessionPrefix(prefix: unknown): SessionPrefix {
   if (typeof prefix !== "string" || prefix.length === 0) {
@@ -96,17 +119,22 @@ export function parseSessionPrefix(prefix: unknown): SessionPrefix {
       `Session prefix must have at least two segments (workspace/name), got ${describeValue(prefix)}`,
     );
   }
-  for (const segment of segments) {
-    const problem = segmentProblem(segment);
+  segments.forEach((segment, position) => {
+    const problem =
+      segmentProblem(segment) ??
+      (position >= 2 && (SESSION_FOLDER_ENTRIES.has(segment) || segment.startsWith("."))
+        ? `the segment ${JSON.stringify(segment)} after the second, which would put the session inside the ${JSON.stringify(segments.slice(0, position).join("/"))} session's folder (segments from the third on may not be tracks, logs, files, *.json names of a session folder, or start with ".")`
+        : undefined);
     if (problem !== undefined) {
       throw new InvalidArgumentError(
         `Session prefix ${describeValue(prefix)} is not allowed: it has ${problem}`,
       );
     }
-  }
+  });
   return {
     prefix,
     workspace: segments[segments.length - 2] ?? "",
     name: segments[segments.length - 1] ?? "",
+    segments,
   };
 }

@@ -17,7 +17,7 @@ const CACHE_POINTS_PER_TRACK = 64 * 1024;
 
 /** The local engine of one session, wired to Node's file system. */
 export type LocalSessionParts = {
-  /** The session folder: `<localPath>/<workspace>/<name>`. */
+  /** The session folder: `<localPath>/<every prefix segment>`. */
   readonly directory: string;
   readonly tracks: LocalTracks;
   readonly params: LocalParams;
@@ -47,7 +47,7 @@ export async function openLocalSession(
 ): Promise<LocalSessionParts> {
   const fs = new NodeFileSystem();
   const locks = new FileLockManager();
-  const directory = path.join(localPath, prefix.workspace, prefix.name);
+  const directory = path.join(localPath, ...prefix.segments);
   await upsertSessionRecord(
     fs,
     locks,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import {
   NotFoundError,
+  readSessionRecord,
   upsertSessionRecord,
   type Clock,
   type FileSystem,
@@ -35,8 +36,9 @@ const INDEX_LOCK = ".sessions.lock";
 
 /**
  * {@link SessionRegistry} on the data folder: each session is the SDK's session folder
- * `<dataDir>/<namespace>/<workspace>/<name>/` with its Python-format `session.json`, and
- * ids live in the append-only index `<dataDir>/.sessions.jsonl`, kept in memory.
+ * `<dataDir>/<namespace>/<workspace>/<name>/` with its Python-format `session.json` and
+ * `episode.json`, and ids live in the append-only index `<dataDir>/.sessions.jsonl`, kept in
+ * memory.
  */
 export class EmbeddedSessionRegistry implements SessionRegistry {
   readonly #options: EmbeddedSessionRegistryOptions;
@@ -135,16 +137,10 @@ export class EmbeddedSessionRegistry implements SessionRegistry {
   }
 
   async #describe(entry: SessionIndexEntry): Promise<SessionRecord> {
-    const text = await this.#options.fs.readText(
-      path.join(sessionDirectory(this.#options.dataDir, entry), "session.json"),
-    );
-    let stored: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = text === undefined ? undefined : JSON.parse(text);
-      if (isJsonObject(parsed)) stored = parsed;
-    } catch {
-      // A damaged session.json describes nothing; the next upsert rewrites it.
-    }
+    // A damaged document describes nothing; the next upsert rewrites it.
+    const stored =
+      (await readSessionRecord(this.#options.fs, sessionDirectory(this.#options.dataDir, entry))) ??
+      {};
     const text_ = (value: unknown): string | null => (typeof value === "string" ? value : null);
     const tags = stored["tags"];
     const metadata = stored["metadata"];

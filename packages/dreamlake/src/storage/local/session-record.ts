@@ -1,7 +1,7 @@
 import { isoFromSeconds, type Clock } from "../../core/clock.js";
 import type { FileSystem, LockManager } from "../ports.js";
 
-/** What a session says about itself (the Python SDK's `session.json`). */
+/** What a session says about itself (the Python SDK's `session.json` and `episode.json`). */
 export type SessionInfo = {
   readonly workspace: string;
   readonly name: string;
@@ -12,9 +12,23 @@ export type SessionInfo = {
 };
 
 /**
- * Creates `session.json` in the Python layout, or updates it: fields given now replace
- * the stored ones, the others are kept, and `updated_at` is refreshed. Runs under the
- * session's `.session.lock`, as the Python SDK does, and replaces the file atomically.
+ * The two names of a session's own document, each with the lock its Python SDK takes:
+ * `session.json` (0.4.0 and 0.4.1) and `episode.json` (0.4.2 and later, where sessions are
+ * episodes). Each version reads only its own, and writes a fresh one when it is missing.
+ */
+const DOCUMENTS = [
+  { file: "session.json", lock: ".session.lock" },
+  { file: "episode.json", lock: ".episode.lock" },
+] as const;
+
+/**
+ * Creates the session's document in the Python layout, or updates it: fields given now
+ * replace the stored ones, the others are kept, and `updated_at` is refreshed. The same
+ * document is written as `session.json` and as `episode.json`, so every Python version finds
+ * its own with the session's description, tags and creation time. When both exist and
+ * differ (a Python version changed its own), the more recently updated one is the base.
+ * Runs under both files' locks (`.session.lock`, then `.episode.lock`), as each Python
+ * version takes its own, and replaces each file atomically.
  */
 export async function upsertSessionRecord(
   fs: FileSystem,
@@ -25,33 +39,64 @@ export async function upsertSessionRecord(
 ): Promise<void> {
   for (const folder of ["logs", "tracks", "files"])
     await fs.makeDirectory(`${directory}/${folder}`);
-  const release = await locks.acquire(`${directory}/.session.lock`, options.lockTimeoutMs);
+  const releases: (() => Promise<void>)[] = [];
   try {
-    const path = `${directory}/session.json`;
+    for (const { lock } of DOCUMENTS) {
+      releases.push(await locks.acquire(`${directory}/${lock}`, options.lockTimeoutMs));
+    }
     const now = isoFromSeconds(options.clock.nowSeconds());
-    const existing = parseObject(await fs.readText(path));
+    const existing = await readSessionRecord(fs, directory);
     const record: Record<string, unknown> =
-      existing ??
-      ({
-        name: info.name,
-        workspace: info.workspace,
-        description: info.description ?? null,
-        tags: info.tags ?? [],
-        folder: null,
-        metadata: info.metadata ?? null,
-        created_at: now,
-        write_protected: false,
-      } satisfies Record<string, unknown>);
+      existing === undefined
+        ? ({
+            name: info.name,
+            workspace: info.workspace,
+            description: info.description ?? null,
+            tags: info.tags ?? [],
+            folder: null,
+            metadata: info.metadata ?? null,
+            created_at: now,
+            write_protected: false,
+          } satisfies Record<string, unknown>)
+        : { ...existing };
     if (existing !== undefined) {
       if (info.description !== undefined) record["description"] = info.description;
       if (info.tags !== undefined) record["tags"] = info.tags;
       if (info.metadata !== undefined) record["metadata"] = info.metadata;
       record["updated_at"] = now;
     }
-    await fs.writeTextAtomic(path, JSON.stringify(record, null, 2));
+    const text = JSON.stringify(record, null, 2);
+    for (const { file } of DOCUMENTS) await fs.writeTextAtomic(`${directory}/${file}`, text);
   } finally {
-    await release();
+    for (const release of releases.reverse()) await release();
   }
+}
+
+/**
+ * The session's document: `session.json` or `episode.json`, whichever was updated last
+ * (by `updated_at`, else `created_at`; `session.json` on a tie), or undefined when neither
+ * holds a JSON object. Takes no lock: each file is replaced whole, by us atomically.
+ */
+export async function readSessionRecord(
+  fs: FileSystem,
+  directory: string,
+): Promise<Record<string, unknown> | undefined> {
+  let newest: Record<string, unknown> | undefined;
+  for (const { file } of DOCUMENTS) {
+    const record = parseObject(await fs.readText(`${directory}/${file}`));
+    if (record !== undefined && (newest === undefined || changedAt(record) > changedAt(newest))) {
+      newest = record;
+    }
+  }
+  return newest;
+}
+
+/** ISO-8601 UTC text compares in time order. */
+function changedAt(record: Record<string, unknown>): string {
+  const updated = record["updated_at"];
+  const created = record["created_at"];
+  if (typeof updated === "string") return updated;
+  return typeof created === "string" ? created : "";
 }
 
 function parseObject(text: string | undefined): Record<string, unknown> | undefined {

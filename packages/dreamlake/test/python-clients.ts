@@ -12,7 +12,6 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPT = path.join(HERE, "..", "..", "..", "scripts", "python-clients.sh");
-const PYTHON_SCRIPTS = path.join(HERE, "python");
 
 /** Time allowed to make every venv on a machine that has none. */
 export const MAKE_CLIENTS_TIMEOUT_MS = 10 * 60_000;
@@ -49,7 +48,7 @@ export function isNamespaced(client: PythonClient): boolean {
   return major > 0 || minor > 4 || (minor === 4 && patch >= 15);
 }
 
-/** Runs `test/python/<script>` with a client's python; fails with its stderr. */
+/** Runs a Python script (a path) with a client's python; fails with its stderr. */
 export async function runWithClient(
   client: PythonClient,
   script: string,
@@ -57,7 +56,7 @@ export async function runWithClient(
   env: Readonly<Record<string, string>> = {},
 ): Promise<string> {
   try {
-    const { stdout } = await run(client.python, [path.join(PYTHON_SCRIPTS, script), ...args], {
+    const { stdout } = await run(client.python, [script, ...args], {
       env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...env },
       maxBuffer: 16 * 1024 * 1024,
       timeout: 60_000,
@@ -65,7 +64,8 @@ export async function runWithClient(
     return stdout;
   } catch (error: unknown) {
     const stderr = (error as { stderr?: string }).stderr ?? "";
-    throw new Error(`dreamlake ${client.version}: ${script} ${args.join(" ")} failed: ${stderr}`, {
+    const name = path.basename(script);
+    throw new Error(`dreamlake ${client.version}: ${name} ${args.join(" ")} failed: ${stderr}`, {
       cause: error,
     });
   }
