@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { systemClock } from "../core/clock.js";
-import { DreamlakeError, UnavailableError } from "../core/errors.js";
+import {
+  ConflictError,
+  DreamlakeError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from "../core/errors.js";
 import type { SessionPrefix } from "../core/names.js";
 import { FetchTransport } from "../remote/fetch-transport.js";
 import type { HttpTransport } from "../remote/http-transport.js";
@@ -9,7 +15,7 @@ import { RemoteLogs } from "../remote/remote-logs.js";
 import { RemoteParams } from "../remote/remote-params.js";
 import type { RemoteSettings } from "../remote/remote-settings.js";
 import { RemoteTracks, type RemoteContext } from "../remote/remote-tracks.js";
-import { parseSessionAnswer } from "../remote/session-answer.js";
+import { parseEpisodeAnswer, parseSessionAnswer } from "../remote/session-answer.js";
 import { timerSleeper } from "../remote/sleeper.js";
 import { WireClient } from "../remote/wire-client.js";
 import type { FilesBackend } from "./files-backend.js";
@@ -70,7 +76,29 @@ function wireClient(settings: RemoteSettings, maxAttempts: number): WireClient {
   });
 }
 
-/** `POST /workspaces/{workspace}/sessions`: creates or updates the session, gives its id. */
+/**
+ * Checks that a prefix names one session on a server: `workspace/name` (in the token's
+ * namespace) or `namespace/workspace/name`. A longer prefix has segments a server cannot
+ * keep apart, so two of them would share a session there.
+ *
+ * @throws {InvalidArgumentError} for more than three segments
+ */
+export function checkServerPrefix(prefix: SessionPrefix): void {
+  if (prefix.segments.length > 3) {
+    throw new InvalidArgumentError(
+      `Session prefix ${JSON.stringify(prefix.prefix)} has ${prefix.segments.length} segments; ` +
+        "a session on a server has at most three (namespace/workspace/name)",
+    );
+  }
+}
+
+/**
+ * Creates or updates the session on the server and gives its id: `workspace/name` through
+ * `POST /workspaces/{workspace}/sessions`, `namespace/workspace/name` through the namespaced
+ * API (`POST /namespaces/{ns}/projects/{workspace}/episodes`, creating the project first
+ * when the server answers 404, as the Python client 0.8 does). A namespace other than the
+ * token's is the server's `PermissionDeniedError`.
+ */
 async function upsertSession(
   client: WireClient,
   prefix: SessionPrefix,
@@ -80,15 +108,31 @@ async function upsertSession(
   if (info.readme !== undefined) body["description"] = info.readme;
   if (info.tags !== undefined) body["tags"] = info.tags;
   if (info.metadata !== undefined) body["metadata"] = info.metadata;
-  const answer = await client.call(
-    {
-      method: "POST",
-      path: ["workspaces", prefix.workspace, "sessions"],
-      json: JSON.stringify(body),
-    },
-    parseSessionAnswer,
-  );
-  return answer.id;
+  const json = JSON.stringify(body);
+  const [namespace] = prefix.segments;
+  if (prefix.segments.length < 3 || namespace === undefined) {
+    const path = ["workspaces", prefix.workspace, "sessions"];
+    return (await client.call({ method: "POST", path, json }, parseSessionAnswer)).id;
+  }
+  const project = ["namespaces", namespace, "projects"];
+  const episode = {
+    method: "POST",
+    path: [...project, prefix.workspace, "episodes"],
+    json,
+  } as const;
+  try {
+    return (await client.call(episode, parseEpisodeAnswer)).id;
+  } catch (error: unknown) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  try {
+    const create = JSON.stringify({ name: prefix.workspace, slug: prefix.workspace });
+    await client.call({ method: "POST", path: project, json: create }, () => undefined);
+  } catch (error: unknown) {
+    // Another client created it meanwhile.
+    if (!(error instanceof ConflictError)) throw error;
+  }
+  return (await client.call(episode, parseEpisodeAnswer)).id;
 }
 
 function plural(count: number, unit: string): string {

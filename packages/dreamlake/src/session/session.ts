@@ -29,7 +29,12 @@ import { Params } from "./params.js";
 import type { ParamsBackend } from "./params-backend.js";
 import { parseRemoteOptions } from "../remote/remote-settings.js";
 import { assertJsonPoint } from "../remote/wire-value-check.js";
-import { openHybridSession, openRemoteSession, type RemoteStatus } from "./remote-wiring.js";
+import {
+  checkServerPrefix,
+  openHybridSession,
+  openRemoteSession,
+  type RemoteStatus,
+} from "./remote-wiring.js";
 
 /** What a session is wired to: built by `Session.open` for the selected mode. */
 type SessionParts = {
@@ -165,6 +170,7 @@ export class Session implements ExitFlushable {
     }
     const prefix = parseSessionPrefix(options.prefix);
     const mode = sessionMode(options);
+    if (mode !== "local") checkServerPrefix(prefix);
     const storage = parseStorageOptions(options);
     // Validate every option before touching the disk.
     positiveInteger("flushEveryPoints", options.flushEveryPoints, DEFAULT_FLUSH_EVERY_POINTS);
