@@ -128,6 +128,43 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
         expect(track).toMatchObject({ minTs: -2.5, maxTs: 1e9 });
       });
 
+      it("stores an append repeated with the same request key once, reporting the first start", async () => {
+        await append([1]);
+        const request = { scope: "alice/s1/POST /x", key: "k-1", expiresAtSeconds: NOW + 60 };
+        const options = { fields: NO_FIELDS, nowSeconds: NOW, request };
+        const first = await store.append(key, points([2, 3]), options);
+        await append([4]);
+        const again = await store.append(key, points([2, 3]), options);
+        expect(first).toMatchObject({ startIndex: 1, isRepeat: false });
+        expect(again).toMatchObject({ startIndex: 1, isRepeat: true });
+        expect(again.track.totalPoints).toBe(4);
+        const id = await trackId();
+        expect(indexes((await store.readByIndex(id, 0, 100)).rows)).toEqual([0, 1, 2, 3]);
+      });
+
+      it("stores concurrent repeats of one request key once", async () => {
+        const request = { scope: "alice/s1/POST /x", key: "k-2", expiresAtSeconds: NOW + 60 };
+        const results = await Promise.all(
+          Array.from({ length: 6 }, () =>
+            store.append(key, points([1, 2]), { fields: NO_FIELDS, nowSeconds: NOW, request }),
+          ),
+        );
+        expect(new Set(results.map((result) => result.startIndex))).toEqual(new Set([0]));
+        expect(results.filter((result) => !result.isRepeat)).toHaveLength(1);
+        expect((await store.track(key))?.totalPoints).toBe(2);
+      });
+
+      it("stores an append again once its request key expired", async () => {
+        const request = { scope: "alice/s1/POST /x", key: "k-3", expiresAtSeconds: NOW + 1 };
+        await store.append(key, points([1]), { fields: NO_FIELDS, nowSeconds: NOW, request });
+        const later = await store.append(key, points([2]), {
+          fields: NO_FIELDS,
+          nowSeconds: NOW + 2,
+          request: { ...request, expiresAtSeconds: NOW + 3 },
+        });
+        expect(later).toMatchObject({ startIndex: 1, isRepeat: false });
+      });
+
       it("gives concurrent appends disjoint ranges that cover every index once", async () => {
         const results = await Promise.all(
           Array.from({ length: 25 }, (_, batch) =>

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "dreamlake/engine";
 import { MemoryHotStore } from "../src/tiers/hot/memory-hot-store.js";
 import { PostgresHotStore } from "../src/tiers/hot/postgres-hot-store.js";
-import { MIGRATIONS } from "../src/tiers/hot/postgres-migrations.js";
+import { MIGRATIONS } from "../src/postgres/postgres-migrations.js";
 import { describeHotStore } from "./hot-store-contract.js";
 import { requireDatabaseUrl, uniqueName } from "./tiers-services.js";
 

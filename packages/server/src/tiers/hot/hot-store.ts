@@ -45,12 +45,30 @@ export type HotTrack = HotTrackKey &
     readonly maxTs: number | null;
   };
 
+/**
+ * An append that carries an `Idempotency-Key`: recorded with the points, in the same
+ * atomic step, so that a repeat with the same scope and key stores nothing again.
+ */
+export type AppendRequest = {
+  /** Who asked: the user, the session, the method and path. */
+  readonly scope: string;
+  /** The key the client sent. */
+  readonly key: string;
+  /** When the record may be forgotten, seconds since the epoch. */
+  readonly expiresAtSeconds: number;
+};
+
 /** What {@link HotStore.append} reports. */
 export type HotAppendResult = {
   /** The track after the append. */
   readonly track: HotTrack;
   /** Index of the first appended point. */
   readonly startIndex: number;
+  /**
+   * True when the request key was recorded already: nothing was stored now, and
+   * `startIndex` is the one the first append got.
+   */
+  readonly isRepeat: boolean;
 };
 
 /** Hot points read back, with the track's counters as of the same instant. */
@@ -102,7 +120,8 @@ export type ArchivalPlan = {
  *   no reordering), and creates the track with `fields` if it does not exist (fields of
  *   later appends are ignored). Concurrent appends to one track get disjoint, contiguous
  *   index ranges covering `0..total-1`; every point is visible to reads once the call
- *   resolves. Every point has a finite numeric `_ts` (the caller checked).
+ *   resolves. Every point has a finite numeric `_ts` (the caller checked). An append with
+ *   a request key already recorded stores nothing (see {@link AppendRequest}).
  * - Reads see one consistent state: the rows and the counters of a {@link HotRows} come
  *   from the same instant, so every index below `hotStartIndex` is in the manifest.
  * - `readByIndex` returns hot points with `index >= startIndex` in index order, at most
@@ -121,11 +140,19 @@ export type ArchivalPlan = {
  *   an append that failed this way may or may not be stored
  */
 export interface HotStore {
-  /** Appends points to a track, creating it on first use. `points` is not empty. */
+  /**
+   * Appends points to a track, creating it on first use. `points` is not empty. With a
+   * `request`, the points and the request's record are stored together: a later append with
+   * the same scope and key (unexpired) stores nothing and reports the first start index.
+   */
   append(
     key: HotTrackKey,
     points: readonly TimedPoint[],
-    options: { readonly fields: HotTrackFields; readonly nowSeconds: number },
+    options: {
+      readonly fields: HotTrackFields;
+      readonly nowSeconds: number;
+      readonly request?: AppendRequest | undefined;
+    },
   ): Promise<HotAppendResult>;
 
   /** One track, or `undefined` when nothing was appended to it. */

@@ -10,6 +10,7 @@ import { decodeHotPoint, HotPointEncoder } from "./hot-point-codec.js";
 import type {
   ArchivalPlan,
   ChunkEntry,
+  AppendRequest,
   HotAppendResult,
   HotRows,
   HotStore,
@@ -38,16 +39,39 @@ export class MemoryHotStore implements HotStore {
   readonly #byId = new Map<string, MemoryTrack>();
   readonly #byKey = new Map<string, string>();
   readonly #encoder = new HotPointEncoder();
+  /** Recorded request keys: the track and start index of their append, and the expiry. */
+  readonly #requests = new Map<
+    string,
+    { readonly trackId: string; readonly startIndex: number; readonly expiresAtSeconds: number }
+  >();
   #nextId = 1;
   #isClosed = false;
 
   append(
     key: HotTrackKey,
     points: readonly TimedPoint[],
-    options: { readonly fields: HotTrackFields; readonly nowSeconds: number },
+    options: {
+      readonly fields: HotTrackFields;
+      readonly nowSeconds: number;
+      readonly request?: AppendRequest | undefined;
+    },
   ): Promise<HotAppendResult> {
     return this.#run(() => {
+      const request = options.request;
+      const requestId = request === undefined ? "" : `${request.scope}\u0000${request.key}`;
+      const recorded = request === undefined ? undefined : this.#requests.get(requestId);
+      if (recorded !== undefined && recorded.expiresAtSeconds >= options.nowSeconds) {
+        const track = this.#existing(recorded.trackId).track;
+        return { track, startIndex: recorded.startIndex, isRepeat: true };
+      }
       const entry = this.#entryByKey(key) ?? this.#create(key, options.fields, options.nowSeconds);
+      if (request !== undefined) {
+        this.#requests.set(requestId, {
+          trackId: entry.track.trackId,
+          startIndex: entry.track.totalPoints,
+          expiresAtSeconds: request.expiresAtSeconds,
+        });
+      }
       const startIndex = entry.track.totalPoints;
       let minTs = entry.track.minTs ?? Infinity;
       let maxTs = entry.track.maxTs ?? -Infinity;
@@ -63,7 +87,7 @@ export class MemoryHotStore implements HotStore {
         minTs: points.length === 0 ? entry.track.minTs : minTs,
         maxTs: points.length === 0 ? entry.track.maxTs : maxTs,
       };
-      return { track: entry.track, startIndex };
+      return { track: entry.track, startIndex, isRepeat: false };
     });
   }
 

@@ -1,13 +1,20 @@
-import pg from "pg";
 import {
   ConflictError,
-  InvalidArgumentError,
+  CorruptDataError,
+  TimeSelection,
   type TimeQuery,
+  type Point,
   type TimedPoint,
   type IndexedPoint,
 } from "dreamlake/engine";
-import { decodeHotPoint, HotPointEncoder } from "./hot-point-codec.js";
+import {
+  PostgresDatabase,
+  type PostgresDatabaseOptions,
+} from "../../postgres/postgres-database.js";
+import { readTrackRecords, recordWriter, writeTrackRecords } from "../track-records.js";
+import { selectBatches, type BatchSpan } from "./batch-selection.js";
 import type {
+  AppendRequest,
   ArchivalPlan,
   ChunkEntry,
   HotAppendResult,
@@ -18,213 +25,245 @@ import type {
   HotTrackKey,
 } from "./hot-store.js";
 import { staleArchivalPlan } from "./memory-hot-store.js";
-import { migrate } from "./postgres-migrations.js";
 import { PostgresStatements } from "./postgres-statements.js";
 import {
   toChunk,
   toPlan,
   toTrack,
+  type BatchRecord,
   type ChunkRecord,
   type PlanRecord,
-  type RowsRecord,
+  type SpanRecord,
   type TrackRecord,
 } from "./postgres-rows.js";
-import { postgresError } from "./postgres-errors.js";
 
-/** Where and how to reach PostgreSQL. */
-export type PostgresHotStoreOptions = {
-  /** `postgres://user:password@host:port/database` (the `DATABASE_URL`). */
-  readonly connectionString: string;
-  /** Schema holding the tables, created when missing. @defaultValue "dreamlake" */
-  readonly schema?: string;
-  /** Most connections open at once. @defaultValue 10 */
-  readonly maxConnections?: number;
-  /** How long to wait for a connection. @defaultValue 5000 */
-  readonly connectionTimeoutMs?: number;
-  /** Statements running longer are cancelled (and reported as unavailable). @defaultValue 30000 */
-  readonly statementTimeoutMs?: number;
-};
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Where and how to reach PostgreSQL (see {@link PostgresDatabaseOptions}). */
+export type PostgresHotStoreOptions = PostgresDatabaseOptions;
 
 /**
- * {@link HotStore} on PostgreSQL: one row per track (`tracks`), one row per hot point
- * (`hot_points`, the point as msgpack, indexed by index and by `_ts`), the manifest
- * (`chunks`) and the archival plans (`archival_plans`). The schema is created and migrated
- * by {@link PostgresHotStore.open}.
+ * Most points in one hot batch: a larger append is stored as several batches, so that a
+ * read decodes a bounded number of points (the engine's record size).
+ */
+export const MAX_BATCH_POINTS = 4096;
+
+/** The index range and records of the batches of one append. */
+type EncodedBatches = {
+  readonly first: number[];
+  readonly last: number[];
+  readonly minTs: number[];
+  readonly maxTs: number[];
+  readonly data: Uint8Array[];
+  readonly smallestTs: number;
+  readonly largestTs: number;
+};
+
+/**
+ * {@link HotStore} on PostgreSQL: one row per track (`tracks`), one row per appended batch
+ * of points (`hot_batches`: the points as track-format records, with the index range and
+ * the smallest and largest `_ts`, B-tree indexes on each), the manifest (`chunks`) and the
+ * archival plans (`archival_plans`).
  *
- * Each operation is one SQL statement (so it is atomic and reads one snapshot): an append
- * upserts the track row, which reserves the index range under the row's lock, and inserts
- * the points in the same statement.
+ * Each write is one SQL statement (so it is atomic): an append upserts the track row,
+ * which reserves the index range under the row's lock (appends to one track from every
+ * replica are ordered by it), and inserts the batches in the same statement. A read by
+ * index is one statement too; a read by time is two (the candidate batches' ranges, then
+ * the batches it needs), and takes the counters from the second.
  */
 export class PostgresHotStore implements HotStore {
-  readonly #pool: pg.Pool;
-  readonly #s: string;
+  readonly #db: PostgresDatabase;
+  readonly #ownsDatabase: boolean;
   readonly #sql: PostgresStatements;
-  readonly #where: string;
-  readonly #encoder = new HotPointEncoder();
   #closing: Promise<void> | undefined;
 
-  private constructor(pool: pg.Pool, schema: string, where: string) {
-    this.#pool = pool;
-    this.#s = `"${schema}"`;
-    this.#sql = new PostgresStatements(this.#s);
-    this.#where = where;
+  constructor(db: PostgresDatabase, options: { readonly ownsDatabase?: boolean } = {}) {
+    this.#db = db;
+    this.#ownsDatabase = options.ownsDatabase ?? false;
+    this.#sql = new PostgresStatements(db.schema);
   }
 
   /**
-   * Connects and brings the schema up to date.
+   * Connects, brings the schema up to date, and returns a store that closes the database
+   * with itself.
    *
    * @throws {InvalidArgumentError} when the schema name is not a plain lower-case identifier
    * @throws {UnavailableError} when the database does not answer
    */
   static async open(options: PostgresHotStoreOptions): Promise<PostgresHotStore> {
-    const schema = options.schema ?? "dreamlake";
-    if (!SCHEMA_NAME.test(schema)) {
-      throw new InvalidArgumentError(
-        `schema ${JSON.stringify(schema)} is not valid: use lower-case letters, digits and _`,
-      );
-    }
-    const where = describeTarget(options.connectionString);
-    const pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.maxConnections ?? 10,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
-      statement_timeout: options.statementTimeoutMs ?? 30_000,
-    });
-    // An idle connection that breaks emits 'error' on the pool; unhandled, it would end
-    // the process. The next query gets a fresh connection or reports the trouble itself.
-    pool.on("error", () => undefined);
-    const store = new PostgresHotStore(pool, schema, where);
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, store.#s);
-      } finally {
-        client.release();
-      }
-    } catch (error: unknown) {
-      await pool.end().catch(() => undefined);
-      throw postgresError(`prepare the schema ${schema} in ${where}`, error);
-    }
-    return store;
+    return new PostgresHotStore(await PostgresDatabase.open(options), { ownsDatabase: true });
   }
 
   async append(
     key: HotTrackKey,
     points: readonly TimedPoint[],
-    options: { readonly fields: HotTrackFields; readonly nowSeconds: number },
+    options: {
+      readonly fields: HotTrackFields;
+      readonly nowSeconds: number;
+      readonly request?: AppendRequest | undefined;
+    },
   ): Promise<HotAppendResult> {
-    const timestamps: number[] = new Array<number>(points.length);
-    const data: Uint8Array[] = new Array<Uint8Array>(points.length);
-    let minTs = Infinity;
-    let maxTs = -Infinity;
-    for (let i = 0; i < points.length; i++) {
-      const point = points[i] as TimedPoint;
-      timestamps[i] = point._ts;
-      data[i] = this.#encoder.encode(point);
-      if (point._ts < minTs) minTs = point._ts;
-      if (point._ts > maxTs) maxTs = point._ts;
+    const batches = encodeBatches(points);
+    const values: unknown[] = [
+      key.sessionId,
+      key.name,
+      options.fields.description,
+      options.fields.tags,
+      options.fields.metadata === null ? null : JSON.stringify(options.fields.metadata),
+      options.nowSeconds,
+      points.length,
+      batches.smallestTs,
+      batches.largestTs,
+      batches.first,
+      batches.last,
+      batches.minTs,
+      batches.maxTs,
+      batches.data,
+    ];
+    const what = `append ${points.length} points to track ${key.name}`;
+    const request = options.request;
+    if (request === undefined) {
+      const rows = await this.#db.query<TrackRecord>(what, {
+        name: `${this.#db.schema}.append`,
+        text: this.#sql.append,
+        values,
+      });
+      const track = toTrack(rows[0] as TrackRecord);
+      return { track, startIndex: track.totalPoints - points.length, isRepeat: false };
     }
-    const rows = await this.#query<TrackRecord>(
-      `append ${points.length} points to track ${key.name}`,
-      this.#sql.append,
-      [
-        key.sessionId,
-        key.name,
-        options.fields.description,
-        options.fields.tags,
-        options.fields.metadata === null ? null : JSON.stringify(options.fields.metadata),
-        options.nowSeconds,
-        points.length,
-        minTs,
-        maxTs,
-        timestamps,
-        data,
-      ],
-    );
-    const track = toTrack(rows[0] as TrackRecord);
-    return { track, startIndex: track.totalPoints - points.length };
+    try {
+      const rows = await this.#db.query<TrackRecord>(what, {
+        name: `${this.#db.schema}.appendOnce`,
+        text: this.#sql.appendOnce,
+        values: [
+          ...values,
+          request.scope,
+          request.key,
+          request.expiresAtSeconds,
+          options.nowSeconds,
+        ],
+      });
+      const track = toTrack(rows[0] as TrackRecord);
+      return { track, startIndex: track.totalPoints - points.length, isRepeat: false };
+    } catch (error: unknown) {
+      if (!isDivisionByZero(error)) throw error;
+      return this.#repeated(key, request);
+    }
   }
 
   async track(key: HotTrackKey): Promise<HotTrack | undefined> {
-    const rows = await this.#query<TrackRecord>(`look up track ${key.name}`, this.#sql.trackByKey, [
-      key.sessionId,
-      key.name,
-    ]);
+    const rows = await this.#db.query<TrackRecord>(`look up track ${key.name}`, {
+      name: `${this.#db.schema}.trackByKey`,
+      text: this.#sql.trackByKey,
+      values: [key.sessionId, key.name],
+    });
     return rows[0] === undefined ? undefined : toTrack(rows[0]);
   }
 
   async trackById(trackId: string): Promise<HotTrack | undefined> {
-    const rows = await this.#query<TrackRecord>(`look up track ${trackId}`, this.#sql.trackById, [
-      trackId,
-    ]);
+    const rows = await this.#db.query<TrackRecord>(`look up track ${trackId}`, {
+      text: this.#sql.trackById,
+      values: [trackId],
+    });
     return rows[0] === undefined ? undefined : toTrack(rows[0]);
   }
 
   async tracks(sessionId: string): Promise<readonly HotTrack[]> {
-    const rows = await this.#query<TrackRecord>(
-      `list the tracks of session ${sessionId}`,
-      this.#sql.tracksOfSession,
-      [sessionId],
-    );
+    const rows = await this.#db.query<TrackRecord>(`list the tracks of session ${sessionId}`, {
+      text: this.#sql.tracksOfSession,
+      values: [sessionId],
+    });
     return rows.map(toTrack);
   }
 
   async readByIndex(trackId: string, startIndex: number, limit: number): Promise<HotRows> {
-    // One statement, one snapshot: the rows and the counters agree.
-    const rows = await this.#query<RowsRecord>(
+    // One statement, one snapshot: the batches and the counters agree.
+    const rows = await this.#db.query<BatchRecord>(
       `read track ${trackId} from index ${startIndex}`,
-      this.#sql.readByIndex,
-      [trackId, startIndex, limit],
+      {
+        name: `${this.#db.schema}.batchesByIndex`,
+        text: this.#sql.batchesByIndex,
+        values: [trackId, startIndex, limit],
+      },
     );
-    return this.#toPoints(trackId, rows);
+    const counters = countersOf(rows);
+    const from = Math.max(startIndex, counters.hotStartIndex);
+    const out: IndexedPoint[] = [];
+    for (const row of rows) {
+      if (row.start_index === null || row.data === null) continue;
+      const first = Number(row.start_index);
+      const points = decodeBatch(trackId, first, row.data);
+      for (let i = Math.max(0, from - first); i < points.length; i++) {
+        if (out.length === limit) break;
+        out.push({ index: first + i, data: points[i] as Point });
+      }
+    }
+    return { rows: out, ...counters };
   }
 
   async readByTime(trackId: string, query: TimeQuery): Promise<HotRows> {
-    const rows = await this.#query<RowsRecord>(
-      `read track ${trackId} by time`,
-      this.#sql.readByTime(query.reverse),
-      [trackId, query.startTime ?? -Infinity, query.endTime ?? Infinity, query.limit],
-    );
-    return this.#toPoints(trackId, rows);
+    const start = query.startTime ?? -Infinity;
+    const end = query.endTime ?? Infinity;
+    const spans = await this.#db.query<SpanRecord>(`find the batches of track ${trackId} by time`, {
+      name: `${this.#db.schema}.batchSpans`,
+      text: this.#sql.batchSpans,
+      values: [trackId, start, end],
+    });
+    const firstIndex = countersOf(spans).hotStartIndex;
+    const chosen = selectBatches(spans.flatMap(toSpan), query, firstIndex);
+    if (chosen.length === 0) return { rows: [], ...countersOf(spans) };
+    // The archiver may have dropped a chosen batch meanwhile: its points are then below the
+    // counters of this second read, and the caller takes them from the cold tier.
+    const rows = await this.#db.query<BatchRecord>(`read the batches of track ${trackId}`, {
+      name: `${this.#db.schema}.batchesByStart`,
+      text: this.#sql.batchesByStart,
+      values: [trackId, chosen.map((batch) => batch.startIndex)],
+    });
+    const counters = countersOf(rows);
+    const selection = new TimeSelection(query.limit, query.reverse);
+    for (const row of rows) {
+      if (row.start_index === null || row.data === null) continue;
+      const first = Number(row.start_index);
+      const points = decodeBatch(trackId, first, row.data);
+      for (let i = Math.max(0, counters.hotStartIndex - first); i < points.length; i++) {
+        const point = points[i] as Point;
+        const ts = point["_ts"] as number;
+        if (ts >= start && ts < end) selection.offer(ts, first + i, point);
+      }
+    }
+    // The selection keeps one row more than asked (for its own hasMore): the caller asks
+    // for what it needs.
+    return { rows: selection.result().points.slice(0, query.limit), ...counters };
   }
 
   async manifest(trackId: string): Promise<readonly ChunkEntry[]> {
-    const rows = await this.#query<ChunkRecord>(
-      `read the manifest of track ${trackId}`,
-      this.#sql.manifest,
-      [trackId],
-    );
+    const rows = await this.#db.query<ChunkRecord>(`read the manifest of track ${trackId}`, {
+      name: `${this.#db.schema}.manifest`,
+      text: this.#sql.manifest,
+      values: [trackId],
+    });
     return rows.map(toChunk);
   }
 
   async tracksToArchive(chunkSize: number, limit: number): Promise<readonly string[]> {
-    const rows = await this.#query<{ id: string }>(
-      "find tracks to archive",
-      this.#sql.tracksToArchive,
-      [chunkSize, limit],
-    );
+    const rows = await this.#db.query<{ id: string }>("find tracks to archive", {
+      text: this.#sql.tracksToArchive,
+      values: [chunkSize, limit],
+    });
     return rows.map((row) => row.id);
   }
 
   async archivalPlan(trackId: string): Promise<ArchivalPlan | undefined> {
-    const rows = await this.#query<PlanRecord>(
-      `read the archival plan of track ${trackId}`,
-      this.#sql.archivalPlan,
-      [trackId],
-    );
+    const rows = await this.#db.query<PlanRecord>(`read the archival plan of track ${trackId}`, {
+      text: this.#sql.archivalPlan,
+      values: [trackId],
+    });
     return rows[0] === undefined ? undefined : toPlan(rows[0]);
   }
 
   async beginArchival(trackId: string, plan: ArchivalPlan): Promise<ArchivalPlan> {
-    await this.#query(`record the archival plan of track ${trackId}`, this.#sql.beginArchival, [
-      trackId,
-      plan.chunkNumber,
-      plan.startIndex,
-      plan.endIndex,
-      plan.key,
-    ]);
+    await this.#db.query(`record the archival plan of track ${trackId}`, {
+      text: this.#sql.beginArchival,
+      values: [trackId, plan.chunkNumber, plan.startIndex, plan.endIndex, plan.key],
+    });
     // A separate statement: it sees the plan of a concurrent archiver that won the insert.
     const recorded = await this.archivalPlan(trackId);
     if (recorded === undefined) throw staleArchivalPlan(trackId, plan);
@@ -232,20 +271,16 @@ export class PostgresHotStore implements HotStore {
   }
 
   async abandonArchival(trackId: string, plan: ArchivalPlan): Promise<void> {
-    await this.#query(`abandon the archival plan of track ${trackId}`, this.#sql.abandonArchival, [
-      trackId,
-      plan.chunkNumber,
-      plan.startIndex,
-      plan.endIndex,
-      plan.key,
-    ]);
+    await this.#db.query(`abandon the archival plan of track ${trackId}`, {
+      text: this.#sql.abandonArchival,
+      values: [trackId, plan.chunkNumber, plan.startIndex, plan.endIndex, plan.key],
+    });
   }
 
   async commitChunk(trackId: string, entry: ChunkEntry): Promise<void> {
-    const inserted = await this.#query(
-      `commit chunk ${entry.chunkNumber} of track ${trackId}`,
-      this.#sql.commitChunk,
-      [
+    const inserted = await this.#db.query(`commit chunk ${entry.chunkNumber} of track ${trackId}`, {
+      text: this.#sql.commitChunk,
+      values: [
         trackId,
         entry.chunkNumber,
         entry.startIndex,
@@ -257,7 +292,7 @@ export class PostgresHotStore implements HotStore {
         entry.byteSize,
         entry.checksum,
       ],
-    );
+    });
     if (inserted.length === 1) return;
     const committed = (await this.manifest(trackId))[entry.chunkNumber];
     if (committed === undefined) {
@@ -279,12 +314,11 @@ export class PostgresHotStore implements HotStore {
   }
 
   async dropArchivedRows(trackId: string, endIndex: number): Promise<void> {
-    // One statement: the rows go, the counter moves and the plan is cleared together, and
-    // only when the manifest covers the rows.
-    const rows = await this.#query<{ covered: string }>(
+    // One statement: the batches go, the counter moves and the plan is cleared together, and
+    // only when the manifest covers the points.
+    const rows = await this.#db.query<{ covered: string }>(
       `drop the archived hot points of track ${trackId} below index ${endIndex}`,
-      this.#sql.dropArchivedRows,
-      [trackId, endIndex],
+      { text: this.#sql.dropArchivedRows, values: [trackId, endIndex] },
     );
     if (Number(rows[0]?.covered ?? 0) === 0) {
       throw new ConflictError(
@@ -293,50 +327,99 @@ export class PostgresHotStore implements HotStore {
     }
   }
 
-  /** Closes the pool (waits for running statements). Idempotent. */
+  /** Closes the database when this store opened it (waits for running statements). Idempotent. */
   close(): Promise<void> {
-    this.#closing ??= this.#pool.end().catch(() => undefined);
+    this.#closing ??= this.#ownsDatabase ? this.#db.close() : Promise.resolve();
     return this.#closing;
   }
 
-  async #query<R extends pg.QueryResultRow>(
-    what: string,
-    text: string,
-    values: readonly unknown[],
-  ): Promise<R[]> {
-    try {
-      const result = await this.#pool.query<R>(text, values as unknown[]);
-      return result.rows;
-    } catch (error: unknown) {
-      throw postgresError(`${what} in ${this.#where}`, error);
+  /** The answer to an append whose request key was recorded: the first append's start. */
+  async #repeated(key: HotTrackKey, request: AppendRequest): Promise<HotAppendResult> {
+    const rows = await this.#db.query<{ result: { trackId: string; startIndex: number } | null }>(
+      `read the recorded append of key ${request.key}`,
+      { text: this.#sql.recordedResult, values: [request.scope, request.key] },
+    );
+    const result = rows[0]?.result ?? undefined;
+    const track = await this.track(key);
+    if (result === undefined || track === undefined || track.trackId !== result.trackId) {
+      throw new ConflictError(
+        `Idempotency-Key ${request.key} was used for another request than this append to track ${key.name}`,
+      );
     }
-  }
-
-  #toPoints(trackId: string, rows: readonly RowsRecord[]): HotRows {
-    const first = rows[0];
-    if (first === undefined) return { rows: [], hotStartIndex: 0, totalPoints: 0 };
-    const out: IndexedPoint[] = [];
-    for (const row of rows) {
-      if (row.idx === null || row.data === null) continue;
-      const index = Number(row.idx);
-      // A plain Uint8Array view: binary fields decoded from a Buffer would be Buffers.
-      const bytes = new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength);
-      out.push({ index, data: decodeHotPoint(bytes, `track ${trackId} index ${index}`) });
-    }
-    return {
-      rows: out,
-      hotStartIndex: Number(first.hot_start),
-      totalPoints: Number(first.total_points),
-    };
+    return { track, startIndex: result.startIndex, isRepeat: true };
   }
 }
 
-/** `host:port/database` of a connection string, without the credentials. */
-function describeTarget(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    return `PostgreSQL at ${url.host}${url.pathname}`;
-  } catch {
-    return "PostgreSQL";
+/** Splits points into batches of at most {@link MAX_BATCH_POINTS}, as track-format records. */
+function encodeBatches(points: readonly TimedPoint[]): EncodedBatches {
+  const writer = recordWriter(points.length * 32);
+  const batches: EncodedBatches = {
+    first: [],
+    last: [],
+    minTs: [],
+    maxTs: [],
+    data: [],
+    smallestTs: Infinity,
+    largestTs: -Infinity,
+  };
+  let smallest = Infinity;
+  let largest = -Infinity;
+  for (let from = 0; from < points.length; from += MAX_BATCH_POINTS) {
+    const to = Math.min(points.length, from + MAX_BATCH_POINTS);
+    writer.reset();
+    const { minTs, maxTs } = writeTrackRecords(writer, points, from, to);
+    batches.first.push(from);
+    batches.last.push(to - 1);
+    batches.minTs.push(minTs);
+    batches.maxTs.push(maxTs);
+    batches.data.push(writer.toBytes());
+    smallest = Math.min(smallest, minTs);
+    largest = Math.max(largest, maxTs);
   }
+  return { ...batches, smallestTs: smallest, largestTs: largest };
+}
+
+/** The points of one stored batch. */
+function decodeBatch(trackId: string, startIndex: number, data: Buffer): Point[] {
+  // A plain Uint8Array view: binary fields decoded from a Buffer would be Buffers.
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return readTrackRecords(
+    bytes,
+    (problem, offset) =>
+      new CorruptDataError(
+        `the hot batch of track ${trackId} from index ${startIndex}: ${problem}`,
+        { details: { trackId, startIndex, offset } },
+      ),
+  );
+}
+
+/** The track's counters in the rows of a read (zero when the track does not exist). */
+function countersOf(rows: readonly { hot_start: string; total_points: string }[]): {
+  hotStartIndex: number;
+  totalPoints: number;
+} {
+  const first = rows[0];
+  return first === undefined
+    ? { hotStartIndex: 0, totalPoints: 0 }
+    : { hotStartIndex: Number(first.hot_start), totalPoints: Number(first.total_points) };
+}
+
+function toSpan(row: SpanRecord): BatchSpan[] {
+  if (row.start_index === null || row.end_index === null) return [];
+  return [
+    {
+      startIndex: Number(row.start_index),
+      endIndex: Number(row.end_index),
+      minTs: row.min_ts ?? 0,
+      maxTs: row.max_ts ?? 0,
+    },
+  ];
+}
+
+/** Whether the driver's error under a dreamlake error is SQLSTATE 22012 (see `appendOnce`). */
+function isDivisionByZero(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return (
+    typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "22012"
+  );
 }

@@ -40,12 +40,22 @@ export type PlanRecord = {
   object_key: string;
 };
 
-/** A row of a point read: the track's counters and one point (null when none matched). */
-export type RowsRecord = {
+/** A row of a batch read: the track's counters and one batch (nulls when none matched). */
+export type BatchRecord = {
   hot_start: string;
   total_points: string;
-  idx: string | null;
+  start_index: string | null;
   data: Buffer | null;
+};
+
+/** A row of a batch-span read: the track's counters and one batch's ranges (nulls when none). */
+export type SpanRecord = {
+  hot_start: string;
+  total_points: string;
+  start_index: string | null;
+  end_index: string | null;
+  min_ts: number | null;
+  max_ts: number | null;
 };
 
 /** A `tracks` row as a {@link HotTrack}. */

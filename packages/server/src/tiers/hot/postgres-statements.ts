@@ -5,23 +5,60 @@
  * @module
  */
 
+/** The upsert of the track row that reserves an index range under the row's lock. */
+function upsertTrack(s: string): string {
+  return `INSERT INTO ${s}.tracks AS t
+      (session_id, name, description, tags, metadata, created_at, updated_at, total_points, min_ts, max_ts)
+    VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)
+    ON CONFLICT (session_id, name) DO UPDATE SET
+      total_points = t.total_points + EXCLUDED.total_points,
+      updated_at = EXCLUDED.updated_at,
+      min_ts = LEAST(t.min_ts, EXCLUDED.min_ts),
+      max_ts = GREATEST(t.max_ts, EXCLUDED.max_ts)
+    RETURNING t.*`;
+}
+
+/** The insert of the batches after the range `upserted` reserved. */
+function insertBatches(s: string): string {
+  return `INSERT INTO ${s}.hot_batches (track_id, start_index, end_index, min_ts, max_ts, data)
+    SELECT u.id, u.total_points - $7 + b.first, u.total_points - $7 + b.last, b.min_ts, b.max_ts, b.data
+    FROM upserted u,
+      unnest($10::integer[], $11::integer[], $12::float8[], $13::float8[], $14::bytea[])
+        AS b (first, last, min_ts, max_ts, data)`;
+}
+
 /** The statements on the tables of one schema. */
 export class PostgresStatements {
   readonly #s: string;
   /**
    * Upserts the track row (reserving the index range under its row lock) and inserts the
-   * points. $1 session, $2 name, $3 description, $4 tags, $5 metadata, $6 now, $7 count,
-   * $8 smallest `_ts`, $9 largest `_ts`, $10 the `_ts` of each point, $11 the points.
+   * batches. $1 session, $2 name, $3 description, $4 tags, $5 metadata, $6 now, $7 count,
+   * $8 smallest `_ts`, $9 largest `_ts`, $10..$14 per batch: first and last offset in the
+   * append, smallest and largest `_ts`, the records.
    */
   readonly append: string;
+  /**
+   * {@link append} that also records an idempotency key with the result ($15 scope, $16
+   * key, $17 expiry, $18 now). When the key is recorded already (and not expired), the
+   * statement fails with division by zero, so that it stores nothing: ON CONFLICT is the
+   * one way a statement sees a concurrent commit, and the conflict can only be known after
+   * the range was reserved.
+   */
+  readonly appendOnce: string;
+  /** The result recorded for an idempotency key. */
+  readonly recordedResult: string;
   /** One track by session and name. */
   readonly trackByKey: string;
   /** One track by id. */
   readonly trackById: string;
   /** The tracks of a session in code-unit order of their names. */
   readonly tracksOfSession: string;
-  /** Hot points from an index, with the track's counters from the same snapshot. */
-  readonly readByIndex: string;
+  /** The batches holding indexes from $2 to $2 + $3 - 1, with the counters of the same snapshot. */
+  readonly batchesByIndex: string;
+  /** The index ranges and `_ts` ranges of the batches overlapping a time window, with the counters. */
+  readonly batchSpans: string;
+  /** The batches with the given start indexes ($2), with the counters. */
+  readonly batchesByStart: string;
   /** The chunks of a track, in order. */
   readonly manifest: string;
   /** Tracks with a full chunk of hot points or an archival plan. */
@@ -35,41 +72,62 @@ export class PostgresStatements {
   /** Adds a manifest row if it continues the manifest (returns a row when added). */
   readonly commitChunk: string;
   /**
-   * Deletes archived hot points, moves `hot_start` and clears the plan, only when a chunk
-   * ends right before the given index (returns whether one does).
+   * Deletes the batches wholly below the given index, moves `hot_start` and clears the
+   * plan, only when a chunk ends right before the given index (returns whether one does).
+   * A batch that straddles the index stays: reads skip its points below `hot_start`.
    */
   readonly dropArchivedRows: string;
 
   /** @param s the quoted schema name */
   constructor(s: string) {
     this.#s = s;
-    this.append = `WITH upserted AS (
-        INSERT INTO ${s}.tracks AS t
-          (session_id, name, description, tags, metadata, created_at, updated_at, total_points, min_ts, max_ts)
-        VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)
-        ON CONFLICT (session_id, name) DO UPDATE SET
-          total_points = t.total_points + EXCLUDED.total_points,
-          updated_at = EXCLUDED.updated_at,
-          min_ts = LEAST(t.min_ts, EXCLUDED.min_ts),
-          max_ts = GREATEST(t.max_ts, EXCLUDED.max_ts)
-        RETURNING t.*
-      ), inserted AS (
-        INSERT INTO ${s}.hot_points (track_id, idx, ts, data)
-        SELECT u.id, u.total_points - $7 + p.ord - 1, p.ts, p.data
-        FROM upserted u, unnest($10::float8[], $11::bytea[]) WITH ORDINALITY AS p (ts, data, ord)
-      )
+    this.append = `WITH upserted AS (${upsertTrack(s)}),
+      inserted AS (${insertBatches(s)})
       SELECT * FROM upserted`;
+    this.appendOnce = `WITH upserted AS (${upsertTrack(s)}),
+      claimed AS (
+        INSERT INTO ${s}.idempotency_keys AS k (scope, key, expires_at, result)
+        SELECT $15, $16, $17, json_build_object('trackId', u.id::text, 'startIndex', u.total_points - $7)
+        FROM upserted u
+        ON CONFLICT (scope, key) DO UPDATE SET
+          expires_at = EXCLUDED.expires_at, result = EXCLUDED.result,
+          status = NULL, body = NULL, content_type = NULL
+        WHERE k.expires_at < $18
+        RETURNING 1
+      ),
+      inserted AS (${insertBatches(s)} WHERE EXISTS (SELECT 1 FROM claimed))
+      SELECT u.*, 1 / (SELECT count(*)::integer FROM claimed) AS claimed FROM upserted u`;
+    this.recordedResult = `SELECT result FROM ${s}.idempotency_keys WHERE scope = $1 AND key = $2`;
     this.trackByKey = `SELECT * FROM ${s}.tracks WHERE session_id = $1 AND name = $2`;
     this.trackById = `SELECT * FROM ${s}.tracks WHERE id = $1`;
     this.tracksOfSession = `SELECT * FROM ${s}.tracks WHERE session_id = $1 ORDER BY name COLLATE "C"`;
-    this.readByIndex = `SELECT t.hot_start, t.total_points, p.idx, p.data
+    this.batchesByIndex = `SELECT t.hot_start, t.total_points, b.start_index, b.data
       FROM ${s}.tracks t
       LEFT JOIN LATERAL (
-        SELECT idx, data FROM ${s}.hot_points
-        WHERE track_id = t.id AND idx >= $2 ORDER BY idx LIMIT $3
-      ) p ON true
+        SELECT start_index, data FROM ${s}.hot_batches
+        WHERE track_id = t.id AND start_index < $2::bigint + $3::bigint
+          AND start_index >= COALESCE(
+            (SELECT max(start_index) FROM ${s}.hot_batches WHERE track_id = t.id AND start_index <= $2),
+            0)
+        ORDER BY start_index
+      ) b ON true
       WHERE t.id = $1
-      ORDER BY p.idx`;
+      ORDER BY b.start_index`;
+    this.batchSpans = `SELECT t.hot_start, t.total_points, b.start_index, b.end_index, b.min_ts, b.max_ts
+      FROM ${s}.tracks t
+      LEFT JOIN LATERAL (
+        SELECT start_index, end_index, min_ts, max_ts FROM ${s}.hot_batches
+        WHERE track_id = t.id AND max_ts >= $2 AND min_ts < $3 AND end_index >= t.hot_start
+      ) b ON true
+      WHERE t.id = $1`;
+    this.batchesByStart = `SELECT t.hot_start, t.total_points, b.start_index, b.data
+      FROM ${s}.tracks t
+      LEFT JOIN LATERAL (
+        SELECT start_index, data FROM ${s}.hot_batches
+        WHERE track_id = t.id AND start_index = ANY ($2::bigint[])
+      ) b ON true
+      WHERE t.id = $1
+      ORDER BY b.start_index`;
     this.manifest = `SELECT * FROM ${s}.chunks WHERE track_id = $1 ORDER BY chunk_number`;
     this.tracksToArchive = `SELECT id FROM ${s}.tracks WHERE total_points - hot_start >= $1
       UNION SELECT track_id FROM ${s}.archival_plans
@@ -98,8 +156,8 @@ export class PostgresStatements {
     this.dropArchivedRows = `WITH covered AS (
         SELECT 1 FROM ${s}.chunks WHERE track_id = $1::bigint AND end_index = $2::bigint - 1
       ), dropped AS (
-        DELETE FROM ${s}.hot_points
-        WHERE track_id = $1 AND idx < $2 AND EXISTS (SELECT 1 FROM covered)
+        DELETE FROM ${s}.hot_batches
+        WHERE track_id = $1 AND end_index < $2 AND EXISTS (SELECT 1 FROM covered)
       ), moved AS (
         UPDATE ${s}.tracks SET hot_start = GREATEST(hot_start, $2)
         WHERE id = $1 AND EXISTS (SELECT 1 FROM covered)
@@ -110,17 +168,8 @@ export class PostgresStatements {
       SELECT count(*) AS covered FROM covered`;
   }
 
-  /** Hot points in a time range in time order (newest first with `reverse`), with the counters. */
-  readByTime(reverse: boolean): string {
-    const s = this.#s;
-    const order = reverse ? "p.ts DESC, p.idx ASC" : "p.ts ASC, p.idx ASC";
-    return `SELECT t.hot_start, t.total_points, p.idx, p.data, p.ts
-      FROM ${s}.tracks t
-      LEFT JOIN LATERAL (
-        SELECT idx, data, ts FROM ${s}.hot_points p
-        WHERE track_id = t.id AND ts >= $2 AND ts < $3 ORDER BY ${order} LIMIT $4
-      ) p ON true
-      WHERE t.id = $1
-      ORDER BY ${order}`;
+  /** The schema these statements use (quoted). */
+  get schema(): string {
+    return this.#s;
   }
 }

@@ -13,6 +13,9 @@ import {
  */
 const TRANSIENT_CLASSES = new Set(["08", "40", "53", "57"]);
 
+/** A table or the schema is missing: 42P01 undefined_table, 3F000 invalid_schema_name. */
+const MISSING_SCHEMA_CODES = new Set(["42P01", "3F000"]);
+
 /** Node socket errors: the database did not answer. */
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
@@ -43,6 +46,14 @@ export function postgresError(what: string, error: unknown): DreamlakeError {
     });
   }
   if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
+    if (MISSING_SCHEMA_CODES.has(code)) {
+      // Never recreated while the server runs: an empty schema would restart every track
+      // at index 0 next to the chunks the object store already holds.
+      return new UnavailableError(
+        `could not ${what}: the database has no dreamlake tables (${message}, SQLSTATE ${code}); PostgreSQL was replaced or restored without them. Restore the database (docs/deployment.md, Backup and restore); the server does not recreate them`,
+        { cause: error },
+      );
+    }
     if (TRANSIENT_CLASSES.has(code.slice(0, 2))) {
       return new UnavailableError(`could not ${what}: ${message} (SQLSTATE ${code})`, {
         cause: error,
