@@ -63,8 +63,8 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
   });
   // A write retried after a lost answer (Idempotency-Key) is answered once, not stored twice.
   const answered = new IdempotencyMemory();
-  app.use("/sessions/:id/*", idempotency(answered));
-  app.use("/episodes/:id/*", idempotency(answered));
+  app.use("/sessions/:id/*", idempotency(answered, deps.clock));
+  app.use("/episodes/:id/*", idempotency(answered, deps.clock));
 
   registerSessionRoutes(app, deps);
   registerAuthRoutes(app);

@@ -5,10 +5,9 @@ import { DEFAULT_TOKEN_DAYS, mintToken } from "./auth/mint-token.js";
 import { parseConfig } from "./config.js";
 import { createEmbeddedServer } from "./embedded/embedded-deps.js";
 import { listen } from "./http/listen.js";
-import { openTieredTrackRepository } from "./tiers/open-tiers.js";
 import { parseTiersConfig } from "./tiers/tiers-config.js";
-import type { TrackRepository } from "./tracks/track-repository.js";
-import type { ServerLog } from "./logging/server-log.js";
+import { stderrServerLog, type ServerLog } from "./logging/server-log.js";
+import { openReplicaServer } from "./replica/replica-server.js";
 
 /** What the command needs from the process (fakes in tests). */
 export type CliIo = {
@@ -77,39 +76,32 @@ function usageError(io: CliIo, message: string): number {
 
 async function serveCommand(io: CliIo): Promise<number> {
   const config = parseConfig(io.env, io.cwd);
-  // Tracks on PostgreSQL + S3 when DATABASE_URL and S3_* are set (docs/deployment.md).
+  // With DATABASE_URL and S3_* set, a stateless replica on PostgreSQL + S3 (docs/deployment.md).
   const tiers = parseTiersConfig(io.env, io.cwd);
-  const embedded = await createEmbeddedServer(config, {
+  const options = {
     ...(io.clock === undefined ? {} : { clock: io.clock }),
     ...(io.log === undefined ? {} : { log: io.log }),
-  });
-  let tiered: TrackRepository | undefined;
-  try {
-    tiered =
-      tiers === undefined
-        ? undefined
-        : await openTieredTrackRepository(tiers, {
-            clock: embedded.deps.clock,
-            log: embedded.deps.log,
-          });
-  } catch (error: unknown) {
-    await embedded.close();
-    throw error;
-  }
-  const deps = tiered === undefined ? embedded.deps : { ...embedded.deps, tracks: tiered };
-  const listener = await listen(createApp(deps), config.port, config.host);
+  };
+  const server =
+    tiers === undefined
+      ? await createEmbeddedServer(config, options)
+      : await openReplicaServer(config, tiers, {
+          clock: io.clock ?? systemClock,
+          log: io.log ?? stderrServerLog,
+        });
+  const listener = await listen(createApp(server.deps), config.port, config.host);
   io.stdout(
     `dreamlake server listening on ${listener.url}\n` +
-      `  data folder: ${config.dataDir} (token secret: ${embedded.secret.source})\n` +
-      `  tracks: ${tiers === undefined ? "in the data folder" : "PostgreSQL hot tier, object-store cold tier"}\n` +
+      ("secret" in server
+        ? `  data folder: ${config.dataDir} (token secret: ${server.secret.source})\n`
+        : `  stateless replica: everything in PostgreSQL and the object store, nothing in the data folder\n`) +
       `  get a token: npx dreamlake-server token <user>   (same DREAMLAKE_DATA_DIR / DREAMLAKE_JWT_SECRET)\n` +
       `  then, for the Python client: export DREAMLAKE_API_KEY=<token>; Session("<workspace>/<name>", url="${listener.url}")\n`,
   );
   io.onListening?.(listener.url);
   await io.waitForShutdown();
   await listener.close();
-  await tiered?.close();
-  await embedded.close();
+  await server.close();
   io.stdout("dreamlake server stopped\n");
   return 0;
 }

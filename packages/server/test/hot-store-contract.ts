@@ -130,7 +130,12 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
 
       it("stores an append repeated with the same request key once, reporting the first start", async () => {
         await append([1]);
-        const request = { scope: "alice/s1/POST /x", key: "k-1", expiresAtSeconds: NOW + 60 };
+        const request = {
+          scope: "alice/s1/POST /x",
+          key: "k-1",
+          nowSeconds: NOW,
+          expiresAtSeconds: NOW + 60,
+        };
         const options = { fields: NO_FIELDS, nowSeconds: NOW, request };
         const first = await store.append(key, points([2, 3]), options);
         await append([4]);
@@ -143,7 +148,12 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
       });
 
       it("stores concurrent repeats of one request key once", async () => {
-        const request = { scope: "alice/s1/POST /x", key: "k-2", expiresAtSeconds: NOW + 60 };
+        const request = {
+          scope: "alice/s1/POST /x",
+          key: "k-2",
+          nowSeconds: NOW,
+          expiresAtSeconds: NOW + 60,
+        };
         const results = await Promise.all(
           Array.from({ length: 6 }, () =>
             store.append(key, points([1, 2]), { fields: NO_FIELDS, nowSeconds: NOW, request }),
@@ -155,12 +165,17 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
       });
 
       it("stores an append again once its request key expired", async () => {
-        const request = { scope: "alice/s1/POST /x", key: "k-3", expiresAtSeconds: NOW + 1 };
+        const request = {
+          scope: "alice/s1/POST /x",
+          key: "k-3",
+          nowSeconds: NOW,
+          expiresAtSeconds: NOW + 1,
+        };
         await store.append(key, points([1]), { fields: NO_FIELDS, nowSeconds: NOW, request });
         const later = await store.append(key, points([2]), {
           fields: NO_FIELDS,
           nowSeconds: NOW + 2,
-          request: { ...request, expiresAtSeconds: NOW + 3 },
+          request: { ...request, nowSeconds: NOW + 2, expiresAtSeconds: NOW + 3 },
         });
         expect(later).toMatchObject({ startIndex: 1, isRepeat: false });
       });

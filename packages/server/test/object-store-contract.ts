@@ -47,6 +47,33 @@ export function describeObjectStore(name: string, factory: ObjectStoreFactory): 
       expect(await store.head("empty")).toEqual({ key: "empty", size: 0 });
     });
 
+    it("stores a stream and gives it back as a stream", async () => {
+      const part = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff);
+      // eslint-disable-next-line @typescript-eslint/require-await -- a stream source
+      async function* source() {
+        for (let i = 0; i < 4; i++) yield part;
+      }
+      expect(await store.putStream("files/s/1", source())).toEqual({ size: 1_200_000 });
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of (await store.getStream("files/s/1"))!) chunks.push(chunk);
+      expect(Buffer.concat(chunks)).toEqual(Buffer.concat([part, part, part, part]));
+      expect(await store.getStream("files/s/missing")).toBeUndefined();
+    });
+
+    it("stores nothing from a stream whose source throws, and passes its error on", async () => {
+      await store.put("files/s/2", bytesOf("old"));
+      const failure = new InvalidArgumentError("the checksum does not match");
+      // eslint-disable-next-line @typescript-eslint/require-await -- a stream source
+      async function* source() {
+        yield bytesOf("new bytes");
+        throw failure;
+      }
+      await expect(store.putStream("files/s/2", source())).rejects.toBe(failure);
+      await expect(store.putStream("files/s/3", source())).rejects.toBe(failure);
+      expect(await store.get("files/s/2")).toEqual(bytesOf("old"));
+      expect(await store.head("files/s/3")).toBeUndefined();
+    });
+
     it("answers undefined for a missing key", async () => {
       expect(await store.get("missing/key")).toBeUndefined();
       expect(await store.head("missing/key")).toBeUndefined();

@@ -43,6 +43,23 @@ export class FlakyObjectStore implements ObjectStore {
     return this.#inner.get(key, options);
   }
 
+  async putStream(
+    key: string,
+    chunks: AsyncIterable<Uint8Array>,
+    options?: ObjectCallOptions,
+  ): Promise<{ readonly size: number }> {
+    this.#enter("put");
+    return this.#inner.putStream(key, chunks, options);
+  }
+
+  async getStream(
+    key: string,
+    options?: ObjectCallOptions,
+  ): Promise<AsyncIterable<Uint8Array> | undefined> {
+    this.#enter("get");
+    return this.#inner.getStream(key, options);
+  }
+
   async head(key: string): Promise<ObjectInfo | undefined> {
     this.#enter("head");
     return this.#inner.head(key);

@@ -33,6 +33,27 @@ describeObjectStore("S3ObjectStore on Swift (S3_* from scripts/services-up.sh)",
   });
 });
 
+describe("S3ObjectStore streams", () => {
+  it("uploads a stream larger than a part as a multipart upload, and reads it back", async () => {
+    const options = requireS3Options();
+    const store = new S3ObjectStore({ ...options, keyPrefix: `${uniqueName("multipart")}/` });
+    const part = new Uint8Array(1024 * 1024).map((_, i) => (i * 13) & 0xff);
+    // eslint-disable-next-line @typescript-eslint/require-await -- a stream source
+    async function* source() {
+      for (let i = 0; i < 11; i++) yield part;
+    }
+    try {
+      expect(await store.putStream("big", source())).toEqual({ size: 11 * 1024 * 1024 });
+      let size = 0;
+      for await (const chunk of (await store.getStream("big"))!) size += chunk.byteLength;
+      expect(size).toBe(11 * 1024 * 1024);
+    } finally {
+      await store.delete(["big"]);
+      await store.close();
+    }
+  });
+});
+
 describe("S3ObjectStore when the server does not answer", () => {
   it("rejects with UnavailableError naming the endpoint", async () => {
     // Port 9 (discard) on loopback refuses connections: nothing listens there.

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import pg from "pg";
@@ -59,17 +59,21 @@ async function call(url: string, method: string, body?: unknown): Promise<unknow
 
 describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
   let dataDir: string;
+  let unwritable: string;
   let schema: string;
   let prefix: string;
   let env: Record<string, string>;
 
   beforeEach(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "dreamlake-tiers-server-"));
+    // A data folder no one can create, not even root: its parent is a regular file.
+    await writeFile(path.join(dataDir, "a-file"), "");
+    unwritable = path.join(dataDir, "a-file", "data");
     schema = uniqueName("server");
     prefix = uniqueName("server");
     const s3 = requireS3Options();
     env = {
-      DREAMLAKE_DATA_DIR: dataDir,
+      DREAMLAKE_DATA_DIR: unwritable,
       DATABASE_URL: requireDatabaseUrl(),
       DREAMLAKE_PG_SCHEMA: schema,
       S3_ENDPOINT: s3.endpoint ?? "",
@@ -94,10 +98,10 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
     await objects.close();
   });
 
-  it("stores tracks in PostgreSQL and archives full chunks to S3, across a restart", async () => {
+  it("keeps everything in PostgreSQL and S3 across a restart, with a data folder it cannot write", async () => {
     const first = await serve(env);
     expect(first.url).toMatch(/^http:/);
-    expect(first.stdout.join("")).toMatch(/tracks: PostgreSQL hot tier/);
+    expect(first.stdout.join("")).toMatch(/stateless replica/);
     const created = (await call(`${first.url}/workspaces/ws/sessions`, "POST", {
       name: "run-1",
     })) as { session: { id: string } };
@@ -112,11 +116,11 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
           ],
       )
       .toBe(10);
+    const sessionUrl = `${first.url}/sessions/${created.session.id}`;
+    await call(`${sessionUrl}/parameters`, "POST", { data: { lr: 0.1 } });
+    await call(`${sessionUrl}/logs`, "POST", { logs: [{ message: "epoch 1" }] });
     expect(await first.stop()).toBe(0);
-    // The tracks are not in the data folder: only the embedded parts (sessions, token secret) are.
-    expect(JSON.stringify(await readdir(dataDir, { recursive: true }))).not.toMatch(
-      /data\.msgpack/,
-    );
+    expect(await readdir(dataDir)).toEqual(["a-file"]);
 
     const second = await serve(env);
     const again = `${second.url}/sessions/${created.session.id}/tracks`;
@@ -132,6 +136,17 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
       data: { index: number; data: Record<string, unknown> }[];
     };
     expect(read.data.map((row) => row.data["_ts"])).toEqual([103, 104, 105, 106, 107]);
+    const params = (await call(
+      `${second.url}/sessions/${created.session.id}/parameters`,
+      "GET",
+    )) as {
+      data: unknown;
+    };
+    expect(params.data).toEqual({ lr: 0.1 });
+    const logs = (await call(`${second.url}/sessions/${created.session.id}/logs`, "GET")) as {
+      logs: { message: string; sequenceNumber: number }[];
+    };
+    expect(logs.logs).toMatchObject([{ message: "epoch 1", sequenceNumber: 0 }]);
     const window = (await call(
       `${again}/robot/loss/by-time?st=104&et=111&reverse=true&limit=3`,
       "GET",
@@ -140,6 +155,25 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
     };
     expect(window.data.map((row) => row.index)).toEqual([10, 9, 8]);
     expect(await second.stop()).toBe(0);
+  });
+
+  it("refuses to start without DREAMLAKE_JWT_SECRET, naming it", async () => {
+    const withoutSecret = { ...env, DREAMLAKE_JWT_SECRET: "" };
+    const server = await serve(withoutSecret);
+    expect(server.url).toBe("exited with 1");
+    expect(server.stdout.join("")).toMatch(/DREAMLAKE_JWT_SECRET/);
+  });
+
+  it("refuses to start on an empty database next to a bucket that holds a deployment", async () => {
+    const first = await serve(env);
+    expect(await first.stop()).toBe(0);
+    const client = new pg.Client({ connectionString: requireDatabaseUrl() });
+    await client.connect();
+    await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await client.end();
+    const second = await serve(env);
+    expect(second.url).toBe("exited with 1");
+    expect(second.stdout.join("")).toMatch(/no schema .* replaced or restored/);
   });
 
   it("refuses to start with S3 settings but no DATABASE_URL", async () => {

@@ -1,4 +1,5 @@
 import type { Principal } from "../auth/authenticator.js";
+import type { RequestKey } from "../idempotency/request-key.js";
 
 /** The per-request values the middleware sets for the routes. */
 export type AppEnv = {
@@ -7,5 +8,7 @@ export type AppEnv = {
     requestId: string;
     /** Who the request acts for (set by the auth middleware). */
     principal: Principal;
+    /** The write's `Idempotency-Key`, scoped (set by the idempotency middleware when sent). */
+    requestKey: RequestKey | undefined;
   };
 };

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import { InvalidArgumentError } from "dreamlake/engine";
+import { InvalidArgumentError, type Clock } from "dreamlake/engine";
+import { REQUEST_KEY_TTL_SECONDS } from "../idempotency/request-key.js";
 import type { AppEnv } from "./app-env.js";
 
 /** Bounds of the memory of answered keys. */
@@ -98,11 +99,14 @@ async function discardBody(request: Request): Promise<void> {
  * user, session, method, path and key; a client retrying after a lost answer) gets the
  * first request's answer again, with `idempotent-replayed: true`, and changes nothing.
  * A repeat that arrives while the first still runs waits for it. Only 2xx answers are
- * remembered: after an error the repeat runs as a new request.
+ * remembered: after an error the repeat runs as a new request. The memory is this
+ * process's; the key also goes to the routes (`requestKey`), whose appends record it with
+ * their points or entries, so that a repeat reaching another replica, or this one after a
+ * restart, stores nothing twice and is answered with the first append's numbers.
  *
  * @throws {InvalidArgumentError} when the key is not 1 to 255 visible ASCII characters
  */
-export function idempotency(memory: IdempotencyMemory): MiddlewareHandler<AppEnv> {
+export function idempotency(memory: IdempotencyMemory, clock: Clock): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header("idempotency-key");
     if (key === undefined || !WRITE_METHODS.has(c.req.method)) {
@@ -115,7 +119,17 @@ export function idempotency(memory: IdempotencyMemory): MiddlewareHandler<AppEnv
       );
     }
     const scope = `${c.get("principal").namespace}\u0000${c.req.param("id") ?? ""}`;
-    const entryKey = `${c.req.method} ${new URL(c.req.url).pathname}\u0000${key}`;
+    const pathname = new URL(c.req.url).pathname;
+    const entryKey = `${c.req.method} ${pathname}\u0000${key}`;
+    // For the appends, which record it with what they store (so a retry to another replica
+    // or after a restart stores nothing twice). PostgreSQL text holds no U+0000: spaces.
+    const nowSeconds = clock.nowSeconds();
+    c.set("requestKey", {
+      scope: `${c.get("principal").namespace} ${c.req.param("id") ?? ""} ${c.req.method} ${pathname}`,
+      key,
+      nowSeconds,
+      expiresAtSeconds: nowSeconds + REQUEST_KEY_TTL_SECONDS,
+    });
     for (;;) {
       const entry = memory.get(scope, entryKey);
       if (entry === undefined) break;

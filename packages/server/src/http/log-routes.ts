@@ -24,7 +24,7 @@ export function registerLogRoutes(app: Hono<AppEnv>, deps: ServerDeps, dialect: 
       deps.limits.maxPointsPerRequest,
       deps.clock.nowSeconds(),
     );
-    const { firstSequence } = await deps.logs.append(session, entries);
+    const { firstSequence } = await deps.logs.append(session, entries, c.get("requestKey"));
     return sendJson(
       c,
       appendedLogsResponse(firstSequence, entries.length, session.id, dialect.idField),

@@ -68,7 +68,13 @@ export function registerTrackRoutes(
           deps.limits.maxPointsPerRequest,
         );
         const points = acceptJsonPoints(body.dataPoints, "dataPoints", timestamps.for(session.id));
-        const result = await deps.tracks.append(session, name, points, body.info);
+        const result = await deps.tracks.append(
+          session,
+          name,
+          points,
+          body.info,
+          c.get("requestKey"),
+        );
         return sendJson(c, appendBatchResponse(name, result));
       }
       case "append": {
@@ -77,7 +83,13 @@ export function registerTrackRoutes(
           await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
         );
         const points = acceptJsonPoints([body.data], "data", timestamps.for(session.id));
-        const result = await deps.tracks.append(session, name, points, body.info);
+        const result = await deps.tracks.append(
+          session,
+          name,
+          points,
+          body.info,
+          c.get("requestKey"),
+        );
         return sendJson(c, appendOneResponse(name, result));
       }
       case "read":

@@ -160,6 +160,14 @@ export class PostgresDatabase implements Queryable {
     }
   }
 
+  /** The random id the schema got when it was created (the object store's marker names it). */
+  async databaseId(): Promise<string> {
+    const rows = await this.query<{ database_id: string }>("read the database id", {
+      text: `SELECT database_id FROM ${this.schema}.deployment`,
+    });
+    return rows[0]?.database_id ?? "";
+  }
+
   /** Whether the schema's tables are there (false when it was dropped under a running server). */
   async isSchemaPresent(): Promise<boolean> {
     const rows = await this.query<{ present: boolean }>("look for the schema", {
@@ -192,4 +200,16 @@ function describeTarget(connectionString: string): string {
   } catch {
     return "PostgreSQL";
   }
+}
+
+/**
+ * Whether a failure of a statement is SQLSTATE 22012 (division by zero): the statements that
+ * record a request key raise it on purpose when the key was recorded already (see
+ * `appendOnce` in the hot tier's statements).
+ */
+export function isDivisionByZero(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return (
+    typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "22012"
+  );
 }

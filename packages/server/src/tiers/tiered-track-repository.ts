@@ -15,6 +15,7 @@ import {
   type IndexedPoint,
   type TrackStats,
 } from "dreamlake/engine";
+import type { RequestKey } from "../idempotency/request-key.js";
 import type { SessionRef } from "../sessions/session-ref.js";
 import type {
   TrackAppendResult,
@@ -76,6 +77,7 @@ export class TieredTrackRepository implements TrackRepository {
     track: string,
     points: readonly TimedPoint[],
     info?: TrackInfo,
+    request?: RequestKey,
   ): Promise<TrackAppendResult> {
     const { track: stored, startIndex } = await this.#hot.append(
       { sessionId: session.id, name: track },
@@ -87,6 +89,7 @@ export class TieredTrackRepository implements TrackRepository {
           metadata: info?.metadata ?? null,
         },
         nowSeconds: this.#clock.nowSeconds(),
+        request,
       },
     );
     this.#remember(session, track, stored.trackId);

@@ -15,6 +15,7 @@ import type {
   TimedPoint,
   TrackStats,
 } from "dreamlake/engine";
+import type { RequestKey } from "../idempotency/request-key.js";
 import type { SessionRef } from "../sessions/session-ref.js";
 
 /** Descriptive fields a client may give with the first append to a track. */
@@ -81,7 +82,9 @@ export type TrackSummary = {
  */
 export interface TrackRepository {
   /**
-   * Appends points to the end of a track, creating it on first use.
+   * Appends points to the end of a track, creating it on first use. With a `request` key,
+   * an append repeated with the same key (unexpired) stores nothing and answers the first
+   * append's indexes (with the track's current totals).
    *
    * @throws {LimitExceededError} when the adapter's own storage limits are exceeded
    * @throws {UnavailableError} on transient storage trouble (the points may or may not be stored)
@@ -91,6 +94,7 @@ export interface TrackRepository {
     track: string,
     points: readonly TimedPoint[],
     info?: TrackInfo,
+    request?: RequestKey,
   ): Promise<TrackAppendResult>;
 
   /** Points by index. */

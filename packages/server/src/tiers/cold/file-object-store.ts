@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { mkdir, open, opendir, readFile, rename, stat, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedPreconditionError, UnavailableError } from "dreamlake/engine";
@@ -60,6 +61,61 @@ export class FileObjectStore implements ObjectStore {
       }
       if (this.#isSynced) await syncDirectory(path.dirname(target));
     });
+  }
+
+  async putStream(
+    key: string,
+    chunks: AsyncIterable<Uint8Array>,
+    options?: ObjectCallOptions,
+  ): Promise<{ readonly size: number }> {
+    options?.signal?.throwIfAborted();
+    const target = this.#pathOf(key);
+    const temp = `${target}${TEMP_MARK}${randomBytes(6).toString("hex")}`;
+    const file = await fsCall(`write object ${key}`, async () => {
+      await mkdir(path.dirname(target), { recursive: true });
+      return open(temp, "w");
+    });
+    let size = 0;
+    try {
+      try {
+        // The source's own errors (a failed check of the upload) propagate unchanged.
+        for await (const chunk of chunks) {
+          await fsCall(`write object ${key}`, () => file.write(chunk));
+          size += chunk.byteLength;
+        }
+        if (this.#isSynced) await fsCall(`write object ${key}`, () => file.sync());
+      } finally {
+        await file.close();
+      }
+      await fsCall(`write object ${key}`, () => rename(temp, target));
+    } catch (error: unknown) {
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
+    if (this.#isSynced) await syncDirectory(path.dirname(target));
+    return { size };
+  }
+
+  async getStream(
+    key: string,
+    options?: ObjectCallOptions,
+  ): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const file = this.#pathOf(key);
+    const info = await this.head(key);
+    if (info === undefined) return undefined;
+    const stream = createReadStream(file, {
+      highWaterMark: 1024 * 1024,
+      ...(options?.signal === undefined ? {} : { signal: options.signal }),
+    });
+    return (async function* () {
+      try {
+        for await (const chunk of stream) yield chunk as Uint8Array;
+      } catch (error: unknown) {
+        throw new UnavailableError(`could not read object ${key}: ${String(error)}`, {
+          cause: error,
+        });
+      }
+    })();
   }
 
   async get(key: string, options?: ObjectCallOptions): Promise<Uint8Array | undefined> {

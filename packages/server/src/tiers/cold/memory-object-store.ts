@@ -26,6 +26,27 @@ export class MemoryObjectStore implements ObjectStore {
     return this.#run(options, () => this.#objects.get(checkObjectKey(key))?.slice());
   }
 
+  async putStream(
+    key: string,
+    chunks: AsyncIterable<Uint8Array>,
+    options?: ObjectCallOptions,
+  ): Promise<{ readonly size: number }> {
+    checkObjectKey(key);
+    const parts: Uint8Array[] = [];
+    for await (const chunk of chunks) parts.push(chunk.slice());
+    const bytes = Buffer.concat(parts);
+    await this.put(key, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+    return { size: bytes.byteLength };
+  }
+
+  async getStream(
+    key: string,
+    options?: ObjectCallOptions,
+  ): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const bytes = await this.get(key, options);
+    return bytes === undefined ? undefined : chunksOf(bytes);
+  }
+
   head(key: string): Promise<ObjectInfo | undefined> {
     return this.#run(undefined, () => {
       const bytes = this.#objects.get(checkObjectKey(key));
@@ -72,4 +93,10 @@ export class MemoryObjectStore implements ObjectStore {
 /** Ascending code-unit order, the order S3 lists keys in (for ASCII keys). */
 export function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Bytes as a stream of chunks of at most 64 KiB. */
+// eslint-disable-next-line @typescript-eslint/require-await -- an async generator by contract
+async function* chunksOf(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.byteLength; at += 64 * 1024) yield bytes.subarray(at, at + 64 * 1024);
 }

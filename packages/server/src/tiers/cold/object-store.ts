@@ -34,6 +34,23 @@ export interface ObjectStore {
   put(key: string, bytes: Uint8Array, options?: ObjectCallOptions): Promise<void>;
   /** The bytes of `key`, or `undefined` when there is no such object. */
   get(key: string, options?: ObjectCallOptions): Promise<Uint8Array | undefined>;
+  /**
+   * Stores the bytes `chunks` yields under `key`, as a stream: memory stays bounded whatever
+   * the size (S3: multipart parts). If `chunks` throws, nothing is stored under `key` (an
+   * object there before stays) and its error propagates unchanged.
+   *
+   * @returns the number of bytes stored
+   */
+  putStream(
+    key: string,
+    chunks: AsyncIterable<Uint8Array>,
+    options?: ObjectCallOptions,
+  ): Promise<{ readonly size: number }>;
+  /** The bytes of `key` as a stream of chunks, or `undefined` when there is no such object. */
+  getStream(
+    key: string,
+    options?: ObjectCallOptions,
+  ): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Size of `key` without reading it, or `undefined` when there is no such object. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Deletes the objects; missing keys are skipped. */

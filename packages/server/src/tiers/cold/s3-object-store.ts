@@ -7,6 +7,8 @@ import {
   S3Client,
   S3ServiceException,
 } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { Readable } from "node:stream";
 import { FailedPreconditionError, InternalError, UnavailableError } from "dreamlake/engine";
 import {
   checkObjectKey,
@@ -40,6 +42,11 @@ export type S3ObjectStoreOptions = {
   readonly requestTimeoutMs?: number;
   /** Keys per listing page (S3's MaxKeys, at most 1000). @defaultValue 1000 */
   readonly listPageSize?: number;
+  /**
+   * Size of the parts of a streamed upload (`putStream`), at least 5 MiB (S3's minimum);
+   * at most `2 x partBytes` are held in memory per upload. @defaultValue 8 MiB
+   */
+  readonly partBytes?: number;
 };
 
 /** DeleteObjects takes at most this many keys. */
@@ -58,8 +65,10 @@ export class S3ObjectStore implements ObjectStore {
   readonly #prefix: string;
   readonly #where: string;
   readonly #pageSize: number;
+  readonly #partBytes: number;
 
   constructor(options: S3ObjectStoreOptions) {
+    this.#partBytes = Math.max(5 * 1024 * 1024, options.partBytes ?? 8 * 1024 * 1024);
     this.#pageSize = options.listPageSize ?? 1000;
     this.#bucket = options.bucket;
     this.#prefix = options.keyPrefix ?? "";
@@ -89,6 +98,83 @@ export class S3ObjectStore implements ObjectStore {
       ContentType: "application/octet-stream",
     });
     await this.#call(`put ${key}`, () => this.#client.send(command, abortOf(options)));
+  }
+
+  async putStream(
+    key: string,
+    chunks: AsyncIterable<Uint8Array>,
+    options?: ObjectCallOptions,
+  ): Promise<{ readonly size: number }> {
+    let size = 0;
+    let sourceError: Error | undefined;
+    const counted = (async function* () {
+      try {
+        for await (const chunk of chunks) {
+          size += chunk.byteLength;
+          yield chunk;
+        }
+      } catch (error: unknown) {
+        // Kept: the upload reports its own abort, but the caller needs this one.
+        sourceError = error instanceof Error ? error : new Error(String(error));
+        throw sourceError;
+      }
+    })();
+    // lib-storage sends one PutObject for a small body and a multipart upload for a large
+    // one, holding at most queueSize parts in memory; a failure aborts the multipart upload.
+    const upload = new Upload({
+      client: this.#client,
+      params: {
+        Bucket: this.#bucket,
+        Key: this.#prefix + checkObjectKey(key),
+        Body: Readable.from(counted),
+        ContentType: "application/octet-stream",
+      },
+      partSize: this.#partBytes,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    const abort = (): void => {
+      void upload.abort();
+    };
+    options?.signal?.addEventListener("abort", abort, { once: true });
+    try {
+      await this.#call(`put ${key}`, () => upload.done());
+    } catch (error: unknown) {
+      if (sourceError !== undefined) throw sourceError;
+      throw error;
+    } finally {
+      options?.signal?.removeEventListener("abort", abort);
+    }
+    return { size };
+  }
+
+  async getStream(
+    key: string,
+    options?: ObjectCallOptions,
+  ): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const command = new GetObjectCommand({
+      Bucket: this.#bucket,
+      Key: this.#prefix + checkObjectKey(key),
+    });
+    const output = await this.#call(`get ${key}`, async () => {
+      try {
+        return await this.#client.send(command, abortOf(options));
+      } catch (error: unknown) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    });
+    if (output === undefined) return undefined;
+    const body = output.Body;
+    if (body === undefined) return (async function* () {})();
+    const translate = (error: unknown): Error => this.#translate(`get ${key}`, error);
+    return (async function* () {
+      try {
+        for await (const chunk of body as AsyncIterable<Uint8Array>) yield chunk;
+      } catch (error: unknown) {
+        throw translate(error);
+      }
+    })();
   }
 
   async get(key: string, options?: ObjectCallOptions): Promise<Uint8Array | undefined> {

@@ -8,6 +8,7 @@
  * @module
  */
 import type { TimeQuery, TimedPoint, IndexedPoint } from "dreamlake/engine";
+import type { RequestKey } from "../../idempotency/request-key.js";
 
 /** Names one track: the session it belongs to and its name in that session. */
 export type HotTrackKey = {
@@ -45,18 +46,8 @@ export type HotTrack = HotTrackKey &
     readonly maxTs: number | null;
   };
 
-/**
- * An append that carries an `Idempotency-Key`: recorded with the points, in the same
- * atomic step, so that a repeat with the same scope and key stores nothing again.
- */
-export type AppendRequest = {
-  /** Who asked: the user, the session, the method and path. */
-  readonly scope: string;
-  /** The key the client sent. */
-  readonly key: string;
-  /** When the record may be forgotten, seconds since the epoch. */
-  readonly expiresAtSeconds: number;
-};
+/** An append's request key (see {@link RequestKey}): recorded with its points. */
+export type AppendRequest = RequestKey;
 
 /** What {@link HotStore.append} reports. */
 export type HotAppendResult = {

@@ -8,6 +8,7 @@ import {
   type IndexedPoint,
 } from "dreamlake/engine";
 import {
+  isDivisionByZero,
   PostgresDatabase,
   type PostgresDatabaseOptions,
 } from "../../postgres/postgres-database.js";
@@ -414,12 +415,4 @@ function toSpan(row: SpanRecord): BatchSpan[] {
       maxTs: row.max_ts ?? 0,
     },
   ];
-}
-
-/** Whether the driver's error under a dreamlake error is SQLSTATE 22012 (see `appendOnce`). */
-function isDivisionByZero(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return (
-    typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "22012"
-  );
 }

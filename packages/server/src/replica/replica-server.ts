@@ -1,0 +1,136 @@
+/**
+ * The server as a stateless replica: every port on PostgreSQL and an object store (S3), so
+ * that any number of `dreamlake-server` processes can share one database and one bucket and
+ * a load balancer may send any request to any of them. Nothing is written to the data
+ * folder.
+ *
+ * @module
+ */
+import { InvalidArgumentError, type Clock } from "dreamlake/engine";
+import { JwtAuthenticator } from "../auth/jwt-authenticator.js";
+import { MIN_SECRET_LENGTH } from "../auth/jwt-secret.js";
+import type { ServerConfig } from "../config.js";
+import type { ServerLog } from "../logging/server-log.js";
+import { PostgresDatabase } from "../postgres/postgres-database.js";
+import { PostgresFileRepository } from "../postgres/postgres-file-repository.js";
+import { PostgresLogRepository } from "../postgres/postgres-log-repository.js";
+import { PostgresParamsRepository } from "../postgres/postgres-params-repository.js";
+import { PostgresSessionRegistry } from "../postgres/postgres-session-registry.js";
+import type { ServerDeps } from "../server-deps.js";
+import { Archiver } from "../tiers/archiver.js";
+import { ChunkCache } from "../tiers/chunk-cache.js";
+import { ColdChunks } from "../tiers/cold-chunks.js";
+import { FileObjectStore } from "../tiers/cold/file-object-store.js";
+import type { ObjectStore } from "../tiers/cold/object-store.js";
+import { S3ObjectStore } from "../tiers/cold/s3-object-store.js";
+import { PostgresHotStore } from "../tiers/hot/postgres-hot-store.js";
+import { TieredTrackRepository } from "../tiers/tiered-track-repository.js";
+import { redact, type TiersConfig } from "../tiers/tiers-config.js";
+import {
+  checkDeploymentMarker,
+  readDeploymentMarker,
+  writeDeploymentMarker,
+} from "./deployment-marker.js";
+
+/** A replica's ports and how to release them. */
+export type ReplicaServer = {
+  readonly deps: ServerDeps;
+  /** The database and the object store, for the readiness check. */
+  readonly database: PostgresDatabase;
+  readonly objects: ObjectStore;
+  /** Stops the archiver and closes the database and the object store. */
+  close(): Promise<void>;
+};
+
+/**
+ * Connects to PostgreSQL and the object store, checks that they belong together (see
+ * `deployment-marker.ts`), brings the schema up to date, starts the archiver and wires every
+ * port.
+ *
+ * @throws {InvalidArgumentError} when `DREAMLAKE_JWT_SECRET` is not set (replicas must agree
+ *   on it; none may keep one in its data folder)
+ * @throws {UnavailableError} when PostgreSQL or the object store does not answer
+ * @throws {FailedPreconditionError} when the database is not the object store's, or refuses us
+ */
+export async function openReplicaServer(
+  config: ServerConfig,
+  tiers: TiersConfig,
+  options: { readonly clock: Clock; readonly log: ServerLog },
+): Promise<ReplicaServer> {
+  const secret = config.jwtSecret;
+  if (secret === undefined || secret.length < MIN_SECRET_LENGTH) {
+    throw new InvalidArgumentError(
+      `DATABASE_URL is set, so this server is a stateless replica: set DREAMLAKE_JWT_SECRET (at least ${MIN_SECRET_LENGTH} characters, the same for every replica), since a replica keeps nothing in its data folder`,
+    );
+  }
+  const objects: ObjectStore =
+    tiers.cold.kind === "s3"
+      ? new S3ObjectStore(tiers.cold.options)
+      : new FileObjectStore(tiers.cold.path);
+  let database: PostgresDatabase | undefined;
+  try {
+    const marker = await readDeploymentMarker(objects);
+    database = await PostgresDatabase.open({
+      connectionString: tiers.databaseUrl,
+      schema: tiers.schema,
+      missingSchema: marker === undefined ? "create" : "refuse",
+    });
+    const databaseId = await database.databaseId();
+    if (marker === undefined) await writeDeploymentMarker(objects, { databaseId });
+    else checkDeploymentMarker(marker, databaseId);
+  } catch (error: unknown) {
+    await database?.close();
+    await objects.close();
+    throw error;
+  }
+  const hot = new PostgresHotStore(database);
+  const archiver = new Archiver(hot, objects, {
+    chunkSize: tiers.chunkSize,
+    clock: options.clock,
+    log: options.log,
+  });
+  archiver.start();
+  options.log.info("stateless replica: PostgreSQL and object store", {
+    database: redact(tiers.databaseUrl),
+    schema: tiers.schema,
+    cold:
+      tiers.cold.kind === "s3"
+        ? `s3://${tiers.cold.options.bucket}/${tiers.cold.options.keyPrefix ?? ""} at ${tiers.cold.options.endpoint ?? "AWS"}`
+        : tiers.cold.path,
+    chunkSize: tiers.chunkSize,
+  });
+  const tracks = new TieredTrackRepository({
+    hot,
+    cold: new ColdChunks(objects, new ChunkCache(tiers.cacheBytes)),
+    archiver,
+    clock: options.clock,
+  });
+  const openDatabase = database;
+  return {
+    deps: {
+      sessions: new PostgresSessionRegistry(database, { clock: options.clock }),
+      tracks,
+      params: new PostgresParamsRepository(database, { clock: options.clock }),
+      logs: new PostgresLogRepository(database),
+      files: new PostgresFileRepository(database, objects, {
+        clock: options.clock,
+        maxFileBytes: config.maxFileBytes,
+      }),
+      auth: new JwtAuthenticator(secret, options.clock),
+      limits: {
+        maxBodyBytes: config.maxBodyBytes,
+        maxPointsPerRequest: config.maxPointsPerRequest,
+        maxFileBytes: config.maxFileBytes,
+      },
+      clock: options.clock,
+      log: options.log,
+    },
+    database,
+    objects,
+    async close() {
+      await tracks.close();
+      await openDatabase.close();
+      await objects.close();
+    },
+  };
+}
