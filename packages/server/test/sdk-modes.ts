@@ -6,7 +6,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Session, type Clock, type SessionMode, type SessionOptions } from "dreamlake";
-import type { SdkServer } from "./sdk-server.js";
+/** What the modes need of a server: its URL and a valid token for user alice. */
+export type ServerUnderTest = { readonly url: string; readonly token: string };
 
 export const MODES: readonly SessionMode[] = ["local", "remote", "hybrid"];
 
@@ -48,7 +49,7 @@ export type ModeSetup = {
   cleanup(): Promise<void>;
 };
 
-export async function modeSetup(mode: SessionMode, server: SdkServer): Promise<ModeSetup> {
+export async function modeSetup(mode: SessionMode, server: ServerUnderTest): Promise<ModeSetup> {
   const localPath = await mkdtemp(path.join(tmpdir(), "dreamlake-sdk-mode-"));
   const remote = { url: server.url, apiKey: server.token };
   const open = (
