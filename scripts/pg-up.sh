@@ -2,7 +2,9 @@
 # Starts a private PostgreSQL cluster for tests and benchmarks (Debian's `postgresql` package,
 # installed when missing): 127.0.0.1:$DREAMLAKE_PG_PORT, trust auth, superuser "app", database
 # "dreamlake". Idempotent: a cluster already answering on the port is left alone.
-# State lives in $DREAMLAKE_SERVICES_DIR/pg (throw-away: fsync is off).
+# State lives in $DREAMLAKE_SERVICES_DIR/pg (fsync is off: for tests and trials). A cluster
+# stopped by scripts/pg-stop.sh (or killed) is started again with its data; only
+# scripts/pg-delete.sh removes it.
 # Prints one line. Works as root (the server runs as user postgres) and as a normal user.
 set -euo pipefail
 ROOT="${DREAMLAKE_SERVICES_DIR:-${TMPDIR:-/tmp}/dreamlake-services}/pg"
@@ -36,17 +38,20 @@ fi
 started=$(date +%s%N)
 # The server refuses to run as root: as root, the cluster belongs to user postgres.
 if [ "$(id -u)" = 0 ]; then run() { runuser -u postgres -- "$@"; }; else run() { "$@"; }; fi
-if [ -f "$ROOT/data/postmaster.pid" ]; then
-  # A stale cluster (killed, or a reboot kept /tmp): start over, the data is throw-away.
-  run "$PGBIN/pg_ctl" -D "$ROOT/data" -m immediate -w -s stop >/dev/null 2>&1 || true
+OPTIONS="-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+if [ -f "$ROOT/data/PG_VERSION" ]; then
+  # Stopped or killed before: start it again on its data (PostgreSQL sees a stale pid file
+  # for what it is, and recovers from its log after a kill).
+  run "$PGBIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/server.log" -w -s -o "$OPTIONS" start </dev/null
+  ensure_database
+  echo "postgres: started again on 127.0.0.1:$PORT in $(( ($(date +%s%N) - started) / 1000000 )) ms (data kept in $ROOT)"
+  exit 0
 fi
 rm -rf "$ROOT"
 mkdir -p "$ROOT"
 if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$ROOT"; fi
 run "$PGBIN/initdb" -D "$ROOT/data" -U app --auth=trust -E UTF8 --no-locale --no-sync \
   >"$ROOT/initdb.log" 2>&1
-run "$PGBIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/server.log" -w -s \
-  -o "-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-  start </dev/null
+run "$PGBIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/server.log" -w -s -o "$OPTIONS" start </dev/null
 ensure_database
 echo "postgres: started on 127.0.0.1:$PORT in $(( ($(date +%s%N) - started) / 1000000 )) ms (state in $ROOT)"

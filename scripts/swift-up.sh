@@ -2,8 +2,9 @@
 # Starts a single-node OpenStack Swift with the s3api middleware: an S3-compatible server on
 # http://127.0.0.1:$DREAMLAKE_S3_PORT (region us-east-1, access key "test:tester", secret
 # "testing", path-style). Installs the Debian packages when missing. Idempotent: a server
-# already answering its healthcheck is left alone. Throw-away state in
-# $DREAMLAKE_SERVICES_DIR/swift. Prints one line. Works as root and as a normal user.
+# already answering its healthcheck is left alone. State in $DREAMLAKE_SERVICES_DIR/swift: the
+# objects of a store stopped by scripts/swift-stop.sh (or killed) are kept and served again;
+# only scripts/swift-delete.sh removes them. Prints one line. Works as root and as a normal user.
 set -euo pipefail
 D="${DREAMLAKE_SERVICES_DIR:-${TMPDIR:-/tmp}/dreamlake-services}/swift"
 PROXY_PORT="${DREAMLAKE_S3_PORT:-18080}"
@@ -31,11 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 started=$(date +%s%N)
-# A stale instance (some servers died): stop what is left and start over, the data is throw-away.
+# A stale instance (some servers died): stop what is left, keep the objects (srv/), and start
+# again with the same configuration (so the same rings find them).
 if [ -d "$D/pid" ]; then
   for file in "$D"/pid/*; do [ -f "$file" ] && kill "$(cat "$file")" 2>/dev/null || true; done
 fi
-rm -rf "$D"
+rm -rf "$D/etc" "$D/log" "$D/pid"
 mkdir -p "$D/etc" "$D/srv/d1" "$D/log" "$D/pid"
 if [ "$(id -u)" = 0 ]; then user=swift; else user="$(id -un)"; fi
 

@@ -92,6 +92,38 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
       await cleanup();
     });
 
+    describe("archival leases", () => {
+      it("gives a track's lease to one holder at a time, renewed by its holder", async () => {
+        await append([1]);
+        const id = await trackId();
+        expect(await store.takeArchivalLease(id, "replica-a", 10_000)).toBe(true);
+        expect(await store.takeArchivalLease(id, "replica-b", 10_000)).toBe(false);
+        expect(await store.takeArchivalLease(id, "replica-a", 10_000)).toBe(true);
+        await store.releaseArchivalLease(id, "replica-b");
+        expect(await store.takeArchivalLease(id, "replica-b", 10_000)).toBe(false);
+        await store.releaseArchivalLease(id, "replica-a");
+        expect(await store.takeArchivalLease(id, "replica-b", 10_000)).toBe(true);
+      });
+
+      it("lets another holder take a lease that expired (its holder died)", async () => {
+        await append([1]);
+        const id = await trackId();
+        expect(await store.takeArchivalLease(id, "dead", 30)).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await store.takeArchivalLease(id, "alive", 10_000)).toBe(true);
+        expect(await store.takeArchivalLease(id, "dead", 10_000)).toBe(false);
+      });
+
+      it("gives a contested lease to exactly one of many holders", async () => {
+        await append([1]);
+        const id = await trackId();
+        const taken = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.takeArchivalLease(id, `r${i}`, 10_000)),
+        );
+        expect(taken.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
     describe("append", () => {
       it("numbers the points of a new track from 0 and continues after earlier appends", async () => {
         expect((await append([1, 2, 3])).startIndex).toBe(0);

@@ -70,6 +70,7 @@ const archiver = new Archiver(hot, objects, {
   log,
   minRetryDelayMs: 10,
   sweepIntervalMs: 50,
+  leaseMs: Number(env.LEASE_MS ?? 30000),
 });
 const repository = new TieredTrackRepository({
   hot,

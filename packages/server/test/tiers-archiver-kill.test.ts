@@ -86,8 +86,14 @@ function childEnv(
     PG_SCHEMA: stores.schema,
     S3_KEY_PREFIX: stores.keyPrefix,
     CHUNK_SIZE: String(chunkSize),
+    LEASE_MS: String(LEASE_MS),
   };
 }
+
+/** The killed child's archival lease lasts this long; the restarted archiver waits it out. */
+const LEASE_MS = 300;
+const leaseExpiry = (): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, LEASE_MS + 200));
 
 /** Chunk size of the load runs: small enough for many archivals, large enough to recover fast. */
 const LOAD_CHUNK = 40;
@@ -114,6 +120,7 @@ describe("a server process killed with SIGKILL while it archives (PostgreSQL and
           await expectIntact(restarted.repository, stores.hot, stores.objects, 10, {
             isArchivalPending: true,
           });
+          await leaseExpiry();
           await restarted.archiver.sweep();
           await expectIntact(restarted.repository, stores.hot, stores.objects, 10);
           expect(await restarted.repository.stats(session, "t")).toMatchObject({
@@ -138,6 +145,7 @@ describe("a server process killed with SIGKILL while it archives (PostgreSQL and
           .reduce((total, line) => total + Number(line.split(" ")[2]), 0);
         expect(acked).toBeGreaterThan(0);
         const restarted = tiered(stores.hot, stores.objects, { chunkSize: LOAD_CHUNK });
+        await leaseExpiry();
         await restarted.archiver.sweep();
         const all = await restarted.repository.read(session, "t", {
           startIndex: 0,

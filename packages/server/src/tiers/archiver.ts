@@ -1,9 +1,6 @@
-import {
-  CorruptDataError,
-  UnavailableError,
-  type Clock,
-  type IndexedPoint,
-} from "dreamlake/engine";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { CorruptDataError, UnavailableError, type Clock, type IndexedPoint } from "dreamlake/engine";
 import { describeFailure, type ServerLog } from "../logging/server-log.js";
 import { encodeChunk, sha256Of } from "./chunk-codec.js";
 import { chunkObjectKey } from "./cold-chunks.js";
@@ -26,7 +23,18 @@ export type ArchiverOptions = {
   readonly maxRetryDelayMs?: number;
   /** How often the background sweep looks for due tracks. @defaultValue 30000 */
   readonly sweepIntervalMs?: number;
+  /**
+   * How long a track's archival lease lasts without renewal (it is renewed before every
+   * chunk): the time after which another replica takes over from one that died.
+   * @defaultValue 30000
+   */
+  readonly leaseMs?: number;
+  /** Who holds the leases this archiver takes. @defaultValue host, pid and a random part */
+  readonly holder?: string;
 };
+
+/** Default of {@link ArchiverOptions.leaseMs}. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 /** What one sweep did. */
 export type SweepResult = { readonly chunks: number; readonly failedTracks: number };
@@ -39,8 +47,10 @@ export type SweepResult = { readonly chunks: number; readonly failedTracks: numb
  * read it back and compare its checksum; commit its manifest entry; delete its hot points.
  * The hot points go only after the manifest lists a chunk whose bytes were verified, so no
  * point is ever lost; the key holds the index range and reads use the manifest, so no point
- * is ever shown twice. Two archivers working on the same track (two server processes) upload
- * the same bytes under the same key and commit the same entry: the second commit is a no-op.
+ * is ever shown twice. A lease per track (`takeArchivalLease`) keeps two replicas from
+ * working on one track at once; should two ever do (a lease that expired under a paused
+ * process), they upload the same bytes under the same key and commit the same entry: the
+ * second commit is a no-op.
  *
  * In the background ({@link start}), appends {@link notify} it of full tracks and a sweep
  * runs every `sweepIntervalMs` (which also finishes what a crashed process left). After a
@@ -56,6 +66,8 @@ export class Archiver {
   readonly #minDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #sweepIntervalMs: number;
+  readonly #leaseMs: number;
+  readonly #holder: string;
   /** Archival running per track: one at a time per track in this process. */
   readonly #running = new Map<string, Promise<number>>();
   /** Background work, awaited by {@link idle} and {@link close}. */
@@ -76,6 +88,9 @@ export class Archiver {
     this.#minDelayMs = options.minRetryDelayMs ?? 1000;
     this.#maxDelayMs = options.maxRetryDelayMs ?? 60_000;
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 30_000;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#holder =
+      options.holder ?? `${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
   }
 
   /** Whether {@link close} was called. */
@@ -157,13 +172,24 @@ export class Archiver {
     await this.idle();
   }
 
+  /**
+   * Archives under the track's lease (renewed before each step), so that one replica works
+   * on a track at a time; a track another replica holds is left to it.
+   */
   async #archiveAll(trackId: string): Promise<number> {
     let count = 0;
-    for (;;) {
-      if (this.#isClosed) return count;
-      const step = await this.#archiveNext(trackId);
-      if (step === "idle") return count;
-      if (step === "chunk") count++;
+    try {
+      for (;;) {
+        if (this.#isClosed) return count;
+        if (!(await this.#hot.takeArchivalLease(trackId, this.#holder, this.#leaseMs))) {
+          return count;
+        }
+        const step = await this.#archiveNext(trackId);
+        if (step === "idle") return count;
+        if (step === "chunk") count++;
+      }
+    } finally {
+      await this.#hot.releaseArchivalLease(trackId, this.#holder).catch(() => undefined);
     }
   }
 

@@ -207,6 +207,19 @@ export interface HotStore {
    */
   dropArchivedRows(trackId: string, endIndex: number): Promise<void>;
 
+  /**
+   * Takes (or renews) the archival lease of a track for `holder` until `ttlMs` from now:
+   * while it holds, no other holder gets it, so one replica archives a given track at a
+   * time. A lease whose holder died expires and is taken over. (The archival steps stay safe
+   * without it: the lease saves work, never correctness.)
+   *
+   * @returns whether `holder` holds the lease now
+   */
+  takeArchivalLease(trackId: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  /** Gives the lease up if `holder` holds it. */
+  releaseArchivalLease(trackId: string, holder: string): Promise<void>;
+
   /** Releases connections. Idempotent; no call may follow. */
   close(): Promise<void>;
 }

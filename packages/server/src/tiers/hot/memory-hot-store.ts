@@ -44,7 +44,31 @@ export class MemoryHotStore implements HotStore {
     string,
     { readonly trackId: string; readonly startIndex: number; readonly expiresAtSeconds: number }
   >();
+  /** Archival leases: holder and expiry (clock milliseconds) per track. */
+  readonly #leases = new Map<string, { readonly holder: string; readonly untilMs: number }>();
+  readonly #nowMs: () => number;
   #nextId = 1;
+
+  /** @param options.nowMs the clock of the leases @defaultValue Date.now */
+  constructor(options: { readonly nowMs?: () => number } = {}) {
+    this.#nowMs = options.nowMs ?? (() => Date.now());
+  }
+
+  takeArchivalLease(trackId: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.#run(() => {
+      const now = this.#nowMs();
+      const lease = this.#leases.get(trackId);
+      if (lease !== undefined && lease.holder !== holder && lease.untilMs > now) return false;
+      this.#leases.set(trackId, { holder, untilMs: now + ttlMs });
+      return true;
+    });
+  }
+
+  releaseArchivalLease(trackId: string, holder: string): Promise<void> {
+    return this.#run(() => {
+      if (this.#leases.get(trackId)?.holder === holder) this.#leases.delete(trackId);
+    });
+  }
   #isClosed = false;
 
   append(

@@ -328,6 +328,21 @@ export class PostgresHotStore implements HotStore {
     }
   }
 
+  async takeArchivalLease(trackId: string, holder: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.#db.query(`take the archival lease of track ${trackId}`, {
+      text: this.#sql.takeLease,
+      values: [trackId, holder, ttlMs],
+    });
+    return rows.length === 1;
+  }
+
+  async releaseArchivalLease(trackId: string, holder: string): Promise<void> {
+    await this.#db.query(`release the archival lease of track ${trackId}`, {
+      text: this.#sql.releaseLease,
+      values: [trackId, holder],
+    });
+  }
+
   /** Closes the database when this store opened it (waits for running statements). Idempotent. */
   close(): Promise<void> {
     this.#closing ??= this.#ownsDatabase ? this.#db.close() : Promise.resolve();

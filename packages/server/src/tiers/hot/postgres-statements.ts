@@ -61,6 +61,10 @@ export class PostgresStatements {
   readonly batchesByStart: string;
   /** The chunks of a track, in order. */
   readonly manifest: string;
+  /** Takes or renews a track's archival lease ($2 holder, $3 milliseconds; the database's clock). */
+  readonly takeLease: string;
+  /** Gives a lease up if $2 holds it. */
+  readonly releaseLease: string;
   /** Tracks with a full chunk of hot points or an archival plan. */
   readonly tracksToArchive: string;
   /** The archival plan of a track. */
@@ -129,6 +133,13 @@ export class PostgresStatements {
       WHERE t.id = $1
       ORDER BY b.start_index`;
     this.manifest = `SELECT * FROM ${s}.chunks WHERE track_id = $1 ORDER BY chunk_number`;
+    // The database's clock, so that replicas whose clocks differ agree on expiry.
+    this.takeLease = `INSERT INTO ${s}.archival_leases AS l (track_id, holder, expires_at)
+      VALUES ($1, $2, clock_timestamp() + $3 * interval '1 millisecond')
+      ON CONFLICT (track_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+      WHERE l.holder = EXCLUDED.holder OR l.expires_at < clock_timestamp()
+      RETURNING 1`;
+    this.releaseLease = `DELETE FROM ${s}.archival_leases WHERE track_id = $1 AND holder = $2`;
     this.tracksToArchive = `SELECT id FROM ${s}.tracks WHERE total_points - hot_start >= $1
       UNION SELECT track_id FROM ${s}.archival_plans
       LIMIT $2`;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stops the Swift servers scripts/swift-up.sh started (by their recorded pids) and removes
-# their throw-away state.
+# Stops the Swift servers scripts/swift-up.sh started (by their recorded pids). The stored
+# objects stay: scripts/swift-up.sh starts the servers again on them. To remove the objects
+# too, use scripts/swift-delete.sh.
 set -euo pipefail
 D="${DREAMLAKE_SERVICES_DIR:-${TMPDIR:-/tmp}/dreamlake-services}/swift"
 if [ ! -d "$D/pid" ]; then
@@ -17,5 +18,5 @@ for _ in $(seq 1 100); do
   kill -0 "${pids[@]}" 2>/dev/null || break
   sleep 0.05
 done
-rm -rf "$D"
-echo "swift: stopped"
+rm -rf "$D/pid"
+echo "swift: stopped (objects kept in $D/srv)"

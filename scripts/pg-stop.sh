@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops the cluster scripts/pg-up.sh started (and removes its throw-away state).
+# Stops the cluster scripts/pg-up.sh started. Its data stays: scripts/pg-up.sh starts it again
+# with everything in it. To remove the data too, use scripts/pg-delete.sh.
 set -euo pipefail
 ROOT="${DREAMLAKE_SERVICES_DIR:-${TMPDIR:-/tmp}/dreamlake-services}/pg"
 if [ ! -f "$ROOT/data/postmaster.pid" ]; then
@@ -12,5 +13,4 @@ if [ "$(id -u)" = 0 ]; then
 else
   "$PGBIN/pg_ctl" -D "$ROOT/data" -m fast -w -s stop
 fi
-rm -rf "$ROOT"
-echo "postgres: stopped"
+echo "postgres: stopped (data kept in $ROOT)"
