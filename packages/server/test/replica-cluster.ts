@@ -98,7 +98,11 @@ export async function startReplicaCluster(
         reject(new Error(`replica exited with ${code}: ${output}${stderr}`));
       });
     });
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const exited = new Promise<void>((resolve) =>
+      child.once("exit", () => {
+        resolve();
+      }),
+    );
     const replica: Replica = {
       url,
       process: child,
@@ -129,7 +133,9 @@ export async function startReplicaCluster(
       for (const replica of replicas) {
         if (replica.process.exitCode === null && replica.process.signalCode === null) {
           const exited = new Promise<void>((resolve) =>
-            replica.process.once("exit", () => resolve()),
+            replica.process.once("exit", () => {
+              resolve();
+            }),
           );
           replica.process.kill("SIGTERM");
           await exited;
