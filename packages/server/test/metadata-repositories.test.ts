@@ -9,9 +9,11 @@ import { PostgresDatabase } from "../src/postgres/postgres-database.js";
 import { PostgresFileRepository } from "../src/postgres/postgres-file-repository.js";
 import { PostgresLogRepository } from "../src/postgres/postgres-log-repository.js";
 import { PostgresParamsRepository } from "../src/postgres/postgres-params-repository.js";
+import { PostgresProjectRegistry } from "../src/postgres/postgres-project-registry.js";
 import { PostgresSessionRegistry } from "../src/postgres/postgres-session-registry.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
 import { describeMetadataPorts } from "./metadata-contracts.js";
+import { describeProjectRegistry } from "./project-registry-contract.js";
 import { capturingLog, TEST_SECRET } from "./test-server.js";
 import { requireDatabaseUrl, requireS3Options, uniqueName } from "./tiers-services.js";
 
@@ -48,6 +50,31 @@ describeMetadataPorts("PostgreSQL, file bytes in Swift (S3)", async () => {
       for await (const object of objects.list("")) keys.push(object.key);
       await objects.delete(keys);
       await objects.close();
+      const client = new pg.Client({ connectionString });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+});
+
+describeProjectRegistry("PostgreSQL", async () => {
+  const connectionString = requireDatabaseUrl();
+  const schema = uniqueName("projects");
+  const databases: PostgresDatabase[] = [];
+  const open = async () => {
+    const db = await PostgresDatabase.open({ connectionString, schema });
+    databases.push(db);
+    return {
+      projects: new PostgresProjectRegistry(db, { clock: systemClock }),
+      sessions: new PostgresSessionRegistry(db, { clock: systemClock }),
+    };
+  };
+  return {
+    ...(await open()),
+    reopen: open,
+    async close() {
+      for (const db of databases) await db.close();
       const client = new pg.Client({ connectionString });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

@@ -71,7 +71,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: "stateless replicas: sessions, params, logs, files, idempotency keys, archival leases, hot batches",
+    name: "stateless replicas: sessions, projects, params, logs, files, idempotency keys, archival leases, hot batches",
     statements: (s) => [
       // Which database this is: the object store's marker names it, so that a replaced
       // database is told apart from the one the bucket belongs to.
@@ -96,6 +96,14 @@ export const MIGRATIONS: readonly Migration[] = [
         -- The next log sequence number: taken under this row's lock by every replica.
         next_log_sequence bigint NOT NULL DEFAULT 0,
         UNIQUE (namespace, workspace, name)
+      )`,
+      `CREATE TABLE ${s}.projects (
+        namespace text NOT NULL,
+        slug text NOT NULL,
+        name text NOT NULL,
+        description text,
+        created_at text NOT NULL,
+        PRIMARY KEY (namespace, slug)
       )`,
       `CREATE TABLE ${s}.params (
         session_id text PRIMARY KEY REFERENCES ${s}.sessions (id) ON DELETE CASCADE,

@@ -7,14 +7,14 @@
  * @module
  */
 import { InvalidArgumentError, type Clock } from "dreamlake/engine";
-import { JwtAuthenticator } from "../auth/jwt-authenticator.js";
-import { MIN_SECRET_LENGTH } from "../auth/jwt-secret.js";
+import { openAuthentication } from "../auth/open-authentication.js";
 import type { ServerConfig } from "../config.js";
 import type { ServerLog } from "../logging/server-log.js";
 import { PostgresDatabase } from "../postgres/postgres-database.js";
 import { PostgresFileRepository } from "../postgres/postgres-file-repository.js";
 import { PostgresLogRepository } from "../postgres/postgres-log-repository.js";
 import { PostgresParamsRepository } from "../postgres/postgres-params-repository.js";
+import { PostgresProjectRegistry } from "../postgres/postgres-project-registry.js";
 import { PostgresSessionRegistry } from "../postgres/postgres-session-registry.js";
 import type { ServerDeps } from "../server-deps.js";
 import { Archiver } from "../tiers/archiver.js";
@@ -57,12 +57,12 @@ export async function openReplicaServer(
   tiers: TiersConfig,
   options: { readonly clock: Clock; readonly log: ServerLog },
 ): Promise<ReplicaServer> {
-  const secret = config.jwtSecret;
-  if (secret === undefined || secret.length < MIN_SECRET_LENGTH) {
+  if (config.jwtSecret === undefined && config.tokens.secretFile === undefined) {
     throw new InvalidArgumentError(
-      `DATABASE_URL is set, so this server is a stateless replica: set DREAMLAKE_JWT_SECRET (at least ${MIN_SECRET_LENGTH} characters, the same for every replica), since a replica keeps nothing in its data folder`,
+      "DATABASE_URL is set, so this server is a stateless replica: set DREAMLAKE_JWT_SECRET (or DREAMLAKE_JWT_SECRET_FILE), the same for every replica, since a replica keeps nothing in its data folder",
     );
   }
+  const authentication = await openAuthentication(config, options);
   const objects: ObjectStore =
     tiers.cold.kind === "s3"
       ? new S3ObjectStore(tiers.cold.options)
@@ -81,6 +81,7 @@ export async function openReplicaServer(
   } catch (error: unknown) {
     await database?.close();
     await objects.close();
+    await authentication.close();
     throw error;
   }
   const hot = new PostgresHotStore(database);
@@ -109,6 +110,7 @@ export async function openReplicaServer(
   return {
     deps: {
       sessions: new PostgresSessionRegistry(database, { clock: options.clock }),
+      projects: new PostgresProjectRegistry(database, { clock: options.clock }),
       tracks,
       params: new PostgresParamsRepository(database, { clock: options.clock }),
       logs: new PostgresLogRepository(database),
@@ -116,7 +118,7 @@ export async function openReplicaServer(
         clock: options.clock,
         maxFileBytes: config.maxFileBytes,
       }),
-      auth: new JwtAuthenticator(secret, options.clock),
+      auth: authentication.authenticator,
       limits: {
         maxBodyBytes: config.maxBodyBytes,
         maxPointsPerRequest: config.maxPointsPerRequest,
@@ -131,6 +133,7 @@ export async function openReplicaServer(
       await tracks.close();
       await openDatabase.close();
       await objects.close();
+      await authentication.close();
     },
   };
 }
