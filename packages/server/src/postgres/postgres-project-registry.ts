@@ -29,8 +29,11 @@ export class PostgresProjectRegistry implements ProjectRegistry {
     this.#clock = options.clock;
     const s = db.schema;
     this.#sql = {
+      // A workspace that has sessions is a project already: creating it changes nothing.
       create: `INSERT INTO ${s}.projects (namespace, slug, name, description, created_at)
-        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (namespace, slug) DO NOTHING RETURNING *`,
+        SELECT $1, $2, $3, $4, $5
+        WHERE NOT EXISTS (SELECT 1 FROM ${s}.sessions WHERE namespace = $1 AND workspace = $2)
+        ON CONFLICT (namespace, slug) DO NOTHING RETURNING *`,
       find: `SELECT * FROM ${s}.projects WHERE namespace = $1 AND slug = $2`,
       workspaceUsed: `SELECT 1 FROM ${s}.sessions WHERE namespace = $1 AND workspace = $2 LIMIT 1`,
     };
