@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { CorruptDataError, UnavailableError, type Clock, type IndexedPoint } from "dreamlake/engine";
+import {
+  CorruptDataError,
+  UnavailableError,
+  type Clock,
+  type IndexedPoint,
+} from "dreamlake/engine";
 import { describeFailure, type ServerLog } from "../logging/server-log.js";
 import { encodeChunk, sha256Of } from "./chunk-codec.js";
 import { chunkObjectKey } from "./cold-chunks.js";
