@@ -74,6 +74,10 @@ export async function startTestServer(
     log,
     clock: systemClock,
     ...(authTimings === undefined ? {} : { authTimings }),
+  }).catch(async (error: unknown) => {
+    // A start refused by the configuration (the tests of bad settings) leaves no folder.
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
   });
   const app = createApp(override(embedded.deps));
   const token = (user = "alice"): string => mintToken(user, TEST_SECRET, systemClock);
