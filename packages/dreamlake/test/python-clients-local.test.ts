@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "../src/index.js";
 import {
   MAKE_CLIENTS_TIMEOUT_MS,
-  isNamespaced,
   pythonClients,
   runWithClient,
+  sessionDocumentOf,
   type PythonClient,
 } from "./python-clients.js";
 
@@ -51,10 +51,6 @@ async function python(
     await runWithClient(client, SCRIPT, [command, localPath, prefix, work]),
   ) as Json;
 }
-
-/** The name of the session document a client reads and writes. */
-const documentOf = (client: PythonClient): string =>
-  isNamespaced(client) || client.version !== "0.4.0" ? "episode.json" : "session.json";
 
 describe("a folder dreamlake wrote, read by each Python client", () => {
   it("gives Python every track, param, log line and file, and the session's document", async () => {
@@ -99,7 +95,7 @@ describe("a folder dreamlake wrote, read by each Python client", () => {
         { sequenceNumber: 0, level: "info", message: "hello from typescript" },
       ]);
       // Python opened the folder: it found its own document and kept what we wrote there.
-      expect(read[documentOf(client)]).toMatchObject({
+      expect(read[sessionDocumentOf(client)]).toMatchObject({
         name: "from-typescript",
         workspace: "ws",
         description: "written by typescript",
@@ -117,10 +113,10 @@ describe("a folder each Python client wrote, read by dreamlake", () => {
       await python(client, "write", localPath, prefix);
       const folder = path.join(localPath, "ws", "from-python");
       const written = JSON.parse(
-        await readFile(path.join(folder, documentOf(client)), "utf8"),
+        await readFile(path.join(folder, sessionDocumentOf(client)), "utf8"),
       ) as Json;
       // Only the document of the client's own version exists so far.
-      const other = documentOf(client) === "episode.json" ? "session.json" : "episode.json";
+      const other = sessionDocumentOf(client) === "episode.json" ? "session.json" : "episode.json";
       expect(await readdir(folder)).not.toContain(other);
 
       const session = await Session.open({ prefix, localPath, ...QUIET });

@@ -42,10 +42,20 @@ export function pythonClients(): Promise<readonly PythonClient[]> {
   return made;
 }
 
-/** Whether a client has the 0.8 API (`Episode`, the namespaced routes). */
+/** Whether the client's version is `major.minor.patch` or later. */
+function isAtLeast(client: PythonClient, major: number, minor: number, patch: number): boolean {
+  const [ma = 0, mi = 0, pa = 0] = client.version.split(".").map(Number);
+  return ma !== major ? ma > major : mi !== minor ? mi > minor : pa >= patch;
+}
+
+/** Whether a client calls the namespaced routes (0.4.15 and later). */
 export function isNamespaced(client: PythonClient): boolean {
-  const [major = 0, minor = 0, patch = 0] = client.version.split(".").map(Number);
-  return major > 0 || minor > 4 || (minor === 4 && patch >= 15);
+  return isAtLeast(client, 0, 4, 15);
+}
+
+/** The session document a client reads and writes: `episode.json` from 0.4.2 on. */
+export function sessionDocumentOf(client: PythonClient): "session.json" | "episode.json" {
+  return isAtLeast(client, 0, 4, 2) ? "episode.json" : "session.json";
 }
 
 /** Runs a Python script (a path) with a client's python; fails with its stderr. */
