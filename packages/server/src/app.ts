@@ -56,6 +56,15 @@ export function createApp(deps: ServerDeps): Hono<AppEnv> {
   app.use("*", logClientDisconnects(deps.log));
 
   app.get("/health", (c) => sendJson(c, { status: "ok" }));
+  // Readiness, without a token (for load balancers and Kubernetes readiness probes).
+  app.get("/ready", async (c) => {
+    const report = (await deps.readiness?.check()) ?? { isReady: true, checks: {} };
+    return sendJson(
+      c,
+      { status: report.isReady ? "ready" : "unavailable", checks: report.checks },
+      report.isReady ? 200 : 503,
+    );
+  });
 
   app.use("*", async (c, next) => {
     c.set("principal", await deps.auth.authenticate(c.req.header("authorization")));

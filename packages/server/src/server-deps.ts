@@ -1,6 +1,7 @@
 import type { Clock } from "dreamlake/engine";
 import type { Authenticator } from "./auth/authenticator.js";
 import type { FileRepository } from "./files/file-repository.js";
+import type { Readiness } from "./health/readiness.js";
 import type { LogRepository } from "./logs/log-repository.js";
 import type { ServerLog } from "./logging/server-log.js";
 import type { ParamsRepository } from "./params/params-repository.js";
@@ -31,6 +32,8 @@ export type ServerDeps = {
   readonly limits: ServerLimits;
   readonly clock: Clock;
   readonly log: ServerLog;
+  /** What `GET /ready` checks. @defaultValue always ready (the embedded server has no service) */
+  readonly readiness?: Readiness;
   /** Ids that tie an error response to its server log line. @defaultValue random hex */
   readonly newRequestId?: () => string;
 };

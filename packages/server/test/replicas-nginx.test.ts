@@ -37,6 +37,17 @@ describe("two replicas behind nginx", () => {
       retry: { maxAttempts: 12, initialDelayMs: 50, maxDelayMs: 1000 },
     });
 
+  it("answers GET /ready on every replica, naming PostgreSQL and S3", async () => {
+    for (const replica of cluster.replicas) {
+      const response = await fetch(`${replica.url}/ready`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({
+        status: "ready",
+        checks: { postgresql: "ok", s3: "ok" },
+      });
+    }
+  });
+
   it("keeps every acknowledged point exactly once when a replica is killed mid-ingest", async () => {
     const clients = 4;
     const batches = 30;

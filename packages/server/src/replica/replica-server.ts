@@ -26,6 +26,7 @@ import { S3ObjectStore } from "../tiers/cold/s3-object-store.js";
 import { PostgresHotStore } from "../tiers/hot/postgres-hot-store.js";
 import { TieredTrackRepository } from "../tiers/tiered-track-repository.js";
 import { redact, type TiersConfig } from "../tiers/tiers-config.js";
+import { ReplicaReadiness } from "./replica-readiness.js";
 import {
   checkDeploymentMarker,
   readDeploymentMarker,
@@ -119,6 +120,7 @@ export async function openReplicaServer(
         maxFileBytes: config.maxFileBytes,
       }),
       auth: authentication.authenticator,
+      readiness: new ReplicaReadiness(database, objects),
       limits: {
         maxBodyBytes: config.maxBodyBytes,
         maxPointsPerRequest: config.maxPointsPerRequest,
