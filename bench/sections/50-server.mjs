@@ -22,12 +22,12 @@ const POINTS_PER_REQUEST = 1000;
 const READ_LIMIT = 100;
 
 async function startServer(dataDir) {
-  const env = {
-    ...embeddedEnvironment(),
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DREAMLAKE_DATA_DIR: dataDir,
-  };
+  return startServerWith({ ...embeddedEnvironment(), DREAMLAKE_DATA_DIR: dataDir });
+}
+
+/** Starts the built server with `env` (plus PORT=0, HOST) and mints a token for it. */
+export async function startServerWith(serverEnv) {
+  const env = { ...serverEnv, PORT: "0", HOST: "127.0.0.1" };
   const child = spawn(process.execPath, [binary], { env, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     let output = "";
@@ -52,7 +52,7 @@ async function startServer(dataDir) {
  * millisecond from `firstMs`, each written as seconds with 3 decimals (`1764000000.123`), so
  * the digits go straight into the bytes and the client spends almost nothing per request.
  */
-function bodyTemplate(variant) {
+export function bodyTemplate(variant) {
   const placeholder = "0000000000.000";
   const points = new Array(POINTS_PER_REQUEST);
   for (let i = 0; i < POINTS_PER_REQUEST; i++) {
@@ -87,7 +87,7 @@ function bodyTemplate(variant) {
 }
 
 /** A keep-alive HTTP client that sends JSON and parses JSON answers. */
-function httpClient(url, token) {
+export function httpClient(url, token) {
   const { hostname, port } = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
   const send = (method, requestPath, body) =>
@@ -115,7 +115,7 @@ function httpClient(url, token) {
   return { send, close: () => agent.destroy() };
 }
 
-function percentile(sorted, p) {
+export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
@@ -238,7 +238,7 @@ async function cpuSeconds(pid) {
 }
 
 /** The environment without the tier settings: this server must run on its embedded storage. */
-function embeddedEnvironment() {
+export function embeddedEnvironment() {
   return Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) =>

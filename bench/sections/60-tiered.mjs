@@ -1,23 +1,30 @@
-// The two-tier track storage (PostgreSQL hot tier, S3 cold tier) on the services of
-// scripts/services-up.sh: ingest throughput into PostgreSQL while the archiver moves full
-// chunks (10,000 points) to S3, and the latency of a by-time window that lives in S3 (fetched,
-// then cached) against one in the hot tier. Storage layer only (no HTTP), built code (dist/).
-// Starts nothing: without DATABASE_URL and S3_* it prints one row saying it was skipped.
+// Stateless replicas on PostgreSQL and S3 (the services of scripts/services-up.sh) against the
+// embedded server, in one run: 4 clients send 1,000-point append-batch requests (JSON, each to
+// its own session) while a fifth reads the newest 100 points of one track by time, for a fixed
+// time, through (1) the embedded server, (2) one replica with its archiver running (10,000-point
+// chunks to S3), (3) two replicas behind nginx (scripts/nginx-up.sh). The servers are the built
+// binary in child processes; the clients run in this process. Then windows of 100 points read
+// by time through a replica: one in the hot tier, one in an archived chunk (fetched, then cached).
+// Starts nothing but nginx: without DATABASE_URL and S3_* it prints one row saying it was skipped.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import {
+  bodyTemplate,
+  embeddedEnvironment,
+  httpClient,
+  percentile,
+  startServerWith,
+} from "./50-server.mjs";
 
-export const title = "tracks (PostgreSQL + S3)";
-const dist = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "..",
-  "packages",
-  "server",
-  "dist",
-  "tiers",
-);
-const load = (file) => import(pathToFileURL(path.join(dist, file)).href);
+export const title = "replicas (PostgreSQL + S3)";
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const run_ = promisify(execFile);
 
 const REQUIRED = [
   "DATABASE_URL",
@@ -26,20 +33,93 @@ const REQUIRED = [
   "S3_ACCESS_KEY_ID",
   "S3_SECRET_ACCESS_KEY",
 ];
-const WRITERS = 4;
-const BATCH = 1000;
-const WINDOW = 100;
-const REPEATS = 25;
+const CLIENTS = 4;
+const POINTS_PER_REQUEST = 1000;
+const READ_LIMIT = 100;
+const SECRET = "bench-replicas-secret-0123456789";
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-async function timed(action) {
-  const start = performance.now();
-  await action();
-  return performance.now() - start;
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** 4 writers and 1 reader against `url` for `durationMs`; rates and latencies. */
+async function load(url, token, durationMs, workspace) {
+  const api = httpClient(url, token);
+  try {
+    const ids = [];
+    for (let c = 0; c < CLIENTS; c++) {
+      const body = JSON.stringify({ name: `robot-${c}` });
+      ids.push((await api.send("POST", `/workspaces/${workspace}/sessions`, body)).session.id);
+    }
+    const templates = Array.from({ length: 8 }, (_, variant) => bodyTemplate(variant));
+    const requestsBy = new Array(CLIENTS).fill(0);
+    const append = async (c) => {
+      const request = requestsBy[c]++;
+      const firstMs = 1_764_000_000_000 + request * POINTS_PER_REQUEST;
+      const body = templates[request % templates.length](firstMs);
+      return (await api.send("POST", `/sessions/${ids[c]}/tracks/robot/pose/append-batch`, body))
+        .count;
+    };
+    for (let i = 0; i < 5; i++) await Promise.all(ids.map((_, c) => append(c)));
+    let written = 0;
+    const appendMs = [];
+    const readMs = [];
+    const started = performance.now();
+    const deadline = started + durationMs;
+    const writer = async (c) => {
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        const count = await append(c);
+        written += count;
+        appendMs.push(performance.now() - sent);
+      }
+    };
+    const reader = async () => {
+      const readPath = `/sessions/${ids[0]}/tracks/robot/pose/by-time?limit=${READ_LIMIT}&reverse=true`;
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        const page = await api.send("GET", readPath);
+        readMs.push(performance.now() - sent);
+        if (page.data.length !== READ_LIMIT)
+          throw new Error(`read returned ${page.data.length} points`);
+      }
+    };
+    await Promise.all([...ids.map((_, c) => writer(c)), reader()]);
+    const seconds = (performance.now() - started) / 1000;
+    appendMs.sort((a, b) => a - b);
+    readMs.sort((a, b) => a - b);
+    return {
+      rate: written / seconds,
+      appendP50: percentile(appendMs, 50),
+      appendP99: percentile(appendMs, 99),
+      readP50: percentile(readMs, 50),
+      readP99: percentile(readMs, 99),
+      ids,
+      api,
+    };
+  } catch (error) {
+    api.close();
+    throw error;
+  }
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
 }
 
 export async function run({ quick }) {
@@ -53,27 +133,162 @@ export async function run({ quick }) {
       },
     ];
   }
-  const { PostgresHotStore } = await load("hot/postgres-hot-store.js");
-  const { S3ObjectStore } = await load("cold/s3-object-store.js");
-  const { Archiver } = await load("archiver.js");
-  const { ChunkCache } = await load("chunk-cache.js");
-  const { ColdChunks } = await load("cold-chunks.js");
-  const { TieredTrackRepository } = await load("tiered-track-repository.js");
-  const pg = (await import("pg")).default;
-
+  const durationMs = quick ? 3_000 : 10_000;
   const id = randomBytes(4).toString("hex");
   const schema = `bench_${id}`;
   const keyPrefix = `bench-${id}/`;
-  const clock = { nowSeconds: () => (performance.timeOrigin + performance.now()) / 1000 };
-  const log = {
-    error: (message, fields) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`),
-    info: () => {},
+  const dataDir = await mkdtemp(path.join(tmpdir(), "dreamlake-bench-replicas-"));
+  const nginxDir = await mkdtemp(path.join(tmpdir(), "dreamlake-bench-nginx-"));
+  const replicaEnv = {
+    ...process.env,
+    DREAMLAKE_JWT_SECRET: SECRET,
+    DREAMLAKE_PG_SCHEMA: schema,
+    S3_PREFIX: keyPrefix,
+    DREAMLAKE_DATA_DIR: "/dev/null/dreamlake-data",
   };
-  const hot = await PostgresHotStore.open({
-    connectionString: process.env.DATABASE_URL,
-    schema,
-    maxConnections: 16,
-  });
+  const children = [];
+  const clients = [];
+  const rows = [];
+  let nginxStarted = false;
+  try {
+    // 1. The embedded server.
+    const embedded = await startServerWith({
+      ...embeddedEnvironment(),
+      DREAMLAKE_DATA_DIR: dataDir,
+      DREAMLAKE_JWT_SECRET: SECRET,
+    });
+    children.push(embedded.child);
+    const alone = await load(embedded.url, embedded.token, durationMs, "embedded");
+    clients.push(alone.api);
+    await stop(embedded.child);
+    // 2. One replica, archiver running.
+    const first = await startServerWith(replicaEnv);
+    children.push(first.child);
+    const one = await load(first.url, first.token, durationMs, "one");
+    clients.push(one.api);
+    // 3. Two replicas behind nginx.
+    const second = await startServerWith(replicaEnv);
+    children.push(second.child);
+    const port = await freePort();
+    await run_("bash", [
+      path.join(root, "scripts", "nginx-up.sh"),
+      nginxDir,
+      String(port),
+      new URL(first.url).host,
+      new URL(second.url).host,
+    ]);
+    nginxStarted = true;
+    const two = await load(`http://127.0.0.1:${port}`, first.token, durationMs, "two");
+    clients.push(two.api);
+    const ratio = one.rate / alone.rate;
+    rows.push(
+      {
+        metric: `embedded server: appendBatch, ${CLIENTS} clients x 1,000-point requests`,
+        value: alone.rate,
+        unit: "points/s",
+      },
+      {
+        metric: "one replica, archiver running: appendBatch, same load",
+        value: one.rate,
+        unit: "points/s",
+      },
+      {
+        metric: "one replica / embedded, same run",
+        value: ratio * 100,
+        unit: "%",
+        target: ">= 80 %",
+        meets: ratio >= 0.8,
+      },
+      {
+        metric: "one replica: appendBatch latency p50 / p99",
+        value: `${one.appendP50.toFixed(1)} / ${one.appendP99.toFixed(1)}`,
+        unit: "ms",
+      },
+      {
+        metric: "one replica: by-time read of 100 points under that load, p50 / p99",
+        value: `${one.readP50.toFixed(1)} / ${one.readP99.toFixed(1)}`,
+        unit: "ms",
+      },
+      {
+        metric: "two replicas behind nginx: appendBatch, same load",
+        value: two.rate,
+        unit: "points/s",
+      },
+      {
+        metric: "two replicas behind nginx: appendBatch latency p50 / p99",
+        value: `${two.appendP50.toFixed(1)} / ${two.appendP99.toFixed(1)}`,
+        unit: "ms",
+      },
+      {
+        metric: "two replicas behind nginx: by-time read of 100 points under that load, p50 / p99",
+        value: `${two.readP50.toFixed(1)} / ${two.readP99.toFixed(1)}`,
+        unit: "ms",
+      },
+      {
+        metric: "embedded: by-time read of 100 points under that load, p50 / p99",
+        value: `${alone.readP50.toFixed(1)} / ${alone.readP99.toFixed(1)}`,
+        unit: "ms",
+      },
+    );
+    // Windows of 100 points (0.1 s of data at 1 point/ms): the newest (hot tier) and one of
+    // the first 10,000 points of the track (archived to S3 by now, or still hot if the
+    // archiver lags: the row says which).
+    const api = one.api;
+    const trackPath = `/sessions/${one.ids[1]}/tracks/robot/pose`;
+    const stats = await api.send("GET", `${trackPath}/stats`);
+    const old = 1_764_000_000 + 1.2345;
+    const coldPath = `${trackPath}/by-time?st=${old}&et=${(old + 0.1).toFixed(4)}&limit=1000`;
+    const hotPath = `${trackPath}/by-time?limit=${READ_LIMIT}&reverse=true`;
+    const timed = async (readPath) => {
+      const sent = performance.now();
+      const page = await api.send("GET", readPath);
+      if (page.data.length !== READ_LIMIT) throw new Error(`read returned ${page.data.length}`);
+      return performance.now() - sent;
+    };
+    const firstCold = await timed(coldPath);
+    const hotMs = [];
+    const coldMs = [];
+    for (let i = 0; i < 25; i++) {
+      hotMs.push(await timed(hotPath));
+      coldMs.push(await timed(coldPath));
+    }
+    rows.push(
+      {
+        metric: `one track after the run: points archived to S3 / still in PostgreSQL`,
+        value: `${stats.chunkedDataPoints} / ${stats.bufferedDataPoints}`,
+        unit: "",
+      },
+      {
+        metric: "by-time window of 100 points in the hot tier, idle (median)",
+        value: median(hotMs),
+        unit: "ms",
+      },
+      {
+        metric: "by-time window of 100 points in an archived chunk, first read",
+        value: firstCold,
+        unit: "ms",
+      },
+      {
+        metric: "by-time window of 100 points in an archived chunk, cached (median)",
+        value: median(coldMs),
+        unit: "ms",
+      },
+    );
+  } finally {
+    for (const client of clients) client.close();
+    if (nginxStarted) await run_("bash", [path.join(root, "scripts", "nginx-stop.sh"), nginxDir]);
+    for (const child of children) await stop(child);
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(nginxDir, { recursive: true, force: true });
+    await dropDeployment(schema, keyPrefix);
+  }
+  return rows;
+}
+
+/** Drops the bench's schema and its objects. */
+async function dropDeployment(schema, keyPrefix) {
+  const dist = path.join(root, "packages", "server", "dist", "tiers", "cold", "s3-object-store.js");
+  const { S3ObjectStore } = await import(dist);
   const objects = new S3ObjectStore({
     endpoint: process.env.S3_ENDPOINT,
     bucket: process.env.S3_BUCKET,
@@ -84,156 +299,13 @@ export async function run({ quick }) {
     },
     keyPrefix,
   });
-  const archiver = new Archiver(hot, objects, { clock, log, sweepIntervalMs: 200 });
-  const cachedChunks = new ColdChunks(objects, new ChunkCache(256 * 1024 * 1024));
-  const tiered = new TieredTrackRepository({ hot, cold: cachedChunks, archiver, clock });
-  const uncached = new TieredTrackRepository({
-    hot,
-    cold: new ColdChunks(objects, new ChunkCache(0)),
-    archiver,
-    clock,
-  });
-  const session = { id: `bench-${id}`, namespace: "bench", workspace: "bench", name: "run" };
-  // Not a multiple of the chunk size: the newest 5,000 points of each track stay hot.
-  const perWriter = quick ? 55_000 : 255_000;
-  const total = perWriter * WRITERS;
-  const ingest = (prefix) =>
-    timed(() =>
-      Promise.all(
-        Array.from({ length: WRITERS }, async (_, writer) => {
-          for (let from = 0; from < perWriter; from += BATCH) {
-            const points = Array.from({ length: BATCH }, (_, i) => ({
-              _ts: 1_700_000_000 + (from + i) * 0.01,
-              value: Math.sin(from + i),
-              step: from + i,
-              epoch: Math.floor((from + i) / 1000),
-            }));
-            await tiered.append(session, `${prefix}-${writer}`, points);
-          }
-        }),
-      ),
-    );
-  const catchUp = () =>
-    timed(async () => {
-      for (;;) {
-        await archiver.idle();
-        if ((await archiver.sweep()).chunks === 0) break;
-      }
-    });
-  const rows = [];
-  try {
-    const n = total.toLocaleString("en-US");
-    // 1. Ingest alone: 4 writers, each appending batches of 1,000 points to its own track.
-    const aloneMs = await ingest("alone");
-    rows.push({
-      metric: `ingest into PostgreSQL, archiver stopped (${WRITERS} writers, N=${n})`,
-      value: total / (aloneMs / 1000),
-      unit: "points/s",
-    });
-    // 2. Archival alone: the archiver moves those points to S3.
-    const archiveMs = await catchUp();
-    let archived = 0;
-    for (let writer = 0; writer < WRITERS; writer++) {
-      archived += (await tiered.stats(session, `alone-${writer}`)).chunkedDataPoints;
-    }
-    rows.push({
-      metric: "archival to S3 alone (read, encode, upload, verify, commit, delete)",
-      value: archived / (archiveMs / 1000),
-      unit: "points/s",
-    });
-    // 3. Both at once, as in a server: appends notify the background archiver.
-    archiver.start();
-    const bothMs = await ingest("writer");
-    const leftMs = await catchUp();
-    rows.push({
-      metric: `ingest into PostgreSQL, archiver running (${WRITERS} writers, N=${n})`,
-      value: total / (bothMs / 1000),
-      unit: "points/s",
-    });
-    rows.push({
-      metric: "archival still to do when that ingest ended (done in)",
-      value: leftMs,
-      unit: "ms",
-    });
-    const stats = await tiered.stats(session, "writer-0");
-    rows.push({
-      metric: "one track after ingest: chunks in S3 / points left in PostgreSQL",
-      value: `${stats.totalChunks} / ${stats.bufferedDataPoints}`,
-      unit: "",
-    });
-
-    // By-time windows of 100 points (1 s of data): one in the hot tier, one in an old chunk.
-    const newest = 1_700_000_000 + (perWriter - 1) * 0.01;
-    const hotWindow = {
-      startTime: newest - WINDOW * 0.01 + 0.005,
-      endTime: undefined,
-      limit: 1000,
-      reverse: false,
-    };
-    const coldStart = 1_700_000_000 + 12_345 * 0.01 - 0.005;
-    const coldWindow = {
-      startTime: coldStart,
-      endTime: coldStart + WINDOW * 0.01,
-      limit: 1000,
-      reverse: false,
-    };
-    const check = (result, where) => {
-      if (result.total !== WINDOW)
-        throw new Error(`the ${where} window returned ${result.total} points, not ${WINDOW}`);
-    };
-    const fetchesBefore = cachedChunks.fetches;
-    const hotMs = [];
-    const coldMissMs = [];
-    const coldHitMs = [];
-    for (let i = 0; i < REPEATS; i++) {
-      hotMs.push(
-        await timed(async () =>
-          check(await tiered.readByTime(session, "writer-1", hotWindow), "hot"),
-        ),
-      );
-      coldMissMs.push(
-        await timed(async () =>
-          check(await uncached.readByTime(session, "writer-2", coldWindow), "cold"),
-        ),
-      );
-      coldHitMs.push(
-        await timed(async () =>
-          check(await tiered.readByTime(session, "writer-3", coldWindow), "cold"),
-        ),
-      );
-    }
-    coldHitMs.shift(); // the first read filled the cache
-    if (cachedChunks.fetches - fetchesBefore !== 1) {
-      throw new Error(
-        `expected 1 chunk fetch (the first cold read), saw ${cachedChunks.fetches - fetchesBefore}`,
-      );
-    }
-    rows.push({
-      metric: `readByTime ${WINDOW}-point window in the hot tier (median)`,
-      value: median(hotMs),
-      unit: "ms",
-    });
-    rows.push({
-      metric: `readByTime ${WINDOW}-point window in S3, chunk fetched (median)`,
-      value: median(coldMissMs),
-      unit: "ms",
-    });
-    rows.push({
-      metric: `readByTime ${WINDOW}-point window in S3, chunk cached (median)`,
-      value: median(coldHitMs),
-      unit: "ms",
-    });
-  } finally {
-    await archiver.close();
-    const keys = [];
-    for await (const object of objects.list("")) keys.push(object.key);
-    await objects.delete(keys);
-    await objects.close();
-    await hot.close();
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-  }
-  return rows;
+  const keys = [];
+  for await (const object of objects.list("")) keys.push(object.key);
+  await objects.delete(keys);
+  await objects.close();
+  const pg = (await import("pg")).default;
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
 }

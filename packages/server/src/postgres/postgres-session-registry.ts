@@ -32,13 +32,22 @@ export class PostgresSessionRegistry implements SessionRegistry {
   readonly #newId: () => string;
   readonly #upsert: string;
   readonly #byId: string;
+  readonly #cacheMs: number;
+  /** Recently resolved sessions: every request resolves its session, mostly the same few. */
+  readonly #resolved = new Map<string, { readonly record: SessionRecord; readonly atMs: number }>();
 
+  /**
+   * @param options.cacheMs how long a resolved session is reused without asking the
+   *   database: a change of `writeProtected` made through another replica takes effect
+   *   here within this time @defaultValue 1000
+   */
   constructor(
     db: PostgresDatabase,
-    options: { readonly clock: Clock; readonly newId?: () => string },
+    options: { readonly clock: Clock; readonly newId?: () => string; readonly cacheMs?: number },
   ) {
     this.#db = db;
     this.#clock = options.clock;
+    this.#cacheMs = options.cacheMs ?? 1000;
     this.#newId = options.newId ?? (() => randomBytes(12).toString("hex"));
     const s = db.schema;
     // Absent fields (null here) keep their stored value; a later call sets updated_at.
@@ -73,12 +82,22 @@ export class PostgresSessionRegistry implements SessionRegistry {
         ],
       },
     );
-    return toRecord(rows[0] as SessionRow);
+    const record = toRecord(rows[0] as SessionRow);
+    this.#remember(record);
+    return record;
   }
 
   async resolve(namespace: string, id: string): Promise<SessionAccess> {
-    const { id: found, workspace, name, writeProtected } = await this.describe(namespace, id);
-    return { id: found, namespace, workspace, name, writeProtected };
+    const cached = this.#resolved.get(id);
+    const record =
+      cached !== undefined && this.#nowMs() - cached.atMs < this.#cacheMs
+        ? cached.record
+        : await this.describe(namespace, id);
+    if (record.namespace !== namespace) {
+      throw new NotFoundError(`Session ${JSON.stringify(id)} not found`);
+    }
+    const { workspace, name, writeProtected } = record;
+    return { id: record.id, namespace, workspace, name, writeProtected };
   }
 
   async describe(namespace: string, id: string): Promise<SessionRecord> {
@@ -92,11 +111,24 @@ export class PostgresSessionRegistry implements SessionRegistry {
     if (row?.namespace !== namespace) {
       throw new NotFoundError(`Session ${JSON.stringify(id)} not found`);
     }
-    return toRecord(row);
+    const record = toRecord(row);
+    this.#remember(record);
+    return record;
   }
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  #nowMs(): number {
+    return this.#clock.nowSeconds() * 1000;
+  }
+
+  #remember(record: SessionRecord): void {
+    if (this.#cacheMs <= 0) return;
+    // Bounded: forgetting every entry at once is fine, each costs one query to learn again.
+    if (this.#resolved.size >= 10_000) this.#resolved.clear();
+    this.#resolved.set(record.id, { record, atMs: this.#nowMs() });
   }
 }
 

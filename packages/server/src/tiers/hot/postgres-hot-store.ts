@@ -53,7 +53,11 @@ type EncodedBatches = {
   readonly last: number[];
   readonly minTs: number[];
   readonly maxTs: number[];
-  readonly data: Uint8Array[];
+  /** The records of every batch, one after the other. */
+  readonly bytes: Buffer;
+  /** Where each batch's records start in `bytes` (1-based, as SQL counts). */
+  readonly byteStart: number[];
+  readonly byteCount: number[];
   readonly smallestTs: number;
   readonly largestTs: number;
 };
@@ -117,7 +121,9 @@ export class PostgresHotStore implements HotStore {
       batches.last,
       batches.minTs,
       batches.maxTs,
-      batches.data,
+      batches.bytes,
+      batches.byteStart,
+      batches.byteCount,
     ];
     const what = `append ${points.length} points to track ${key.name}`;
     const request = options.request;
@@ -369,30 +375,39 @@ export class PostgresHotStore implements HotStore {
 /** Splits points into batches of at most {@link MAX_BATCH_POINTS}, as track-format records. */
 function encodeBatches(points: readonly TimedPoint[]): EncodedBatches {
   const writer = recordWriter(points.length * 32);
-  const batches: EncodedBatches = {
-    first: [],
-    last: [],
-    minTs: [],
-    maxTs: [],
-    data: [],
-    smallestTs: Infinity,
-    largestTs: -Infinity,
-  };
+  const first: number[] = [];
+  const last: number[] = [];
+  const minTs: number[] = [];
+  const maxTs: number[] = [];
+  const byteStart: number[] = [];
+  const byteCount: number[] = [];
   let smallest = Infinity;
   let largest = -Infinity;
   for (let from = 0; from < points.length; from += MAX_BATCH_POINTS) {
     const to = Math.min(points.length, from + MAX_BATCH_POINTS);
-    writer.reset();
-    const { minTs, maxTs } = writeTrackRecords(writer, points, from, to);
-    batches.first.push(from);
-    batches.last.push(to - 1);
-    batches.minTs.push(minTs);
-    batches.maxTs.push(maxTs);
-    batches.data.push(writer.toBytes());
-    smallest = Math.min(smallest, minTs);
-    largest = Math.max(largest, maxTs);
+    const start = writer.length;
+    const written = writeTrackRecords(writer, points, from, to);
+    first.push(from);
+    last.push(to - 1);
+    minTs.push(written.minTs);
+    maxTs.push(written.maxTs);
+    byteStart.push(start + 1);
+    byteCount.push(writer.length - start);
+    smallest = Math.min(smallest, written.minTs);
+    largest = Math.max(largest, written.maxTs);
   }
-  return { ...batches, smallestTs: smallest, largestTs: largest };
+  const view = writer.view();
+  return {
+    first,
+    last,
+    minTs,
+    maxTs,
+    bytes: Buffer.from(view.buffer, view.byteOffset, view.byteLength),
+    byteStart,
+    byteCount,
+    smallestTs: smallest,
+    largestTs: largest,
+  };
 }
 
 /** The points of one stored batch. */

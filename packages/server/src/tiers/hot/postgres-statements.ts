@@ -21,10 +21,11 @@ function upsertTrack(s: string): string {
 /** The insert of the batches after the range `upserted` reserved. */
 function insertBatches(s: string): string {
   return `INSERT INTO ${s}.hot_batches (track_id, start_index, end_index, min_ts, max_ts, data)
-    SELECT u.id, u.total_points - $7 + b.first, u.total_points - $7 + b.last, b.min_ts, b.max_ts, b.data
+    SELECT u.id, u.total_points - $7 + b.first, u.total_points - $7 + b.last, b.min_ts, b.max_ts,
+      substring($14::bytea FROM b.byte_start FOR b.byte_count)
     FROM upserted u,
-      unnest($10::integer[], $11::integer[], $12::float8[], $13::float8[], $14::bytea[])
-        AS b (first, last, min_ts, max_ts, data)`;
+      unnest($10::integer[], $11::integer[], $12::float8[], $13::float8[], $15::integer[], $16::integer[])
+        AS b (first, last, min_ts, max_ts, byte_start, byte_count)`;
 }
 
 /** The statements on the tables of one schema. */
@@ -33,13 +34,15 @@ export class PostgresStatements {
   /**
    * Upserts the track row (reserving the index range under its row lock) and inserts the
    * batches. $1 session, $2 name, $3 description, $4 tags, $5 metadata, $6 now, $7 count,
-   * $8 smallest `_ts`, $9 largest `_ts`, $10..$14 per batch: first and last offset in the
-   * append, smallest and largest `_ts`, the records.
+   * $8 smallest `_ts`, $9 largest `_ts`, $10..$13 per batch: first and last offset in the
+   * append, smallest and largest `_ts`; $14 the records of every batch, one after the other
+   * (one bytea parameter, which the driver sends as binary; an array of bytea would go as
+   * hex text), $15 and $16 where each batch's records start in it (1-based) and their length.
    */
   readonly append: string;
   /**
-   * {@link append} that also records an idempotency key with the result ($15 scope, $16
-   * key, $17 expiry, $18 now). When the key is recorded already (and not expired), the
+   * {@link append} that also records an idempotency key with the result ($17 scope, $18
+   * key, $19 expiry, $20 now). When the key is recorded already (and not expired), the
    * statement fails with division by zero, so that it stores nothing: ON CONFLICT is the
    * one way a statement sees a concurrent commit, and the conflict can only be known after
    * the range was reserved.
@@ -91,12 +94,12 @@ export class PostgresStatements {
     this.appendOnce = `WITH upserted AS (${upsertTrack(s)}),
       claimed AS (
         INSERT INTO ${s}.idempotency_keys AS k (scope, key, expires_at, result)
-        SELECT $15, $16, $17, json_build_object('trackId', u.id::text, 'startIndex', u.total_points - $7)
+        SELECT $17, $18, $19, json_build_object('trackId', u.id::text, 'startIndex', u.total_points - $7)
         FROM upserted u
         ON CONFLICT (scope, key) DO UPDATE SET
           expires_at = EXCLUDED.expires_at, result = EXCLUDED.result,
           status = NULL, body = NULL, content_type = NULL
-        WHERE k.expires_at < $18
+        WHERE k.expires_at < $20
         RETURNING 1
       ),
       inserted AS (${insertBatches(s)} WHERE EXISTS (SELECT 1 FROM claimed))
