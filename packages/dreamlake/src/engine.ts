@@ -19,6 +19,14 @@ export {
   type TimedPoint,
 } from "./core/point.js";
 export { mergeByTimestamp } from "./core/merge-by-timestamp.js";
+export {
+  BucketGrid,
+  Downsampler,
+  EMPTY_DOWNSAMPLE,
+  parseDownsampleQuery,
+  type DownsampleQuery,
+  type DownsampleResult,
+} from "./core/downsample.js";
 export { PointColumns } from "./core/point-columns.js";
 export { SerialQueue } from "./core/serial-queue.js";
 export {

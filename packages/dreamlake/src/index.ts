@@ -23,6 +23,13 @@ export type { Clock } from "./core/clock.js";
 export type { PointInput, FieldValue, Point } from "./core/point.js";
 export type { IndexReadOptions, TimeReadOptions } from "./core/read-options.js";
 export type {
+  DownsampleOptions,
+  DownsampleResult,
+  DownsampleBucket,
+  FieldStats,
+} from "./core/downsample.js";
+export type { ColumnBatch, ColumnsInput, ScanColumnsOptions } from "./core/column-batch.js";
+export type {
   AppendResult,
   ReadResult,
   TimeReadResult,

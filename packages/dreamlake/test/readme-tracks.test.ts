@@ -90,4 +90,21 @@ describe("the README's examples", () => {
       await session.close();
     }
   });
+
+  it("tracks: the charts, scans and columns block runs after the first, on its tracks", async () => {
+    const [first, charts] = await blocksOf("Tracks");
+    expect(charts).toContain("downsample");
+    const module = await moduleOf(`${first ?? ""}\n${charts ?? ""}`, temp.dir, "tracks-charts");
+    const session = await Session.open({ prefix: "project/my-experiment", flushOnExit: false });
+    try {
+      await module.run(session);
+      const chart = await session.track("train_loss").downsample({ buckets: 800 });
+      expect(chart.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(2);
+      expect(chart.buckets[0]?.fields["value"]?.max).toBe(0.5);
+      const imu = await session.track("imu").read();
+      expect(imu.data.map((row) => row.data["frame"])).toEqual(["f0", "f1", "f2"]);
+    } finally {
+      await session.close();
+    }
+  });
 });

@@ -211,6 +211,79 @@ export function describeSdkContract(
           expect(rows.every((row, i) => row.index === i && row.data["i"] === i)).toBe(true);
         });
 
+        it("downsamples: per bucket, count and min, max, mean, first and last of each numeric field", async () => {
+          const track = session.track("ds");
+          await track.appendBatch([
+            { _ts: 0, loss: 4, pos: [1, 10] },
+            { _ts: 1, loss: 2, pos: [2, 20], note: "x" },
+            { _ts: 2, loss: 9, pos: [3, 30] },
+            { _ts: 3, loss: 1, pos: [4, 40] },
+          ]);
+          const result = await track.downsample({ buckets: 2, fields: ["loss", "pos.1"] });
+          const stats = (
+            count: number,
+            min: number,
+            max: number,
+            mean: number,
+            first: number,
+            firstTs: number,
+            last: number,
+            lastTs: number,
+          ) => ({ count, min, max, mean, first, firstTs, last, lastTs });
+          expect(result).toEqual({
+            startTime: 0,
+            endTime: 3,
+            bucketSeconds: 1.5,
+            buckets: [
+              {
+                startTime: 0,
+                endTime: 1.5,
+                count: 2,
+                fields: {
+                  loss: stats(2, 2, 4, 3, 4, 0, 2, 1),
+                  "pos.1": stats(2, 10, 20, 15, 10, 0, 20, 1),
+                },
+              },
+              {
+                startTime: 1.5,
+                endTime: 3,
+                count: 2,
+                fields: {
+                  loss: stats(2, 1, 9, 5, 9, 2, 1, 3),
+                  "pos.1": stats(2, 30, 40, 35, 30, 2, 40, 3),
+                },
+              },
+            ],
+          });
+          const window = await track.downsample({ startTime: 1, endTime: 3, buckets: 1 });
+          expect(window.buckets.map((b) => [b.count, Object.keys(b.fields)])).toEqual([
+            [2, ["loss", "pos.0", "pos.1"]],
+          ]);
+        });
+
+        it("scans every point as columns, and writes columns", async () => {
+          const track = session.track("cols");
+          await track.appendColumns({
+            _ts: new Float64Array([1, 2, 3]),
+            v: [0.5, 1.5, 2.5],
+            n: new Int32Array([7, 8, 9]),
+          });
+          const batches = [];
+          for await (const batch of track.scanColumns({ startTime: 2 })) batches.push(batch);
+          expect([
+            batches.flatMap((b) => [...b.indexes]),
+            batches.flatMap((b) => [...(b.fields["v"] ?? [])]),
+          ]).toEqual([
+            [1, 2],
+            [1.5, 2.5],
+          ]);
+          expect(dataOf((await track.read()).data)).toEqual([
+            { _ts: 1, v: 0.5, n: 7 },
+            { _ts: 2, v: 1.5, n: 8 },
+            { _ts: 3, v: 2.5, n: 9 },
+          ]);
+        });
+
         it("shows a new session on the same prefix what the first one wrote", async () => {
           session.track("kept").append({ v: 1, _ts: 1 });
           await session.close();
@@ -420,6 +493,9 @@ export function describeSdkContract(
                 InvalidArgumentError,
               );
             }
+            await expect(
+              track.appendColumns({ v: new Float64Array([1, Number.NaN]) }),
+            ).rejects.toThrow(/point 1 cannot be sent to the server/);
             expect(session.bufferedPoints).toBe(0);
             expect((await track.read()).data).toEqual([]);
           } finally {

@@ -79,6 +79,7 @@ export function archivingOnAppend(parts: TieredParts): TrackRepository {
     },
     read: (session, track, query) => repository.read(session, track, query),
     readByTime: (session, track, query) => repository.readByTime(session, track, query),
+    downsample: (session, track, query) => repository.downsample(session, track, query),
     stats: (session, track) => repository.stats(session, track),
     list: (session) => repository.list(session),
     close: () => repository.close(),

@@ -17,6 +17,11 @@ import {
   type TimedPoint,
   type IndexedPoint,
 } from "dreamlake/engine";
+import {
+  modelDownsample,
+  sameDownsample,
+  type ModelDownsampleQuery,
+} from "../../dreamlake/test/downsample-model.js";
 import type { SessionRef } from "../src/sessions/session-ref.js";
 import type { TrackRepository } from "../src/tracks/track-repository.js";
 
@@ -315,6 +320,58 @@ export function describeTrackRepository(
         expect((await repository.read(other, "shared", all())).data).toEqual([
           { index: 0, data: { _ts: 7, i: 0 } },
         ]);
+      });
+    });
+
+    describe("downsample", () => {
+      const query = (q: ModelDownsampleQuery) => ({
+        startTime: q.startTime,
+        endTime: q.endTime,
+        buckets: q.buckets,
+        fields: q.fields === undefined ? undefined : new Set(q.fields),
+      });
+
+      it("answers a plain walk over the points, for any appends and any query", async () => {
+        const timestamp = fc.integer({ min: 0, max: 20 }).map((n) => n / 2);
+        const value = fc.oneof(fc.integer({ min: -9, max: 9 }), fc.constantFrom("s", null));
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(fc.array(fc.tuple(timestamp, value, value), { minLength: 1, maxLength: 8 }), {
+              minLength: 1,
+              maxLength: 5,
+            }),
+            fc.record({
+              startTime: fc.option(timestamp, { nil: undefined }),
+              endTime: fc.option(timestamp, { nil: undefined }),
+              buckets: fc.integer({ min: 1, max: 6 }),
+              fields: fc.option(fc.subarray(["v", "p.1", "p.0"]), { nil: undefined }),
+            }),
+            async (batches, q) => {
+              if (q.startTime !== undefined && q.endTime !== undefined && q.endTime < q.startTime)
+                return;
+              const run = await fixture.newSession();
+              const stored: { index: number; data: Record<string, unknown> }[] = [];
+              for (const batch of batches) {
+                const batchPoints = batch.map(([ts, v, w]) => ({ _ts: ts, v, p: [w, v] }));
+                await repository.append(run, "ds", batchPoints);
+                for (const data of batchPoints) stored.push({ index: stored.length, data });
+              }
+              const actual = await repository.downsample(run, "ds", query(q));
+              const expected = modelDownsample(stored, q);
+              if (!sameDownsample(actual, expected)) expect(actual).toEqual(expected);
+            },
+          ),
+          { numRuns: 25 },
+        );
+      });
+
+      it("answers an empty result for a track that was never written", async () => {
+        expect(await repository.downsample(session, "none", query({ buckets: 5 }))).toEqual({
+          startTime: null,
+          endTime: null,
+          bucketSeconds: null,
+          buckets: [],
+        });
       });
     });
 

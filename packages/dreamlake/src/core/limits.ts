@@ -19,3 +19,5 @@ export const MAX_NAME_SEGMENT_LENGTH = 255;
 export const MAX_VALUE_DEPTH = 64;
 /** Largest number of points in one `appendBatch` call. */
 export const MAX_BATCH_POINTS = 10_000_000;
+/** Most buckets one `downsample` call may ask for. */
+export const MAX_DOWNSAMPLE_BUCKETS = 10_000;

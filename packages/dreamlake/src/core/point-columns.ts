@@ -1,6 +1,8 @@
 import { describeValue } from "./describe-value.js";
-import { InvalidArgumentError } from "./errors.js";
-import { setOwn } from "./json-value.js";
+import { InvalidArgumentError, LimitExceededError } from "./errors.js";
+import { isPlainObject, setOwn } from "./json-value.js";
+import { MAX_BATCH_POINTS } from "./limits.js";
+import { assertTimestampInput } from "./timestamp-resolver.js";
 import { copyValue, type FieldValue, type Point, type TimedPoint } from "./point.js";
 
 /**
@@ -21,6 +23,8 @@ export class PointColumns {
    * point written again keeps its fields in their order.
    */
   #fieldsBeforeTs = 0;
+  /** Built from a caller's columns (which may be typed arrays): written as is, never added to or split. */
+  #isFixed = false;
 
   /** Number of points. */
   get count(): number {
@@ -62,6 +66,7 @@ export class PointColumns {
     resolveTs: (ts: unknown) => number,
     where: () => string,
   ): void {
+    this.#assertGrowable();
     const count = this.#timestamps.length;
     const keys = this.#keys;
     const columns = this.#columns;
@@ -115,6 +120,7 @@ export class PointColumns {
 
   /** Moves the points from position `from` on into a new instance (this one keeps the rest). */
   splitOff(from: number): PointColumns {
+    this.#assertGrowable();
     const tail = new PointColumns();
     tail.#fieldsBeforeTs = this.#fieldsBeforeTs;
     for (let p = from; p < this.count; p++) {
@@ -182,6 +188,81 @@ export class PointColumns {
     return columns;
   }
 
+  /**
+   * Columns from a caller's columnar batch (`appendColumns`), without an object per point:
+   * typed arrays are kept as they are (they hold numbers), plain arrays are checked value by
+   * value like `append`'s fields (and copied where a value is an array, a map or bytes).
+   * `_ts` values are resolved last, so a refused batch consumes no timestamp.
+   *
+   * @param checkField an extra check of each field value (remote mode: what JSON carries)
+   * @param where names the batch in error messages
+   * @throws {InvalidArgumentError} naming the column, the point and the value
+   * @throws {LimitExceededError} beyond {@link MAX_BATCH_POINTS} points
+   */
+  static fromColumnsInput(
+    input: unknown,
+    resolveTs: (ts: unknown) => number,
+    checkField: ((field: string, value: unknown, where: () => string) => void) | undefined,
+    where: string,
+  ): PointColumns {
+    if (!isPlainObject(input)) {
+      throw new InvalidArgumentError(
+        `${where} needs an object of columns ({ _ts?, <field>: [...] }), got ${describeValue(input)}`,
+      );
+    }
+    let count = -1;
+    const names: string[] = [];
+    for (const name of Object.keys(input)) {
+      const column = input[name];
+      if (column === undefined) continue;
+      if (!isColumn(column)) {
+        throw new InvalidArgumentError(
+          `${where}: column ${JSON.stringify(name)} must be an array or a typed array of numbers, got ${describeValue(column)}`,
+        );
+      }
+      if (count === -1) count = column.length;
+      else if (column.length !== count) {
+        throw new InvalidArgumentError(
+          `${where}: every column must have the same length; ${JSON.stringify(name)} has ${column.length} values, ${JSON.stringify(names[0])} ${count}`,
+        );
+      }
+      names.push(name);
+    }
+    if (count < 1) {
+      throw new InvalidArgumentError(`${where} needs at least one point (columns of length >= 1)`);
+    }
+    if (count > MAX_BATCH_POINTS) {
+      throw new LimitExceededError(
+        `${where} takes at most ${MAX_BATCH_POINTS} points, got ${count}`,
+      );
+    }
+    const columns = new PointColumns();
+    columns.#isFixed = true;
+    let rawTimestamps: ArrayLike<unknown> | undefined;
+    for (const name of names) {
+      const column = input[name] as ArrayLike<unknown>;
+      if (name === "_ts") {
+        for (let i = 0; i < count; i++) {
+          assertTimestampInput(column[i], () => `${where}, point ${i}`);
+        }
+        rawTimestamps = column;
+        continue;
+      }
+      columns.#keys.push(name);
+      columns.#keyIndex.set(name, columns.#keys.length - 1);
+      columns.#columns.push(checkedColumn(name, column, count, checkField, where));
+    }
+    const timestamps = columns.#timestamps;
+    for (let i = 0; i < count; i++) timestamps.push(resolveTs(rawTimestamps?.[i]));
+    return columns;
+  }
+
+  #assertGrowable(): void {
+    // A programming error, not a user's: batch columns are written whole.
+    if (this.#isFixed)
+      throw new Error("columns built from a columnar batch are written as they are");
+  }
+
   #addChecked(row: Readonly<Record<string, FieldValue | undefined>>, ts: number): void {
     const count = this.#timestamps.length;
     for (const key of Object.keys(row)) {
@@ -204,4 +285,51 @@ function fieldsBefore(row: Readonly<Record<string, FieldValue | undefined>>, key
     if (row[name] !== undefined) count++;
   }
   return count;
+}
+
+/** Whether a value can be a column: an array, or a typed array of numbers. */
+function isColumn(value: unknown): value is ArrayLike<unknown> {
+  if (Array.isArray(value)) return true;
+  return (
+    ArrayBuffer.isView(value) &&
+    !(value instanceof DataView) &&
+    !(value instanceof BigInt64Array) &&
+    !(value instanceof BigUint64Array)
+  );
+}
+
+/**
+ * One field's values, checked. A typed array holds numbers only and is kept as it is; a
+ * plain array is copied value by value (`undefined` where a point lacks the field).
+ */
+function checkedColumn(
+  name: string,
+  column: ArrayLike<unknown>,
+  count: number,
+  checkField: ((field: string, value: unknown, where: () => string) => void) | undefined,
+  where: string,
+): (FieldValue | undefined)[] {
+  if (!Array.isArray(column)) {
+    const numbers = column as ArrayLike<number>;
+    if (checkField !== undefined) {
+      for (let i = 0; i < count; i++) checkField(name, numbers[i], () => `${where}, point ${i}`);
+    }
+    // A typed array reads like a list of numbers; it is not changed by anything here.
+    return numbers as unknown as (FieldValue | undefined)[];
+  }
+  const out = new Array<FieldValue | undefined>(count);
+  for (let i = 0; i < count; i++) {
+    const raw: unknown = column[i];
+    const type = typeof raw;
+    checkField?.(name, raw, () => `${where}, point ${i}`);
+    out[i] =
+      raw === undefined ||
+      type === "number" ||
+      type === "string" ||
+      type === "boolean" ||
+      raw === null
+        ? (raw as FieldValue | undefined)
+        : copyValue(raw, `${where}, point ${i}`, name, []);
+  }
+  return out;
 }

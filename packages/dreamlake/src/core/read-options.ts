@@ -71,14 +71,19 @@ export function parseTimeQuery(options: TimeReadOptions | undefined): TimeQuery 
     throw new InvalidArgumentError(`reverse must be a boolean, got ${describeValue(reverse)}`);
   }
   return {
-    startTime: parseBound("startTime", options?.startTime),
-    endTime: parseBound("endTime", options?.endTime),
+    startTime: parseTimeBound("startTime", options?.startTime),
+    endTime: parseTimeBound("endTime", options?.endTime),
     limit: parseLimit(options?.limit),
     reverse,
   };
 }
 
-function parseBound(name: string, value: unknown): number | undefined {
+/**
+ * Validates an optional time bound: a finite number of seconds, or absent (null too).
+ *
+ * @throws {InvalidArgumentError} naming the option and the value
+ */
+export function parseTimeBound(name: string, value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value)) {
     throw new InvalidArgumentError(

@@ -1,3 +1,6 @@
+import { columnBatchOfPoints, type ColumnBatch, type ScanQuery } from "../core/column-batch.js";
+import type { DownsampleQuery, DownsampleResult } from "../core/downsample.js";
+import { MAX_READ_LIMIT } from "../core/limits.js";
 import type { PointColumns } from "../core/point-columns.js";
 import type { Point } from "../core/point.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
@@ -11,6 +14,7 @@ import type { TrackBackend } from "../session/track-backend.js";
 import { PartSender, type RequestLimits } from "./part-sender.js";
 import {
   parseAppendAnswer,
+  parseDownsampleAnswer,
   parseReadAnswer,
   parseStatsAnswer,
   parseTimeReadAnswer,
@@ -113,6 +117,34 @@ export class RemoteTracks implements TrackBackend {
       },
       parseTimeReadAnswer,
     );
+  }
+
+  async downsample(track: string, query: DownsampleQuery): Promise<DownsampleResult> {
+    const { client, sessionId } = this.#context;
+    return client.call(
+      {
+        method: "GET",
+        path: ["sessions", await sessionId(), "tracks", track, "downsample"],
+        query: {
+          startTime: query.startTime === undefined ? undefined : String(query.startTime),
+          endTime: query.endTime === undefined ? undefined : String(query.endTime),
+          buckets: String(query.buckets),
+          fields: query.fields === undefined ? undefined : [...query.fields].join(","),
+        },
+      },
+      parseDownsampleAnswer,
+    );
+  }
+
+  /** Reads the track page by page (10,000 points a request) and gives each page as columns. */
+  async *scanColumns(track: string, query: ScanQuery): AsyncGenerator<ColumnBatch> {
+    for (let startIndex = 0; ;) {
+      const page = await this.read(track, { startIndex, limit: MAX_READ_LIMIT });
+      const batch = columnBatchOfPoints(page.data, query);
+      if (batch !== undefined) yield batch;
+      if (!page.hasMore || page.data.length === 0) return;
+      startIndex = page.endIndex + 1;
+    }
   }
 
   /** @throws {NotFoundError} when nothing was ever written to the track */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { DownsampleBucket, DownsampleResult, FieldStats } from "../core/downsample.js";
 import { isPlainObject } from "../core/json-value.js";
 import type { Point } from "../core/point.js";
 import type {
@@ -113,4 +114,43 @@ export function parseTrackListAnswer(value: unknown, what: string): string[] {
     .array("tracks")
     .map((item, i) => WireFields.of(item, `tracks[${i}] of the ${what}`).string("name"))
     .sort();
+}
+
+/**
+ * `GET .../downsample`: `{ startTime, endTime, bucketSeconds, buckets: [{ startTime, endTime,
+ * count, fields: { <path>: { count, min, max, mean, first, firstTs, last, lastTs } } }] }`.
+ *
+ * @throws {InternalError} when the answer is malformed
+ */
+export function parseDownsampleAnswer(value: unknown, what: string): DownsampleResult {
+  const fields = WireFields.of(value, what);
+  return {
+    startTime: fields.nullableNumber("startTime"),
+    endTime: fields.nullableNumber("endTime"),
+    bucketSeconds: fields.nullableNumber("bucketSeconds"),
+    buckets: fields.array("buckets").map((item, i): DownsampleBucket => {
+      const bucket = WireFields.of(item, `buckets[${i}] of the ${what}`);
+      const stats = bucket.object("fields");
+      const byPath = Object.create(null) as Record<string, FieldStats>;
+      for (const path of stats.names()) {
+        const field = stats.object(path);
+        byPath[path] = {
+          count: field.integer("count"),
+          min: field.number("min"),
+          max: field.number("max"),
+          mean: field.number("mean"),
+          first: field.number("first"),
+          firstTs: field.number("firstTs"),
+          last: field.number("last"),
+          lastTs: field.number("lastTs"),
+        };
+      }
+      return {
+        startTime: bucket.number("startTime"),
+        endTime: bucket.number("endTime"),
+        count: bucket.integer("count"),
+        fields: byPath,
+      };
+    }),
+  };
 }

@@ -28,6 +28,11 @@ export class WireFields {
     return new WireFields(value, what);
   }
 
+  /** The names of the fields. */
+  names(): string[] {
+    return Object.keys(this.#fields);
+  }
+
   /** The raw value of a field (`undefined` when absent). */
   raw(name: string): unknown {
     return Object.hasOwn(this.#fields, name) ? this.#fields[name] : undefined;

@@ -23,6 +23,16 @@ export function assertJsonPoint(
   }
 }
 
+/**
+ * Refuses one field value that JSON cannot carry to the server (see {@link assertJsonPoint});
+ * `appendColumns` checks its columns value by value.
+ *
+ * @throws {InvalidArgumentError} naming the field and the value
+ */
+export function assertJsonField(field: string, value: unknown, where: () => string): void {
+  checkValue(value, field, where, 0);
+}
+
 function checkValue(value: unknown, path: string, where: () => string, depth: number): void {
   switch (typeof value) {
     case "number":

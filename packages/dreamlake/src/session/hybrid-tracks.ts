@@ -1,3 +1,5 @@
+import type { ColumnBatch, ScanQuery } from "../core/column-batch.js";
+import type { DownsampleQuery, DownsampleResult } from "../core/downsample.js";
 import { CorruptDataError } from "../core/errors.js";
 import { MAX_READ_LIMIT } from "../core/limits.js";
 import type { PointColumns } from "../core/point-columns.js";
@@ -71,6 +73,14 @@ export class HybridTracks implements TrackBackend {
 
   readByTime(track: string, query: TimeQuery): Promise<TimeReadResult> {
     return this.#local.readByTime(track, query);
+  }
+
+  downsample(track: string, query: DownsampleQuery): Promise<DownsampleResult> {
+    return this.#local.downsample(track, query);
+  }
+
+  scanColumns(track: string, query: ScanQuery): AsyncIterable<ColumnBatch> {
+    return this.#local.scanColumns(track, query);
   }
 
   stats(track: string): Promise<TrackStats> {

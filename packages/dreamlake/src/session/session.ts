@@ -28,7 +28,7 @@ import type { LogsBackend } from "./logs-backend.js";
 import { Params } from "./params.js";
 import type { ParamsBackend } from "./params-backend.js";
 import { parseRemoteOptions } from "../remote/remote-settings.js";
-import { assertJsonPoint } from "../remote/wire-value-check.js";
+import { assertJsonField, assertJsonPoint } from "../remote/wire-value-check.js";
 import {
   checkServerPrefix,
   openHybridSession,
@@ -120,7 +120,9 @@ export class Session implements ExitFlushable {
         this.#keep(work);
       },
       // JSON carries no bytes, bigints, NaN or infinities: refuse them at append time.
-      ...(parts.mode === "local" ? {} : { checkWire: assertJsonPoint }),
+      ...(parts.mode === "local"
+        ? {}
+        : { checkWire: assertJsonPoint, checkWireField: assertJsonField }),
     };
     this.tracks = new Tracks(this.#trackMap, parts.tracks);
     const assertOpen = (): void => {

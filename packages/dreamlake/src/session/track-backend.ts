@@ -1,3 +1,5 @@
+import type { ColumnBatch, ScanQuery } from "../core/column-batch.js";
+import type { DownsampleQuery, DownsampleResult } from "../core/downsample.js";
 import type { PointColumns } from "../core/point-columns.js";
 import type { IndexQuery, TimeQuery } from "../core/read-options.js";
 import type {
@@ -18,6 +20,10 @@ export interface TrackBackend {
   append(track: string, points: PointColumns, options?: AppendOptions): Promise<AppendResult>;
   read(track: string, query: IndexQuery): Promise<ReadResult>;
   readByTime(track: string, query: TimeQuery): Promise<TimeReadResult>;
+  /** Statistics of the numeric fields per time bucket (an empty result for an unknown track). */
+  downsample(track: string, query: DownsampleQuery): Promise<DownsampleResult>;
+  /** Every point (or those in a time range) in index order, as columns, a batch at a time. */
+  scanColumns(track: string, query: ScanQuery): AsyncIterable<ColumnBatch>;
   /** @throws {NotFoundError} when the track has never been written */
   stats(track: string): Promise<TrackStats>;
   /** Names of the session's tracks, sorted. */

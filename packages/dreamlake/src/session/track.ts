@@ -1,4 +1,15 @@
+import {
+  parseScanQuery,
+  type ColumnBatch,
+  type ColumnsInput,
+  type ScanColumnsOptions,
+} from "../core/column-batch.js";
 import { describeValue } from "../core/describe-value.js";
+import {
+  parseDownsampleQuery,
+  type DownsampleOptions,
+  type DownsampleResult,
+} from "../core/downsample.js";
 import { InvalidArgumentError, LimitExceededError } from "../core/errors.js";
 import { MAX_BATCH_POINTS } from "../core/limits.js";
 import { mergeByTimestamp } from "../core/merge-by-timestamp.js";
@@ -39,6 +50,8 @@ export type TrackContext = {
    * @throws {InvalidArgumentError} naming the field
    */
   readonly checkWire?: (point: Readonly<Record<string, unknown>>, where: () => string) => void;
+  /** The same check for one field value (`appendColumns` checks columns value by value). */
+  readonly checkWireField?: (field: string, value: unknown, where: () => string) => void;
 };
 
 /**
@@ -171,6 +184,37 @@ export class Track {
   }
 
   /**
+   * Writes a batch given as columns, after the points appended before it, without an
+   * object per point: `{ _ts?: Float64Array | number[], <field>: column, ... }`, every column
+   * of the same length. A column is a typed array of numbers (`Float64Array`, `Int32Array`,
+   * ...) or an array of field values (`undefined` where a point lacks the field). Absent
+   * `_ts` are generated and `-1` inherits, as in `append`; the points are not merged. The
+   * batch is checked whole before anything is written: one bad value rejects it all.
+   *
+   * Typed arrays are kept, not copied, until the batch is written: do not change them
+   * before the returned promise settles.
+   *
+   * @throws {InvalidArgumentError} naming the column and the point
+   * @throws {LimitExceededError} past 10,000,000 points, or when the unwritten buffer is full
+   * @throws the storage or network error; the batch then stays buffered for the next flush
+   */
+  async appendColumns(columns: ColumnsInput): Promise<AppendResult> {
+    this.#context.assertOpen();
+    const where = `appendColumns on track ${JSON.stringify(this.name)}`;
+    const points = PointColumns.fromColumnsInput(
+      columns,
+      this.#resolveTs,
+      this.#context.checkWireField,
+      where,
+    );
+    this.#assertRoom(points.count);
+    const segment: Segment = { kind: "batch", points, isSealed: true };
+    this.#segments.push(segment);
+    this.#bufferedPoints += points.count;
+    return this.#queue.run(() => this.#drain("all", segment));
+  }
+
+  /**
    * Writes the buffered points now. In hybrid mode it also waits until the server has
    * every point written so far (they are safe locally before that).
    *
@@ -214,6 +258,42 @@ export class Track {
     const query = parseTimeQuery(options);
     await this.writeBuffered();
     return this.#context.backend.readByTime(this.name, query);
+  }
+
+  /**
+   * Statistics of the numeric fields per time bucket, for charts of any length: the range
+   * (`startTime` to `endTime`, by default the whole track) is cut into `buckets` equal
+   * intervals, and each interval that holds points gives its point count and, per numeric
+   * field (nested ones as dotted paths such as `position.0`), `count`, `min`, `max`, `mean`,
+   * and the `first` and `last` values with their `_ts`. Drawing min and max (or first, min,
+   * max, last) per pixel column keeps every spike. Exact: every point counts. Points without
+   * a finite `_ts` and non-numeric values are left out.
+   *
+   * @throws {InvalidArgumentError} when an option has the wrong type or range
+   * @throws {FailedPreconditionError} when the session is closed
+   */
+  async downsample(options: DownsampleOptions): Promise<DownsampleResult> {
+    this.#context.assertOpen();
+    const query = parseDownsampleQuery(options);
+    await this.writeBuffered();
+    return this.#context.backend.downsample(this.name, query);
+  }
+
+  /**
+   * Every point of the track, in index order, as columns, one batch (a stored record, at
+   * most 4,096 points) at a time: the fast way to export or analyse a whole track. With
+   * `startTime`/`endTime`, only points with `startTime <= _ts < endTime` (still in index
+   * order); with `fields`, only those fields. Memory stays bounded by one batch.
+   *
+   * @throws {InvalidArgumentError} when an option has the wrong type
+   * @throws {FailedPreconditionError} when the session is closed
+   * @throws {CorruptDataError} when a stored record fails its checks
+   */
+  async *scanColumns(options?: ScanColumnsOptions): AsyncGenerator<ColumnBatch> {
+    this.#context.assertOpen();
+    const query = parseScanQuery(options);
+    await this.writeBuffered();
+    yield* this.#context.backend.scanColumns(this.name, query);
   }
 
   /**

@@ -7,6 +7,8 @@ import {
   localTrackId,
   newTrackMetadata,
   type Clock,
+  type DownsampleQuery,
+  type DownsampleResult,
   type FileSystem,
   type IndexQuery,
   type LockManager,
@@ -107,6 +109,14 @@ export class EmbeddedTrackRepository implements TrackRepository {
 
   readByTime(session: SessionRef, track: string, query: TimeQuery): Promise<TimeReadResult> {
     return this.#withTrack("read", session, track, (tracks) => tracks.readByTime(track, query));
+  }
+
+  downsample(
+    session: SessionRef,
+    track: string,
+    query: DownsampleQuery,
+  ): Promise<DownsampleResult> {
+    return this.#withTrack("read", session, track, (tracks) => tracks.downsample(track, query));
   }
 
   stats(session: SessionRef, track: string): Promise<TrackStats> {

@@ -11,6 +11,7 @@ import {
   listResponse,
   parseAppendBatchBody,
   parseAppendOneBody,
+  parseDownsampleWireQuery,
   parseIndexReadQuery,
   parseTimeReadQuery,
   readResponse,
@@ -39,7 +40,7 @@ function trackSegments(c: Context): string[] {
 
 /**
  * The track routes of one dialect: list, append, append-batch, read by index, read by
- * time, stats. Both dialects share `timestamps`, so `_ts: -1` follows a session's points
+ * time, downsample, stats. Both dialects share `timestamps`, so `_ts: -1` follows a session's points
  * whichever routes wrote them.
  */
 export function registerTrackRoutes(
@@ -109,6 +110,11 @@ export function registerTrackRoutes(
         return sendJson(
           c,
           timeReadResponse(await deps.tracks.readByTime(session, name, parseTimeReadQuery(search))),
+        );
+      case "downsample":
+        return sendJson(
+          c,
+          await deps.tracks.downsample(session, name, parseDownsampleWireQuery(search)),
         );
       case "stats":
         rejectQuery(c.req.url);

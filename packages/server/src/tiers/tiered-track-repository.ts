@@ -6,6 +6,8 @@ import {
   isoFromSeconds,
   planTimeRead,
   type Clock,
+  type DownsampleQuery,
+  type DownsampleResult,
   type IndexQuery,
   type ReadResult,
   type TimeQuery,
@@ -23,6 +25,7 @@ import type {
   TrackRepository,
   TrackSummary,
 } from "../tracks/track-repository.js";
+import { downsampleByReading } from "../tracks/downsample-by-reading.js";
 import type { Archiver } from "./archiver.js";
 import type { ColdChunks } from "./cold-chunks.js";
 import type { ChunkEntry, HotStore, HotTrack } from "./hot/hot-store.js";
@@ -147,6 +150,24 @@ export class TieredTrackRepository implements TrackRepository {
       total: points.length,
       hasMore,
     };
+  }
+
+  /** Reads the points of the range's track in index order (summaries in the manifests are to come). */
+  downsample(
+    session: SessionRef,
+    track: string,
+    query: DownsampleQuery,
+  ): Promise<DownsampleResult> {
+    return downsampleByReading(
+      {
+        read: (startIndex, limit) => this.read(session, track, { startIndex, limit }),
+        timeRange: async () => {
+          const stored = await this.#hot.track({ sessionId: session.id, name: track });
+          return { first: stored?.minTs ?? null, last: stored?.maxTs ?? null };
+        },
+      },
+      query,
+    );
   }
 
   async stats(session: SessionRef, track: string): Promise<TrackStats> {

@@ -4,13 +4,14 @@ import { InvalidArgumentError, NotFoundError, validateTrackName } from "dreamlak
  * What a request under `/sessions/{id}/tracks/` (or `/episodes/{id}/tracks/`) asks for.
  * `read` is 0.4.0's read by index (`.../tracks/{name}`), `data` 0.8's (`.../tracks/{name}/data`).
  */
-export type TrackAction = "append" | "append-batch" | "read" | "data" | "by-time" | "stats";
+export type TrackAction =
+  "append" | "append-batch" | "read" | "data" | "by-time" | "downsample" | "stats";
 
 /** A track route: the track's name and the action. */
 export type TrackPath = { readonly name: string; readonly action: TrackAction };
 
 const POST_ACTIONS: ReadonlySet<string> = new Set(["append", "append-batch"]);
-const GET_ACTIONS: ReadonlySet<string> = new Set(["by-time", "stats"]);
+const GET_ACTIONS: ReadonlySet<string> = new Set(["by-time", "downsample", "stats"]);
 
 /**
  * Reads the track name and the action from the raw (still percent-encoded) path segments

@@ -8,6 +8,8 @@
  */
 import type {
   AppendResult,
+  DownsampleQuery,
+  DownsampleResult,
   IndexQuery,
   ReadResult,
   TimeQuery,
@@ -102,6 +104,12 @@ export interface TrackRepository {
 
   /** Points by `_ts`. */
   readByTime(session: SessionRef, track: string, query: TimeQuery): Promise<TimeReadResult>;
+
+  /**
+   * Statistics of the numeric fields per time bucket (`Track.downsample` of the SDK; the
+   * same answer for the same points). A missing track gives an empty result.
+   */
+  downsample(session: SessionRef, track: string, query: DownsampleQuery): Promise<DownsampleResult>;
 
   /**
    * Counts, time range and descriptive fields of one track.

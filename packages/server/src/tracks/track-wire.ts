@@ -8,7 +8,10 @@ import {
   InvalidArgumentError,
   LimitExceededError,
   DEFAULT_READ_LIMIT,
+  MAX_DOWNSAMPLE_BUCKETS,
   MAX_READ_LIMIT,
+  parseDownsampleQuery,
+  type DownsampleQuery,
   type IndexQuery,
   type ReadResult,
   type TimeQuery,
@@ -92,6 +95,23 @@ export function parseTimeReadQuery(search: URLSearchParams): TimeQuery {
     limit: readLimit(query),
     reverse: query.boolean("reverse") ?? false,
   };
+}
+
+/**
+ * The query of `GET .../tracks/{name}/downsample`: `startTime`, `endTime` (seconds),
+ * `buckets` (1..10000, required) and `fields` (comma-separated field paths).
+ *
+ * @throws {InvalidArgumentError} on a bad, missing or unknown parameter
+ */
+export function parseDownsampleWireQuery(search: URLSearchParams): DownsampleQuery {
+  const query = WireQuery.open(search, ["startTime", "endTime", "buckets", "fields"]);
+  const fields = query.string("fields");
+  return parseDownsampleQuery({
+    startTime: query.number("startTime"),
+    endTime: query.number("endTime"),
+    buckets: query.integer("buckets", { min: 1, max: MAX_DOWNSAMPLE_BUCKETS }),
+    fields: fields === undefined ? undefined : fields.split(","),
+  });
 }
 
 function readLimit(query: WireQuery): number {

@@ -28,12 +28,12 @@ export type Dialect = {
 export const SESSION_DIALECT: Dialect = {
   base: "sessions",
   idField: "sessionId",
-  trackGetActions: new Set(["by-time", "stats"]),
+  trackGetActions: new Set(["by-time", "downsample", "stats"]),
 };
 
-/** The Python client 0.8's routes (0.4.15 and later). `by-time` is our extension there. */
+/** The Python client 0.8's routes (0.4.15 and later). `by-time` and `downsample` are our extensions there. */
 export const EPISODE_DIALECT: Dialect = {
   base: "episodes",
   idField: "episodeId",
-  trackGetActions: new Set(["data", "by-time", "stats"]),
+  trackGetActions: new Set(["data", "by-time", "downsample", "stats"]),
 };

@@ -10,6 +10,7 @@ import { copyDecoded, holdsObjects, pointMakerFor, type PointMaker } from "./poi
 export class DecodedRecord {
   /** Number of points. */
   readonly count: number;
+  readonly #keys: readonly string[];
   readonly #columns: readonly (readonly FieldValue[])[];
   readonly #timestamps: readonly FieldValue[] | undefined;
   readonly #point: Point | undefined;
@@ -18,6 +19,7 @@ export class DecodedRecord {
   constructor(map: { readonly [key: string]: FieldValue }) {
     if (isColumnar(map)) {
       const keys = Object.keys(map);
+      this.#keys = keys;
       this.#columns = keys.map((key) => map[key] as readonly FieldValue[]);
       this.count = this.#columns[0]?.length ?? 0;
       const timestamps = map["_ts"];
@@ -27,6 +29,7 @@ export class DecodedRecord {
       this.#point = undefined;
       this.#makePoint = pointMakerFor(keys, this.#columns.map(holdsObjects));
     } else {
+      this.#keys = [];
       this.#columns = [];
       this.count = 1;
       this.#timestamps = undefined;
@@ -39,6 +42,21 @@ export class DecodedRecord {
   tsAt(i: number): FieldValue | undefined {
     if (this.#point !== undefined) return this.#point["_ts"];
     return this.#timestamps?.[i];
+  }
+
+  /**
+   * The record's fields as columns, `_ts` included: one list per field, one entry per
+   * point (null where a point of a columnar record lacks the field). The lists are the
+   * record's own: callers read them and must not change them or hand them out.
+   */
+  columns(): {
+    readonly keys: readonly string[];
+    readonly columns: readonly (readonly FieldValue[])[];
+  } {
+    const point = this.#point;
+    if (point === undefined) return { keys: this.#keys, columns: this.#columns };
+    const keys = Object.keys(point);
+    return { keys, columns: keys.map((key) => [point[key] as FieldValue]) };
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { ColumnBatch, ScanQuery } from "../../core/column-batch.js";
+import type { DownsampleQuery, DownsampleResult } from "../../core/downsample.js";
 import { NotFoundError } from "../../core/errors.js";
 import type { PointColumns } from "../../core/point-columns.js";
 import type { IndexQuery, TimeQuery } from "../../core/read-options.js";
@@ -50,6 +52,14 @@ export class LocalTracks {
 
   async readByTime(name: string, query: TimeQuery): Promise<TimeReadResult> {
     return (await this.store(name)).readByTime(query);
+  }
+
+  async downsample(name: string, query: DownsampleQuery): Promise<DownsampleResult> {
+    return (await this.store(name)).downsample(query);
+  }
+
+  async *scanColumns(name: string, query: ScanQuery): AsyncGenerator<ColumnBatch> {
+    yield* (await this.store(name)).scanColumns(query);
   }
 
   async stats(name: string): Promise<TrackStats> {

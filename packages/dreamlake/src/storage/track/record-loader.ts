@@ -46,13 +46,21 @@ export class RecordLoader {
   /**
    * Record `record`, decoded.
    *
-   * @param isCached whether to keep it in the cache (a scan reads every record once)
+   * @param use `cached`: from the cache, kept there (reads that return built points);
+   * `fresh`: decoded anew and not kept, so that the caller owns its lists (scans, which read
+   * every record once and hand its columns out)
    * @throws {StaleIndexError} when its bytes or point count differ from `entry`
    * @throws {CorruptDataError} when bytes that match their checksum do not decode
    */
-  async load(record: number, entry: IndexEntry, isCached = true): Promise<DecodedRecord> {
-    const cached = this.#cache.get(record);
-    if (cached !== undefined) return cached;
+  async load(
+    record: number,
+    entry: IndexEntry,
+    use: "cached" | "fresh" = "cached",
+  ): Promise<DecodedRecord> {
+    if (use === "cached") {
+      const cached = this.#cache.get(record);
+      if (cached !== undefined) return cached;
+    }
     const bytes = await this.#bytesOf(entry);
     if (bytes.byteLength !== entry.length || this.#deps.checksum(bytes) !== entry.dataCrc) {
       throw new StaleIndexError(
@@ -74,7 +82,7 @@ export class RecordLoader {
         `record ${record} holds ${decoded?.count ?? 0} points, its index entry ${entry.count}`,
       );
     }
-    if (isCached) this.#cache.set(record, decoded, entry.length);
+    if (use === "cached") this.#cache.set(record, decoded, entry.length);
     return decoded;
   }
 

@@ -1,4 +1,12 @@
 import { isoFromSeconds, type Clock } from "../../core/clock.js";
+import type { ColumnBatch, ScanQuery } from "../../core/column-batch.js";
+import {
+  BucketGrid,
+  Downsampler,
+  EMPTY_DOWNSAMPLE,
+  type DownsampleQuery,
+  type DownsampleResult,
+} from "../../core/downsample.js";
 import { CorruptDataError } from "../../core/errors.js";
 import type { PointColumns } from "../../core/point-columns.js";
 import type { IndexQuery, TimeQuery } from "../../core/read-options.js";
@@ -12,12 +20,15 @@ import type {
   TrackStats,
 } from "../../core/track-results.js";
 import { MsgpackWriter } from "../codec/msgpack-writer.js";
+import type { TrackIndex } from "../index/track-index.js";
 import type { Checksum } from "../index/index-entry.js";
 import type { FileSystem, LockManager } from "../ports.js";
+import { columnBatchOf } from "./column-scan.js";
 import { IndexKeeper } from "./index-keeper.js";
 import { MetadataPacer } from "./metadata-pacer.js";
 import { offerRecord } from "./offer-record.js";
 import { RecordLoader, StaleIndexError } from "./record-loader.js";
+import { addRecordPoints } from "./record-downsample.js";
 import { encodeRecords } from "./record-encoder.js";
 import { planTimeRead } from "./time-read-plan.js";
 import { TimeSelection } from "./time-selection.js";
@@ -244,6 +255,110 @@ export class TrackStore {
     };
   }
 
+  /**
+   * Statistics of the numeric fields per time bucket (see `Track.downsample`). Exact: every
+   * point in the range counts.
+   *
+   * @throws {CorruptDataError} when a record fails its checks even after re-indexing
+   */
+  downsample(query: DownsampleQuery): Promise<DownsampleResult> {
+    return this.#turns.run(() => this.#downsample(query));
+  }
+
+  async #downsample(query: DownsampleQuery): Promise<DownsampleResult> {
+    await this.#keeper.refresh("read");
+    return this.#withReindexOnMismatch(async () => {
+      const range = await this.#timeRange(query);
+      if (range === undefined) return EMPTY_DOWNSAMPLE;
+      const grid = new BucketGrid(
+        range.start,
+        range.end,
+        query.buckets,
+        query.endTime === undefined,
+      );
+      const sampler = new Downsampler(grid, query.fields);
+      const index = this.#keeper.index;
+      for (const record of recordsOverlapping(index, range.start, range.end)) {
+        addRecordPoints(sampler, await this.#loader.load(record, index.entry(record), "fresh"));
+      }
+      return sampler.result();
+    });
+  }
+
+  /**
+   * The range a downsample cuts: the given bounds, or the track's smallest and largest
+   * finite `_ts`; `undefined` when it holds no point.
+   */
+  async #timeRange(
+    query: DownsampleQuery,
+  ): Promise<{ readonly start: number; readonly end: number } | undefined> {
+    const index = this.#keeper.index;
+    let low = index.minTs;
+    let high = index.maxTs;
+    if (
+      (query.startTime === undefined && !Number.isFinite(low)) ||
+      (query.endTime === undefined && !Number.isFinite(high))
+    ) {
+      // NaN: no timed point; ±Infinity: a `_ts` another tool wrote (dreamlake refuses them).
+      ({ low, high } = await this.#finiteTimeRange());
+    }
+    const start = query.startTime ?? low;
+    const end = query.endTime ?? high;
+    if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) return undefined;
+    return { start, end };
+  }
+
+  /** The smallest and largest finite `_ts`, looking at every point (NaN when there is none). */
+  async #finiteTimeRange(): Promise<{ low: number; high: number }> {
+    const index = this.#keeper.index;
+    let low = NaN;
+    let high = NaN;
+    for (let record = 0; record < index.size; record++) {
+      const decoded = await this.#loader.load(record, index.entry(record), "fresh");
+      for (let i = 0; i < decoded.count; i++) {
+        const ts = decoded.tsAt(i);
+        if (typeof ts !== "number" || !Number.isFinite(ts)) continue;
+        if (!(ts >= low)) low = ts;
+        if (!(ts <= high)) high = ts;
+      }
+    }
+    return { low, high };
+  }
+
+  /**
+   * Every point (or those with `startTime <= _ts < endTime`), in index order, one record
+   * at a time as columns: memory stays bounded by one record whatever the track's length.
+   * The points are those the track held when the scan started; each record is read in its
+   * own turn, so a long scan does not hold writes back.
+   *
+   * @throws {CorruptDataError} when a record fails its checks even after re-indexing
+   */
+  async *scanColumns(query: ScanQuery): AsyncGenerator<ColumnBatch> {
+    const records = await this.#turns.run(async () => {
+      await this.#keeper.refresh("read");
+      const index = this.#keeper.index;
+      const isBounded = query.startTime !== undefined || query.endTime !== undefined;
+      return isBounded
+        ? [...recordsOverlapping(index, query.startTime ?? -Infinity, query.endTime ?? Infinity)]
+        : index.size;
+    });
+    const count = typeof records === "number" ? records : records.length;
+    for (let n = 0; n < count; n++) {
+      const record = typeof records === "number" ? n : (records[n] as number);
+      const batch = await this.#turns.run(() =>
+        this.#withReindexOnMismatch(async () => {
+          const entry = this.#keeper.index.entry(record);
+          return columnBatchOf(
+            await this.#loader.load(record, entry, "fresh"),
+            entry.firstIndex,
+            query,
+          );
+        }),
+      );
+      if (batch !== undefined) yield batch;
+    }
+  }
+
   /** Counts, time range and the Python metadata fields of the track. */
   stats(): Promise<TrackStats> {
     return this.#turns.run(() => this.#stats());
@@ -311,5 +426,24 @@ export class TrackStore {
         );
       }
     }
+  }
+}
+
+/**
+ * The records that may hold points with `start <= _ts <= end`, in index order: found by
+ * binary search on a time-ordered track, by a look at every entry otherwise.
+ */
+function* recordsOverlapping(index: TrackIndex, start: number, end: number): Generator<number> {
+  if (index.isTimeOrdered) {
+    for (let r = index.firstEndingAtOrAfter(start); r < index.size; r++) {
+      if (index.entry(r).minTs > end) return;
+      yield r;
+    }
+    return;
+  }
+  for (let r = 0; r < index.size; r++) {
+    const entry = index.entry(r);
+    // NaN (a record without a timed point) fails both comparisons.
+    if (entry.count > 0 && entry.minTs <= end && entry.maxTs >= start) yield r;
   }
 }

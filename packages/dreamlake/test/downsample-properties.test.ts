@@ -1,0 +1,153 @@
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InvalidArgumentError, Session, type Track } from "../src/index.js";
+import { modelDownsample, sameDownsample, type ModelStoredPoint } from "./downsample-model.js";
+import { makeTempDir } from "./test-utils.js";
+
+// For any track (points in and out of time order, equal _ts, nested and non-numeric
+// fields, records of a few points) and any range, bucket count and field list, downsample
+// answers exactly what a plain walk over the stored points gives (./downsample-model.ts).
+
+let temp: { dir: string; cleanup(): Promise<void> };
+beforeEach(async () => {
+  temp = await makeTempDir();
+});
+afterEach(async () => {
+  await temp.cleanup();
+});
+
+const TIMES = [0, 0.5, 1, 1.5, 2, 3, 5, 8] as const;
+const value = fc.oneof(
+  fc.integer({ min: -5, max: 5 }),
+  fc.double({ min: -10, max: 10, noNaN: true }),
+  fc.constantFrom(NaN, Infinity, "text", true, null),
+);
+const point = fc.record(
+  {
+    _ts: fc.constantFrom(...TIMES),
+    v: value,
+    p: fc.array(value, { maxLength: 3 }),
+    o: fc.record(
+      { a: value, b: fc.record({ c: value }, { requiredKeys: [] }) },
+      { requiredKeys: [] },
+    ),
+    s: fc.constantFrom("x", "y"),
+  },
+  { requiredKeys: ["_ts"] },
+);
+const write = fc.record({
+  points: fc.array(point, { minLength: 1, maxLength: 12 }),
+  kind: fc.constantFrom("batch" as const, "append" as const),
+});
+const query = fc.record({
+  startTime: fc.option(fc.constantFrom(...TIMES, 0.25, 2.7), { nil: undefined }),
+  endTime: fc.option(fc.constantFrom(...TIMES, 1.2, 9), { nil: undefined }),
+  buckets: fc.integer({ min: 1, max: 9 }),
+  fields: fc.option(fc.subarray(["v", "p.0", "p.2", "o.a", "o.b.c", "s", "missing"]), {
+    nil: undefined,
+  }),
+});
+
+async function storedPoints(track: Track): Promise<ModelStoredPoint[]> {
+  const out: ModelStoredPoint[] = [];
+  for (let startIndex = 0; ;) {
+    const page = await track.read({ startIndex, limit: 10_000 });
+    for (const { index, data } of page.data) out.push({ index, data: { ...data } });
+    if (!page.hasMore) return out;
+    startIndex = page.endIndex + 1;
+  }
+}
+
+describe("downsample", () => {
+  it("equals a plain walk over the points, for any track, range, bucket count and fields", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(write, { minLength: 1, maxLength: 8 }),
+        fc.array(query, { minLength: 1, maxLength: 4 }),
+        async (writes, queries) => {
+          run++;
+          const options = { prefix: `ds/run${run}`, localPath: temp.dir, maxRecordPoints: 3 };
+          const session = await Session.open(options);
+          const track = session.track("t");
+          for (const { points, kind } of writes) {
+            if (kind === "batch") await track.appendBatch(points);
+            else {
+              for (const p of points) track.append(p);
+              await track.flush();
+            }
+          }
+          const stored = await storedPoints(track);
+          for (const q of queries) {
+            if (q.startTime !== undefined && q.endTime !== undefined && q.endTime < q.startTime)
+              continue;
+            const actual = await track.downsample(q);
+            const expected = modelDownsample(stored, q);
+            if (!sameDownsample(actual, expected)) expect(actual).toEqual(expected);
+          }
+          await session.close();
+          // The same answers from a fresh open (the index read back from its file).
+          const reopened = await Session.open(options);
+          for (const q of queries) {
+            if (q.startTime !== undefined && q.endTime !== undefined && q.endTime < q.startTime)
+              continue;
+            const actual = await reopened.track("t").downsample(q);
+            if (!sameDownsample(actual, modelDownsample(stored, q)))
+              expect(actual).toEqual(modelDownsample(stored, q));
+          }
+          await reopened.close();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("keeps a spike of one point in its bucket's max, whatever the bucket count", async () => {
+    const session = await Session.open({ prefix: "ds/spike", localPath: temp.dir });
+    const track = session.track("loss");
+    const points = Array.from({ length: 50_000 }, (_, i) => ({ _ts: i / 100, loss: 1 }));
+    (points[31_337] as { loss: number }).loss = 1000;
+    await track.appendBatch(points);
+    for (const buckets of [1, 7, 100, 2000]) {
+      const result = await track.downsample({ buckets });
+      const maxima = result.buckets.map((bucket) => bucket.fields["loss"]?.max);
+      expect(Math.max(...(maxima as number[]))).toBe(1000);
+      expect(result.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(50_000);
+    }
+    await session.close();
+  });
+
+  it("answers an empty result for an empty or unknown track, and creates nothing", async () => {
+    const session = await Session.open({ prefix: "ds/empty", localPath: temp.dir });
+    expect(await session.track("nothing").downsample({ buckets: 10 })).toEqual({
+      startTime: null,
+      endTime: null,
+      bucketSeconds: null,
+      buckets: [],
+    });
+    expect(await session.tracks.list()).toEqual([]);
+    await session.close();
+  });
+
+  it("refuses bad options with InvalidArgumentError naming the option", async () => {
+    const session = await Session.open({ prefix: "ds/bad", localPath: temp.dir });
+    const track = session.track("t");
+    const bad: unknown[] = [
+      undefined,
+      {},
+      { buckets: 0 },
+      { buckets: 10_001 },
+      { buckets: 2.5 },
+      { buckets: 10, startTime: NaN },
+      { buckets: 10, startTime: 5, endTime: 4 },
+      { buckets: 10, fields: "loss" },
+      { buckets: 10, fields: [""] },
+    ];
+    for (const options of bad) {
+      // @ts-expect-error -- deliberately wrong options
+      await expect(track.downsample(options)).rejects.toThrow(InvalidArgumentError);
+    }
+    await expect(track.downsample({ buckets: 10_000 })).resolves.toBeDefined();
+    await session.close();
+  });
+});
