@@ -71,6 +71,53 @@ const layering = [
       ],
     },
   },
+  {
+    // Optional peer dependencies (pg, the AWS SDK) are read only when their feature is on:
+    // modules that import them are loaded with loadWithDependency (optional-dependency.ts).
+    files: ["packages/server/src/**/*.ts"],
+    ignores: [
+      "packages/server/src/postgres/**",
+      "packages/server/src/replica/**",
+      "packages/server/src/tiers/hot/**",
+      "packages/server/src/tiers/cold/**",
+    ],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "**/replica/replica-server.js",
+                "**/postgres/*.js",
+                "**/hot/postgres-*.js",
+                "**/cold/s3-object-store.js",
+              ],
+              allowTypeImports: true,
+              message: "modules of optional packages are loaded with loadWithDependency",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["packages/server/src/replica/**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/cold/s3-object-store.js"],
+              allowTypeImports: true,
+              message: "the AWS SDK is loaded with loadWithDependency, only for an S3 cold tier",
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 export default tseslint.config(

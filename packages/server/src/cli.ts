@@ -1,13 +1,18 @@
-import { DreamlakeError, systemClock, type Clock } from "dreamlake/engine";
+import * as path from "node:path";
+import { DreamlakeError, FailedPreconditionError, systemClock, type Clock } from "dreamlake/engine";
+import type { Hono } from "hono";
 import { createApp } from "./app.js";
-import { resolveJwtSecret } from "./auth/jwt-secret.js";
-import { DEFAULT_TOKEN_DAYS, mintToken } from "./auth/mint-token.js";
-import { parseConfig } from "./config.js";
+import { findJwtSecret, SECRET_FILE } from "./auth/jwt-secret.js";
+import { checkTokenUser, DEFAULT_TOKEN_DAYS, mintToken } from "./auth/mint-token.js";
+import { parseConfig, type ServerConfig } from "./config.js";
+import { checkDataFolder } from "./embedded/data-folder-check.js";
 import { createEmbeddedServer } from "./embedded/embedded-deps.js";
-import { listen } from "./http/listen.js";
+import type { AppEnv } from "./http/app-env.js";
+import { listen, type Listener } from "./http/listen.js";
+import { explainListenError } from "./http/listen-errors.js";
 import { parseTiersConfig } from "./tiers/tiers-config.js";
 import { stderrServerLog, type ServerLog } from "./logging/server-log.js";
-import { openReplicaServer } from "./replica/replica-server.js";
+import { loadWithDependency, POSTGRES_DRIVER } from "./optional-dependency.js";
 
 /** What the command needs from the process (fakes in tests). */
 export type CliIo = {
@@ -82,14 +87,24 @@ async function serveCommand(io: CliIo): Promise<number> {
     ...(io.clock === undefined ? {} : { clock: io.clock }),
     ...(io.log === undefined ? {} : { log: io.log }),
   };
+  if (tiers === undefined) await checkDataFolder(config.dataDir);
   const server =
     tiers === undefined
       ? await createEmbeddedServer(config, options)
-      : await openReplicaServer(config, tiers, {
+      : // pg is an optional peer dependency: the replica's module is read only in this mode.
+        await (
+          await loadWithDependency(POSTGRES_DRIVER, () => import("./replica/replica-server.js"))
+        ).openReplicaServer(config, tiers, {
           clock: io.clock ?? systemClock,
           log: io.log ?? stderrServerLog,
         });
-  const listener = await listen(createApp(server.deps), config.port, config.host);
+  let listener: Listener;
+  try {
+    listener = await listenExplained(createApp(server.deps), config);
+  } catch (error: unknown) {
+    await server.close();
+    throw error;
+  }
   io.stdout(
     `dreamlake server listening on ${listener.url}\n` +
       ("secret" in server
@@ -104,6 +119,14 @@ async function serveCommand(io: CliIo): Promise<number> {
   await server.close();
   io.stdout("dreamlake server stopped\n");
   return 0;
+}
+
+async function listenExplained(app: Hono<AppEnv>, config: ServerConfig): Promise<Listener> {
+  try {
+    return await listen(app, config.port, config.host);
+  } catch (error: unknown) {
+    throw explainListenError(error, config.port, config.host) ?? error;
+  }
 }
 
 async function tokenCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -126,15 +149,20 @@ async function tokenCommand(args: readonly string[], io: CliIo): Promise<number>
   if (user === undefined || positional.length > 1) {
     return usageError(io, "token needs exactly one user name");
   }
+  checkTokenUser(user);
   const config = parseConfig(io.env, io.cwd);
-  const { secret } = await resolveJwtSecret(
-    config.jwtSecret,
-    config.dataDir,
-    config.tokens.secretFile,
-  );
-  io.stdout(`${mintToken(user, secret, io.clock ?? systemClock, days)}\n`);
+  const secretFile = path.join(config.dataDir, SECRET_FILE);
+  // The server's own lookup, without creating a secret: a token signed with a secret that
+  // no server has would only meet 401 answers.
+  const found = await findJwtSecret(config.jwtSecret, config.dataDir, config.tokens.secretFile);
+  if (found === undefined) {
+    throw new FailedPreconditionError(
+      `No token secret: DREAMLAKE_JWT_SECRET is not set and ${secretFile} does not exist. Run this with the server's DREAMLAKE_DATA_DIR (or DREAMLAKE_JWT_SECRET), or start the server once first`,
+    );
+  }
+  io.stdout(`${mintToken(user, found.secret, io.clock ?? systemClock, days)}\n`);
   io.stderr(
-    `Token for ${user}, valid ${days} days. Send it as "Authorization: Bearer <token>" (Python: DREAMLAKE_API_KEY).\n`,
+    `Token for ${user}, valid ${days} days, signed with the secret ${found.file === undefined ? "of DREAMLAKE_JWT_SECRET" : `in ${found.file}`}. Send it as "Authorization: Bearer <token>" (Python: DREAMLAKE_API_KEY).\n`,
   );
   return 0;
 }

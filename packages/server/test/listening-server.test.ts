@@ -171,10 +171,17 @@ function verifyJwt(token: string, secret: string): Promise<JwtClaims> {
 }
 
 describe("dreamlake-server token", () => {
-  it("prints a token signed with the secret it keeps in the data folder", async () => {
+  it("prints a token signed with the secret the server keeps in the data folder, and names it", async () => {
+    const server = fakeIo();
+    const exit = run([], server);
+    await server.listening;
+    server.stop();
+    await exit;
+    const secretFile = path.join(dataDir, ".jwt-secret");
     const first = fakeIo();
     expect(await run(["token", "alice", "--days", "1"], first)).toBe(0);
-    const secret = (await readFile(path.join(dataDir, ".jwt-secret"), "utf8")).trim();
+    expect(first.err).toContain(`signed with the secret in ${secretFile}`);
+    const secret = (await readFile(secretFile, "utf8")).trim();
     const claims = await verifyJwt(first.out.trim(), secret);
     expect(claims).toMatchObject({ userName: "alice", username: "alice", sub: "alice" });
     expect((claims["exp"] as number) - (claims["iat"] as number)).toBe(86_400);
@@ -185,9 +192,20 @@ describe("dreamlake-server token", () => {
     });
   });
 
+  it("refuses to sign when the data folder has no secret (another folder than the server's), and creates none", async () => {
+    const io = fakeIo();
+    expect(await run(["token", "alice"], io)).toBe(1);
+    expect(io.out).toBe("");
+    expect(io.err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toContain(`${path.join(dataDir, ".jwt-secret")} does not exist`);
+    expect(io.err).toContain("DREAMLAKE_DATA_DIR");
+    expect(existsSync(path.join(dataDir, ".jwt-secret"))).toBe(false);
+  });
+
   it("signs with DREAMLAKE_JWT_SECRET when it is set", async () => {
     const io = fakeIo({ DREAMLAKE_JWT_SECRET: "configured-secret-0123456789" });
     await run(["token", "alice"], io);
+    expect(io.err).toContain("signed with the secret of DREAMLAKE_JWT_SECRET");
     expect(await verifyJwt(io.out.trim(), "configured-secret-0123456789")).toMatchObject({
       userName: "alice",
     });

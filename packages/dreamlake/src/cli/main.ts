@@ -12,22 +12,20 @@
  *
  * @module
  */
-import { pathToFileURL } from "node:url";
 import { run } from "./run.js";
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  run(process.argv.slice(2), {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `dreamlake: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+// This file is the command: it runs when loaded (by `bin/dreamlake.js`, the installed
+// link, or `node dist/cli/main.js`). Code that wants the command without running it
+// imports `run` from run.ts.
+run(process.argv.slice(2), {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`dreamlake: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

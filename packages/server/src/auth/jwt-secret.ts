@@ -66,6 +66,27 @@ export async function resolveJwtSecret(
 }
 
 /**
+ * The secret a server with the same settings signs with, found exactly as
+ * {@link resolveJwtSecret} finds it, but never created: `dreamlake-server token` must not
+ * sign with a secret no server has.
+ *
+ * @returns the secret, or `undefined` when none is configured and the data folder has none
+ * @throws {InvalidArgumentError} as {@link resolveJwtSecret} for a configured secret or file
+ */
+export async function findJwtSecret(
+  configured: string | undefined,
+  dataDir: string,
+  secretFile?: string,
+): Promise<JwtSecret | undefined> {
+  if (configured !== undefined || secretFile !== undefined) {
+    return resolveJwtSecret(configured, dataDir, secretFile);
+  }
+  const file = path.join(dataDir, SECRET_FILE);
+  const stored = await readSecret(file, file);
+  return stored === undefined ? undefined : { secret: stored, source: "data folder", file };
+}
+
+/**
  * The first secret of `file`; `undefined` when the file does not exist or is blank (a
  * file another process has just created and not written yet).
  */

@@ -6,6 +6,22 @@ import { validateNamespace } from "../sessions/session-names.js";
 export const DEFAULT_TOKEN_DAYS = 30;
 
 /**
+ * Checks that `user` can be a token's user (a namespace).
+ *
+ * @throws {InvalidArgumentError} naming the user and the rule
+ */
+export function checkTokenUser(user: string): void {
+  try {
+    validateNamespace(user);
+  } catch (error: unknown) {
+    throw new InvalidArgumentError(
+      `User name ${JSON.stringify(user)} cannot be used: letters, digits, "_", "-" and "." only, starting with a letter or digit`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * A token for `user`, accepted by this server and by the Python client (which sends it
  * as `DREAMLAKE_API_KEY`). It carries the user name as `userName` (the Python SDK 0.4.0
  * helper's claim), `username` and `sub`, plus `iat` and `exp`.
@@ -18,14 +34,7 @@ export function mintToken(
   clock: Clock,
   days: number = DEFAULT_TOKEN_DAYS,
 ): string {
-  try {
-    validateNamespace(user);
-  } catch (error: unknown) {
-    throw new InvalidArgumentError(
-      `User name ${JSON.stringify(user)} cannot be used: letters, digits, "_", "-" and "." only, starting with a letter or digit`,
-      { cause: error },
-    );
-  }
+  checkTokenUser(user);
   if (!(days > 0) || !Number.isFinite(days)) {
     throw new InvalidArgumentError(`Token lifetime must be a positive number of days, got ${days}`);
   }

@@ -22,10 +22,10 @@ import { ChunkCache } from "../tiers/chunk-cache.js";
 import { ColdChunks } from "../tiers/cold-chunks.js";
 import { FileObjectStore } from "../tiers/cold/file-object-store.js";
 import type { ObjectStore } from "../tiers/cold/object-store.js";
-import { S3ObjectStore } from "../tiers/cold/s3-object-store.js";
+import { loadWithDependency, S3_CLIENT } from "../optional-dependency.js";
 import { PostgresHotStore } from "../tiers/hot/postgres-hot-store.js";
 import { TieredTrackRepository } from "../tiers/tiered-track-repository.js";
-import { redact, type TiersConfig } from "../tiers/tiers-config.js";
+import { redact, type ColdTierConfig, type TiersConfig } from "../tiers/tiers-config.js";
 import { ReplicaReadiness } from "./replica-readiness.js";
 import {
   checkDeploymentMarker,
@@ -63,11 +63,15 @@ export async function openReplicaServer(
       "DATABASE_URL is set, so this server is a stateless replica: set DREAMLAKE_JWT_SECRET (or DREAMLAKE_JWT_SECRET_FILE), the same for every replica, since a replica keeps nothing in its data folder",
     );
   }
-  const authentication = await openAuthentication(config, options);
-  const objects: ObjectStore =
-    tiers.cold.kind === "s3"
-      ? new S3ObjectStore(tiers.cold.options)
-      : new FileObjectStore(tiers.cold.path);
+  // First: a missing AWS SDK is then reported before anything is opened.
+  const objects = await openObjectStore(tiers.cold);
+  let authentication;
+  try {
+    authentication = await openAuthentication(config, options);
+  } catch (error: unknown) {
+    await objects.close();
+    throw error;
+  }
   let database: PostgresDatabase | undefined;
   try {
     const marker = await readDeploymentMarker(objects);
@@ -138,4 +142,14 @@ export async function openReplicaServer(
       await authentication.close();
     },
   };
+}
+
+/** The cold tier's store; the AWS SDK (an optional peer dependency) is read only for S3. */
+async function openObjectStore(cold: ColdTierConfig): Promise<ObjectStore> {
+  if (cold.kind === "folder") return new FileObjectStore(cold.path);
+  const { S3ObjectStore } = await loadWithDependency(
+    S3_CLIENT,
+    () => import("../tiers/cold/s3-object-store.js"),
+  );
+  return new S3ObjectStore(cold.options);
 }
