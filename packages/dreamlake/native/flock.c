@@ -6,6 +6,11 @@
  * event loop never blocks on a lock held by another process.
  */
 #include <errno.h>
+/* node_version.h names the Node.js whose headers build this file. It also defines
+ * NAPI_VERSION as that Node's newest Node-API; undefined again, node_api.h keeps its
+ * default, so the addon asks for no more than it uses. */
+#include <node_version.h>
+#undef NAPI_VERSION
 #include <node_api.h>
 #include <sys/file.h>
 
@@ -31,7 +36,12 @@ static napi_value Flock(napi_env env, napi_callback_info info) {
 
 NAPI_MODULE_INIT() {
   napi_value fn;
+  napi_value built_for;
   napi_create_function(env, "flock", NAPI_AUTO_LENGTH, Flock, NULL, &fn);
   napi_set_named_property(env, exports, "flock", fn);
+  /* The Node.js whose headers built this file, so that a test run under several Node
+   * versions can check that each loads an addon built for itself. */
+  napi_create_string_utf8(env, NODE_VERSION_STRING, NAPI_AUTO_LENGTH, &built_for);
+  napi_set_named_property(env, exports, "builtForNode", built_for);
   return exports;
 }

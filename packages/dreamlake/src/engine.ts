@@ -60,7 +60,7 @@ export {
 } from "./storage/codec/record-codec.js";
 export type { FileSystem, LockManager, RandomAccessFile } from "./storage/ports.js";
 export { NodeFileSystem } from "./storage/node/node-file-system.js";
-export { FileLockManager, lockKind } from "./storage/node/file-lock-manager.js";
+export { FileLockManager, lockAddonBuiltFor, lockKind } from "./storage/node/file-lock-manager.js";
 export { nodeCrc32 } from "./storage/node/node-checksum.js";
 export { crc32 } from "./storage/codec/crc32.js";
 export { TRACK_FILES } from "./storage/track/track-files.js";

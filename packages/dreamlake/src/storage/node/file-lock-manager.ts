@@ -1,9 +1,9 @@
-import { createRequire } from "node:module";
 import { promises as fs } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { LockTimeoutError } from "../../core/errors.js";
+import { loadFlockAddon, warnNoFlockOnce, type FlockAddon } from "./flock-addon.js";
 import { InProcessMutex } from "./in-process-mutex.js";
 import type { LockManager } from "../ports.js";
 
@@ -13,19 +13,10 @@ const LOCK_UN = 8;
 const RETRY_FIRST_MS = 1;
 const RETRY_MAX_MS = 25;
 
-type FlockBinding = { flock(fd: number, operation: number): number };
+type FlockBinding = Pick<FlockAddon, "flock">;
 
-/** Loads the optional native flock addon; `undefined` when it was not built. */
-function loadFlock(): FlockBinding | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    return require("../../../build/Release/dreamlake_flock.node") as FlockBinding;
-  } catch {
-    return undefined;
-  }
-}
-
-const flockBinding = loadFlock();
+const addonLoad = loadFlockAddon();
+const flockBinding = addonLoad.kind === "loaded" ? addonLoad.addon : undefined;
 const processMutex = new InProcessMutex();
 
 /** Which mechanism excludes other processes. */
@@ -33,6 +24,10 @@ export type LockKind = "flock" | "exclusive-file";
 
 /** The mechanism this installation uses (flock when the native addon was built). */
 export const lockKind: LockKind = flockBinding === undefined ? "exclusive-file" : "flock";
+
+/** The Node.js version the loaded flock addon was built for; `undefined` without it. */
+export const lockAddonBuiltFor: string | undefined =
+  addonLoad.kind === "loaded" ? addonLoad.addon.builtForNode : undefined;
 
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
@@ -54,6 +49,7 @@ export class FileLockManager implements LockManager {
     const deadline = Date.now() + timeoutMs;
     const releaseLocal = await processMutex.acquire(lockPath, timeoutMs);
     if (releaseLocal === undefined) throw timeoutError(lockPath, timeoutMs);
+    if (addonLoad.kind === "missing") warnNoFlockOnce(addonLoad.reason);
     try {
       const releaseShared =
         flockBinding === undefined
