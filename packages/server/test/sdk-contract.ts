@@ -191,6 +191,34 @@ export function describeSdkContract(
           expect(stats).toMatchObject({ name: "s", totalDataPoints: 2, firstTs: 10, lastTs: 30 });
         });
 
+        it("reports stats from where the session keeps its points: the server's answer in remote mode", async () => {
+          session.track("robot/pose").append({ x: 1, _ts: 5 });
+          const stats = await session.track("robot/pose").stats();
+          if (mode === "remote") {
+            // The same upsert the SDK made at open gives the session id the server chose.
+            const [workspace, name] = prefix.split("/");
+            const auth = { authorization: `Bearer ${server.token}` };
+            const opened = (await (
+              await fetch(`${server.url}/workspaces/${workspace}/sessions`, {
+                method: "POST",
+                headers: auth,
+                body: JSON.stringify({ name }),
+              })
+            ).json()) as { session: { id: string } };
+            const answer = (await (
+              await fetch(`${server.url}/sessions/${opened.session.id}/tracks/robot%2Fpose/stats`, {
+                headers: auth,
+              })
+            ).json()) as Record<string, unknown>;
+            expect(stats).toEqual(answer);
+            expect(stats.trackId).not.toMatch(/^local-track-/);
+          } else {
+            // Local files: the Python SDK's local track id (hybrid sessions read locally).
+            expect(stats.trackId).toBe("local-track-robot/pose");
+          }
+          expect(stats).toMatchObject({ name: "robot/pose", totalDataPoints: 1, firstTs: 5 });
+        });
+
         it("says NotFoundError for the stats of a track never written", async () => {
           await expect(session.track("never").stats()).rejects.toThrow(NotFoundError);
         });

@@ -4,7 +4,6 @@ import {
   TRACK_FILES,
   formatTrackMetadata,
   isoFromSeconds,
-  localTrackId,
   newTrackMetadata,
   type Clock,
   type DownsampleQuery,
@@ -27,6 +26,7 @@ import type {
   TrackSummary,
 } from "../tracks/track-repository.js";
 import { KeyedMutex } from "./keyed-mutex.js";
+import { serverTrackId } from "./server-track-id.js";
 import { sessionDirectory } from "./session-directory.js";
 import { SessionTracksCache } from "./session-tracks-cache.js";
 
@@ -95,7 +95,7 @@ export class EmbeddedTrackRepository implements TrackRepository {
       const total = result.endIndex + 1;
       return {
         ...result,
-        trackId: localTrackId(track),
+        trackId: serverTrackId(session.id, track),
         totalDataPoints: total,
         bufferedDataPoints: total,
         chunkSize: LOCAL_CHUNK_SIZE,
@@ -121,7 +121,10 @@ export class EmbeddedTrackRepository implements TrackRepository {
 
   stats(session: SessionRef, track: string): Promise<TrackStats> {
     // The writer's instance: it keeps metadata.json's fields current (a reader keeps the first it read).
-    return this.#withTrack("write", session, track, (tracks) => tracks.stats(track));
+    return this.#withTrack("write", session, track, async (tracks) => ({
+      ...(await tracks.stats(track)),
+      trackId: serverTrackId(session.id, track),
+    }));
   }
 
   async list(session: SessionRef): Promise<readonly TrackSummary[]> {

@@ -29,7 +29,7 @@ export type TrackInfo = {
 
 /** What an append reports (the Python wire fields besides the indexes). */
 export type TrackAppendResult = AppendResult & {
-  /** Stable id of the track (`local-track-<name>` in the embedded server). */
+  /** Stable id of the track, the server's (not the Python SDK's local `local-track-<name>`). */
   readonly trackId: string;
   /** Points in the track after this append (`endIndex + 1`). */
   readonly totalDataPoints: number;
