@@ -130,6 +130,7 @@ export default tseslint.config(
       "**/*.js",
       "**/*.mjs",
       "coverage/**",
+      "packages/server/test/fixtures/**",
     ],
   },
   js.configs.recommended,
