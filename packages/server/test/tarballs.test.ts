@@ -33,17 +33,33 @@ async function readmeBlock(pkg: string, language: string): Promise<string> {
   return match[1];
 }
 
+/** The environment without the tier settings (`npm test` exports them for other tests). */
+function withoutTiers(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) =>
+        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
+    ),
+  );
+}
+
 /** Runs a command in the consumer project; resolves with its exit code and output. */
 function inConsumer(
   file: string,
   args: readonly string[],
-  options: { readonly cwd?: string; readonly env?: Record<string, string> } = {},
+  options: {
+    readonly cwd?: string;
+    readonly env?: Record<string, string>;
+    /** Start from an environment without the tier variables `npm test` exports. */
+    readonly withoutTiers?: boolean;
+  } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const base = options.withoutTiers === true ? withoutTiers() : process.env;
   return new Promise((resolve) => {
     const child = execFile(
       file,
       [...args],
-      { cwd: options.cwd ?? consumer, env: { ...process.env, ...options.env } },
+      { cwd: options.cwd ?? consumer, env: { ...base, ...options.env } },
       () => {
         resolve({ code: child.exitCode, stdout, stderr });
       },
@@ -207,7 +223,7 @@ describe("the installed commands", () => {
   it("dreamlake-server serves in its default mode, with no tier package installed", async () => {
     const child = spawn(bin("dreamlake-server"), [], {
       cwd: path.join(work),
-      env: { ...process.env, PORT: "0", DATABASE_URL: "", S3_BUCKET: "", S3_ENDPOINT: "" },
+      env: { ...withoutTiers(), PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const url = await new Promise<string>((resolve, reject) => {
@@ -232,13 +248,9 @@ describe("the installed commands", () => {
       env: {
         PORT: "0",
         DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-        S3_BUCKET: "",
-        S3_ENDPOINT: "",
-        S3_REGION: "",
-        S3_ACCESS_KEY_ID: "",
-        S3_SECRET_ACCESS_KEY: "",
         DREAMLAKE_COLD_DIR: path.join(work, "cold"),
       },
+      withoutTiers: true,
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
