@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs, under each other Node.js LTS line (scripts/node-versions-up.sh), the unit suite, the
-# Python interop suites, the flock addon test and the tarball test (which installs the
+# Python interop suites (with the real Python clients), the flock addon test and the tarball test (which installs the
 # packed packages and runs them as ESM and CommonJS). Node 20 runs every test through
 # `npm test`. Extra arguments go to vitest. Needs a build (`npm run build`) and the Debian
 # packages of scripts/test.sh.
@@ -15,6 +15,10 @@ suites=(
   packages/dreamlake/test/lock-addon
   packages/server/test/tarballs
 )
+if [ "${DREAMLAKE_TEST_SERVICES:-}" != "external" ]; then
+  # shellcheck disable=SC1091
+  source scripts/services-up.sh # the Python clients' test runs the server's tiered mode too
+fi
 versions="$(bash scripts/node-versions-up.sh)"
 while read -r version prefix addon; do
   echo "== Node.js $version"
