@@ -10,6 +10,8 @@ import {
   type ReadResult,
 } from "dreamlake/engine";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AppendJournal } from "../src/idempotency/append-journal.js";
+import { MemoryAppendJournal } from "../src/idempotency/memory-append-journal.js";
 import { EmbeddedTrackRepository } from "../src/embedded/embedded-track-repository.js";
 import {
   describeTrackRepository,
@@ -38,8 +40,13 @@ class LateWriteFileSystem extends NodeFileSystem {
   }
 }
 
-function makeRepository(dataDir: string, fs: FileSystem): EmbeddedTrackRepository {
+function makeRepository(
+  dataDir: string,
+  fs: FileSystem,
+  journal: AppendJournal = new MemoryAppendJournal(),
+): EmbeddedTrackRepository {
   return new EmbeddedTrackRepository({
+    journal,
     dataDir,
     fs,
     locks: new FileLockManager(),
@@ -85,6 +92,40 @@ describe("EmbeddedTrackRepository", () => {
   });
   afterEach(async () => {
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("settles an intent a crash left: confirmed when its points landed, else dropped", async () => {
+    const journal = new MemoryAppendJournal();
+    const repository = makeRepository(dataDir, new NodeFileSystem(), journal);
+    await repository.append(session, "t", [{ _ts: 1 }, { _ts: 2 }]);
+    const target = { ...session, track: "t" };
+    // Landed: the track holds indexes 0..1 (the crash came after the write).
+    await journal.intend("scope", "landed", {
+      target,
+      startIndex: 0,
+      count: 2,
+      expiresAtSeconds: 2e9,
+    });
+    // Not landed: nothing at indexes 2..4.
+    await journal.intend("scope", "lost", {
+      target,
+      startIndex: 2,
+      count: 3,
+      expiresAtSeconds: 2e9,
+    });
+    expect(await repository.recover()).toEqual({ confirmed: 1, abandoned: 1 });
+    expect(journal.recorded("scope", "landed", 1)).toEqual({ startIndex: 0, count: 2 });
+    expect(journal.unconfirmed()).toEqual([]);
+    const request = { scope: "scope", key: "landed", nowSeconds: 1, expiresAtSeconds: 2e9 };
+    const repeated = await repository.append(
+      session,
+      "t",
+      [{ _ts: 1 }, { _ts: 2 }],
+      undefined,
+      request,
+    );
+    expect(repeated).toMatchObject({ startIndex: 0, endIndex: 1, totalDataPoints: 2 });
+    await repository.close();
   });
 
   it("does not let a read overlap an append of the same track", async () => {

@@ -72,8 +72,8 @@ export function tiered(
 export function archivingOnAppend(parts: TieredParts): TrackRepository {
   const { repository, archiver } = parts;
   return {
-    async append(session, track, points, info) {
-      const result = await repository.append(session, track, points, info);
+    async append(session, track, points, info, request) {
+      const result = await repository.append(session, track, points, info, request);
       await archiver.archiveTrack(result.trackId);
       return result;
     },

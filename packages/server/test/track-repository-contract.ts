@@ -81,6 +81,21 @@ export function describeTrackRepository(
     });
 
     describe("append", () => {
+      it("stores an append repeated with the same request key once, answering its first range", async () => {
+        await repository.append(session, "loss", points([1]));
+        const request = {
+          scope: `alice ${session.id} POST /x`,
+          key: "k1",
+          nowSeconds: 100,
+          expiresAtSeconds: 1e10,
+        };
+        const first = await repository.append(session, "loss", points([2, 3]), undefined, request);
+        const again = await repository.append(session, "loss", points([2, 3]), undefined, request);
+        expect(first).toMatchObject({ startIndex: 1, endIndex: 2, count: 2 });
+        expect(again).toMatchObject({ startIndex: 1, endIndex: 2, count: 2, totalDataPoints: 3 });
+        expect((await repository.read(session, "loss", all())).data).toHaveLength(3);
+      });
+
       it("numbers the first points of a track from 0", async () => {
         const result = await repository.append(session, "loss", points([1, 2, 3]));
         expect(result).toMatchObject({

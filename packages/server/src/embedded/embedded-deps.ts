@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import {
   FileLockManager,
   NodeFileSystem,
@@ -11,12 +12,16 @@ import { openAuthentication, type AuthenticationTimings } from "../auth/open-aut
 import type { ServerConfig } from "../config.js";
 import { stderrServerLog, type ServerLog } from "../logging/server-log.js";
 import type { ServerDeps } from "../server-deps.js";
+import { FileAppendJournal } from "../idempotency/file-append-journal.js";
 import { EmbeddedFileRepository } from "./embedded-file-repository.js";
 import { EmbeddedLogRepository } from "./embedded-log-repository.js";
 import { EmbeddedParamsRepository } from "./embedded-params-repository.js";
 import { EmbeddedProjectRegistry } from "./embedded-project-registry.js";
 import { EmbeddedSessionRegistry } from "./embedded-session-registry.js";
 import { EmbeddedTrackRepository } from "./embedded-track-repository.js";
+
+/** The append journal, at the top of the data folder (namespaces start with a letter or digit). */
+const JOURNAL_FILE = ".append-journal.jsonl";
 
 /** Decoded points kept in memory per open track (repeated reads of recent data). */
 const CACHE_POINTS_PER_TRACK = 64 * 1024;
@@ -59,7 +64,14 @@ export async function createEmbeddedServer(
     clock,
     lockTimeoutMs: config.lockTimeoutMs,
   });
+  await fs.makeDirectory(config.dataDir);
+  // Request keys of appends, so that a retry after a crash stores nothing twice.
+  const journal = await FileAppendJournal.open(fs, path.join(config.dataDir, JOURNAL_FILE), {
+    nowSeconds: clock.nowSeconds(),
+    fsync: config.fsync === "always",
+  });
   const tracks = new EmbeddedTrackRepository({
+    journal,
     dataDir: config.dataDir,
     fs,
     locks,
@@ -71,6 +83,7 @@ export async function createEmbeddedServer(
     cachePointsPerTrack: CACHE_POINTS_PER_TRACK,
     openSessions: config.openSessions,
   });
+  await tracks.recover();
   const shared = {
     dataDir: config.dataDir,
     fs,

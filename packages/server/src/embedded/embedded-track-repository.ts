@@ -5,6 +5,7 @@ import {
   formatTrackMetadata,
   isoFromSeconds,
   newTrackMetadata,
+  type AppendResult,
   type Clock,
   type DownsampleQuery,
   type DownsampleResult,
@@ -25,6 +26,8 @@ import type {
   TrackRepository,
   TrackSummary,
 } from "../tracks/track-repository.js";
+import type { AppendJournal } from "../idempotency/append-journal.js";
+import type { RequestKey } from "../idempotency/request-key.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { serverTrackId } from "./server-track-id.js";
 import { sessionDirectory } from "./session-directory.js";
@@ -51,6 +54,11 @@ export type EmbeddedTrackRepositoryOptions = {
   readonly cachePointsPerTrack: number;
   /** Sessions whose tracks stay open (file handles) between requests. */
   readonly openSessions: number;
+  /**
+   * Where appends with a request key record their intent and result, so that a retry
+   * stores nothing twice, even after a crash. Absent: request keys are ignored.
+   */
+  readonly journal?: AppendJournal;
 };
 
 /**
@@ -86,21 +94,76 @@ export class EmbeddedTrackRepository implements TrackRepository {
     track: string,
     points: readonly TimedPoint[],
     info?: TrackInfo,
+    request?: RequestKey,
   ): Promise<TrackAppendResult> {
+    const journal = request === undefined ? undefined : this.#options.journal;
     return this.#withTrack("write", session, track, async (tracks) => {
       const store = await tracks.store(track);
+      if (request !== undefined && journal !== undefined) {
+        const recorded = journal.recorded(request.scope, request.key, request.nowSeconds);
+        if (recorded !== undefined) return answer(session, track, recorded, store.totalPoints);
+      }
       if (info !== undefined && store.totalPoints === 0)
         await this.#createMetadata(session, track, info);
-      const result = await store.append(PointColumns.fromPoints(points));
-      const total = result.endIndex + 1;
-      return {
-        ...result,
-        trackId: serverTrackId(session.id, track),
-        totalDataPoints: total,
-        bufferedDataPoints: total,
-        chunkSize: LOCAL_CHUNK_SIZE,
-      };
+      if (request !== undefined && journal !== undefined) {
+        // Appends of this track run one at a time here: the range is the one it will take.
+        await journal.intend(request.scope, request.key, {
+          target: { ...session, track },
+          startIndex: store.totalPoints,
+          count: points.length,
+          expiresAtSeconds: request.expiresAtSeconds,
+        });
+      }
+      let result: AppendResult;
+      try {
+        result = await store.append(PointColumns.fromPoints(points));
+      } catch (error: unknown) {
+        // The engine took back what the failed write left: nothing is stored.
+        if (request !== undefined) await journal?.abandon(request.scope, request.key);
+        throw error;
+      }
+      if (request !== undefined) {
+        await journal?.confirm(request.scope, request.key, result, request.expiresAtSeconds);
+      }
+      return answer(session, track, result, result.endIndex + 1);
     });
+  }
+
+  /**
+   * Settles the intents a crash left unconfirmed in the journal: an append whose whole range
+   * is in its track landed (an append is one write), and is confirmed; any other is
+   * abandoned. Call before serving (nothing else may append meanwhile).
+   */
+  async recover(): Promise<{ readonly confirmed: number; readonly abandoned: number }> {
+    const journal = this.#options.journal;
+    let confirmed = 0;
+    let abandoned = 0;
+    for (const intent of journal?.unconfirmed() ?? []) {
+      const { id, namespace, workspace, name, track } = intent.target;
+      if (
+        typeof id !== "string" ||
+        typeof namespace !== "string" ||
+        typeof workspace !== "string" ||
+        typeof name !== "string" ||
+        typeof track !== "string"
+      ) {
+        await journal?.abandon(intent.scope, intent.key);
+        abandoned++;
+        continue;
+      }
+      const session = { id, namespace, workspace, name };
+      const total = await this.#withTrack("write", session, track, async (tracks) => {
+        return (await tracks.store(track)).totalPoints;
+      });
+      if (total >= intent.startIndex + intent.count) {
+        await journal?.confirm(intent.scope, intent.key, intent, intent.expiresAtSeconds);
+        confirmed++;
+      } else {
+        await journal?.abandon(intent.scope, intent.key);
+        abandoned++;
+      }
+    }
+    return { confirmed, abandoned };
   }
 
   read(session: SessionRef, track: string, query: IndexQuery): Promise<ReadResult> {
@@ -199,4 +262,22 @@ export class EmbeddedTrackRepository implements TrackRepository {
       }),
     );
   }
+}
+
+/** The answer to an append: its range, and the track's total now. */
+function answer(
+  session: SessionRef,
+  track: string,
+  stored: { readonly startIndex: number; readonly count: number },
+  total: number,
+): TrackAppendResult {
+  return {
+    count: stored.count,
+    startIndex: stored.startIndex,
+    endIndex: stored.startIndex + stored.count - 1,
+    trackId: serverTrackId(session.id, track),
+    totalDataPoints: total,
+    bufferedDataPoints: total,
+    chunkSize: LOCAL_CHUNK_SIZE,
+  };
 }
