@@ -83,14 +83,12 @@ describe("the embedded server killed with SIGKILL during an SDK ingest", () => {
           server = await startServer(env);
         })();
         for (let b = 0; b < batches; b++) {
-          await session
-            .track("pose")
-            .appendBatch(
-              Array.from({ length: size }, (_, i) => ({
-                _ts: 1000 + b * size + i,
-                seq: b * size + i,
-              })),
-            );
+          await session.track("pose").appendBatch(
+            Array.from({ length: size }, (_, i) => ({
+              _ts: 1000 + b * size + i,
+              seq: b * size + i,
+            })),
+          );
         }
         await crash;
         const rows = await readAll(session, "pose");
