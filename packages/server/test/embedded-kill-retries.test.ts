@@ -40,7 +40,7 @@ async function startServer(env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN], { env, stdio: ["ignore", "pipe", "ignore"] });
   await new Promise<void>((resolve, reject) => {
     let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes("listening on")) resolve();
     });
@@ -53,7 +53,7 @@ async function startServer(env: Record<string, string>): Promise<ChildProcess> {
 
 async function kill(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => { resolve(); }));
   child.kill("SIGKILL");
   await exited;
 }

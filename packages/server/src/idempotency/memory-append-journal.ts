@@ -59,8 +59,8 @@ export class MemoryAppendJournal implements AppendJournal {
     const out: UnconfirmedIntent[] = [];
     for (const entry of this.#entries.values()) {
       if (entry.kind === "intent") {
-        const { kind: _kind, ...intent } = entry;
-        out.push(intent);
+        const { scope, key, target, startIndex, count, expiresAtSeconds } = entry;
+        out.push({ scope, key, target, startIndex, count, expiresAtSeconds });
       }
     }
     return out;
