@@ -7,12 +7,21 @@ const noServer = {
   group: ["@dreamlake/server", "@dreamlake/server/*"],
   message: "the SDK never imports the server",
 };
+/** Third-party libraries of the SDK, each imported in one adapter file. */
+const sdkLibraries = [
+  { name: "commander", message: "commander is imported in cli/commander-program.ts only" },
+];
 const layering = [
   // In flat config the last matching block sets a rule: the general block comes first.
   {
     files: ["packages/dreamlake/src/**/*.ts"],
     ignores: ["packages/dreamlake/src/cli/**"],
-    rules: { "no-restricted-imports": ["error", { patterns: [noServer] }] },
+    rules: { "no-restricted-imports": ["error", { paths: sdkLibraries, patterns: [noServer] }] },
+  },
+  {
+    files: ["packages/dreamlake/src/cli/**/*.ts"],
+    ignores: ["packages/dreamlake/src/cli/commander-program.ts"],
+    rules: { "no-restricted-imports": ["error", { paths: sdkLibraries }] },
   },
   {
     files: ["packages/dreamlake/src/core/**/*.ts"],
@@ -21,6 +30,7 @@ const layering = [
       "no-restricted-imports": [
         "error",
         {
+          paths: sdkLibraries,
           patterns: [noServer, { group: ["node:*"], message: "core is pure logic: no Node APIs" }],
         },
       ],
@@ -37,6 +47,7 @@ const layering = [
       "no-restricted-imports": [
         "error",
         {
+          paths: sdkLibraries,
           patterns: [
             noServer,
             {

@@ -12,20 +12,9 @@
  *
  * @module
  */
-import { run } from "./run.js";
+import { runInProcess } from "./process-run.js";
 
 // This file is the command: it runs when loaded (by `bin/dreamlake.js`, the installed
 // link, or `node dist/cli/main.js`). Code that wants the command without running it
 // imports `run` from run.ts.
-run(process.argv.slice(2), {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`dreamlake: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+runInProcess(process.argv.slice(2));

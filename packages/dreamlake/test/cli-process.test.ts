@@ -1,0 +1,56 @@
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Session } from "../src/session/session.js";
+import { assertFreshBuild } from "./child-process.js";
+import { makeTempDir } from "./test-utils.js";
+
+const MAIN = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "dist",
+  "cli",
+  "main.js",
+);
+
+/** Runs a bash script; resolves with its output whatever its exit code. */
+async function bash(script: string): Promise<{ stdout: string; stderr: string }> {
+  const { stdout, stderr } = await promisify(execFile)("bash", ["-c", script], {
+    env: { ...process.env, MAIN },
+  });
+  return { stdout, stderr };
+}
+
+describe("the dreamlake process", () => {
+  let temp: { dir: string; cleanup(): Promise<void> };
+  beforeAll(async () => {
+    await assertFreshBuild();
+    temp = await makeTempDir();
+    const session = await Session.open({ prefix: "p/s", localPath: temp.dir, flushOnExit: false });
+    await session.track("t").appendBatch(Array.from({ length: 50_000 }, (_, v) => ({ v, _ts: v })));
+    await session.close();
+  });
+  afterAll(async () => {
+    await temp.cleanup();
+  });
+
+  it("ends quietly with code 0 when the reader of its output goes away (| head -1)", async () => {
+    const { stdout, stderr } = await bash(
+      `node "$MAIN" read p/s t --all --root "${temp.dir}" | head -1; echo "exit \${PIPESTATUS[0]}"`,
+    );
+    expect(stdout).toBe("#0 _ts=0 v=0\nexit 0\n");
+    expect(stderr).toBe("");
+  });
+
+  it("prints one line and exits with 1 for a missing session, with 2 for a usage mistake", async () => {
+    const { stdout, stderr } = await bash(
+      `node "$MAIN" tracks no/such --root "${temp.dir}"; echo "exit $?"; node "$MAIN" --bogus 2>/dev/null; echo "exit $?"; node "$MAIN" --version`,
+    );
+    expect(stdout).toBe("exit 1\nexit 2\n0.1.0\n");
+    expect(stderr).toBe(
+      `dreamlake: No session "no/such" in ${temp.dir} (no session folder ${temp.dir}/no/such) (NOT_FOUND)\n`,
+    );
+  });
+});
