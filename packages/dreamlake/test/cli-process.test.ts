@@ -7,23 +7,26 @@ import { Session } from "../src/session/session.js";
 import { assertFreshBuild } from "./child-process.js";
 import { makeTempDir } from "./test-utils.js";
 
-const MAIN = path.join(
+/** The command as users run it: the link npm made in node_modules/.bin. */
+const COMMAND = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
   "..",
-  "dist",
-  "cli",
-  "main.js",
+  "..",
+  "..",
+  "node_modules",
+  ".bin",
+  "dreamlake",
 );
 
 /** Runs a bash script; resolves with its output whatever its exit code. */
 async function bash(script: string): Promise<{ stdout: string; stderr: string }> {
   const { stdout, stderr } = await promisify(execFile)("bash", ["-c", script], {
-    env: { ...process.env, MAIN },
+    env: { ...process.env, COMMAND },
   });
   return { stdout, stderr };
 }
 
-describe("the dreamlake process", () => {
+describe("the dreamlake command, run through node_modules/.bin", () => {
   let temp: { dir: string; cleanup(): Promise<void> };
   beforeAll(async () => {
     await assertFreshBuild();
@@ -38,7 +41,7 @@ describe("the dreamlake process", () => {
 
   it("ends quietly with code 0 when the reader of its output goes away (| head -1)", async () => {
     const { stdout, stderr } = await bash(
-      `node "$MAIN" read p/s t --all --root "${temp.dir}" | head -1; echo "exit \${PIPESTATUS[0]}"`,
+      `"$COMMAND" read p/s t --all --root "${temp.dir}" | head -1; echo "exit \${PIPESTATUS[0]}"`,
     );
     expect(stdout).toBe("#0 _ts=0 v=0\nexit 0\n");
     expect(stderr).toBe("");
@@ -46,7 +49,7 @@ describe("the dreamlake process", () => {
 
   it("prints one line and exits with 1 for a missing session, with 2 for a usage mistake", async () => {
     const { stdout, stderr } = await bash(
-      `node "$MAIN" tracks no/such --root "${temp.dir}"; echo "exit $?"; node "$MAIN" --bogus 2>/dev/null; echo "exit $?"; node "$MAIN" --version`,
+      `"$COMMAND" tracks no/such --root "${temp.dir}"; echo "exit $?"; "$COMMAND" --bogus 2>/dev/null; echo "exit $?"; "$COMMAND" --version`,
     );
     expect(stdout).toBe("exit 1\nexit 2\n0.1.0\n");
     expect(stderr).toBe(

@@ -8,6 +8,8 @@ export type ProgramInfo = {
   readonly name: string;
   readonly version: string;
   readonly description: string;
+  /** Command lines shown under "Examples" at the end of the help. */
+  readonly examples: readonly string[];
 };
 
 /** Commander's error codes that mean "asked for help or the version": exit code 0. */
@@ -20,6 +22,10 @@ const HELP_CODES: ReadonlySet<string> = new Set([
 function argumentSyntax(spec: ArgumentSpec): string {
   if (spec.isVariadic === true) return `[${spec.name}...]`;
   return spec.isOptional === true ? `[${spec.name}]` : `<${spec.name}>`;
+}
+
+function examplesText(examples: readonly string[]): string {
+  return `\nExamples:\n${examples.map((line) => `  ${line}`).join("\n")}\n`;
 }
 
 function addCommand(
@@ -42,10 +48,7 @@ function addCommand(
     command.addOption(option);
   }
   if (spec.examples !== undefined && spec.examples.length > 0) {
-    command.addHelpText(
-      "after",
-      `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join("\n")}\n`,
-    );
+    command.addHelpText("after", examplesText(spec.examples));
   }
   if (spec.passesThrough === true) {
     command.allowUnknownOption().allowExcessArguments().passThroughOptions();
@@ -92,6 +95,7 @@ export async function runProgram(
       },
     });
   program.helpCommand("help [command]", "print help for a command");
+  program.addHelpText("after", examplesText(info.examples));
   program.showHelpAfterError(`(${info.name} <command> --help shows the usage)`);
   const exit = { code: EXIT_CODES.ok as number };
   for (const spec of specs) addCommand(program, spec, context, exit);

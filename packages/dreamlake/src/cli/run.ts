@@ -11,6 +11,12 @@ const DESCRIPTION = [
   "A session is named by its prefix (workspace/name). Commands read the local folder given by --root (default .dreamlake), or a dreamlake server given by --url (the token comes from DREAMLAKE_API_KEY). Exit codes: 0 done, 1 error, 2 usage mistake.",
 ].join("\n");
 
+const EXAMPLES = [
+  "dreamlake demo                           # write a demo session and read it back",
+  "dreamlake ls                             # the sessions in .dreamlake",
+  "dreamlake read project/run-1 train --limit 5",
+];
+
 /**
  * Runs the command line `args` (without `node` and the script).
  *
@@ -26,7 +32,12 @@ export async function run(
   const full: CliContext = { io, env, signal: context.signal ?? new AbortController().signal };
   try {
     return await runProgram(
-      { name: "dreamlake", version: packageVersion(), description: DESCRIPTION },
+      {
+        name: "dreamlake",
+        version: packageVersion(),
+        description: DESCRIPTION,
+        examples: EXAMPLES,
+      },
       COMMANDS,
       args,
       full,
