@@ -23,7 +23,8 @@ import { makeTempDir } from "./test-utils.js";
 
 // The sidecar index data.msgpack.idx is a cache of facts about data.msgpack: one entry
 // per record. It is never trusted blindly: whatever happened to either file, reads answer
-// from the data file, and the next write leaves an index equal to a fresh rebuild.
+// from the data file or throw CorruptDataError (damage is an error, never data), and the
+// next write leaves an index equal to a fresh rebuild, or fails without cutting anything.
 
 const MAX_RECORD_POINTS = 3;
 let temp: { dir: string; cleanup(): Promise<void> };
@@ -100,9 +101,11 @@ async function appendOne(localPath: string, track = "t"): Promise<void> {
 
 async function indexEntries(localPath: string, track = "t"): Promise<IndexEntry[]> {
   const bytes = new Uint8Array(await readFile(files(localPath, track).index));
-  const { entries, validBytes } = decodeIndexEntries(bytes.subarray(INDEX_HEADER_BYTES), crc32);
-  expect(validBytes).toBe(bytes.byteLength - INDEX_HEADER_BYTES);
-  return entries;
+  const body = bytes.subarray(INDEX_HEADER_BYTES);
+  expect(body.byteLength % INDEX_ENTRY_BYTES).toBe(0);
+  const entries = decodeIndexEntries(body, 2, crc32);
+  expect(entries.every((entry) => entry !== undefined)).toBe(true);
+  return entries as IndexEntry[];
 }
 
 /** Checks every index entry against the bytes and points of the data file. */
@@ -205,27 +208,92 @@ describe("the sidecar index", () => {
   it.each([
     ["a middle record", 3],
     ["the last record", 8],
-  ])("is rebuilt when a byte of %s changed (its checksum fails)", async (_, record) => {
-    const local = path.join(temp.dir, "flipped");
+  ])(
+    "says CorruptDataError for %s whose byte changed, reads the others, and writes after it",
+    async (_, record) => {
+      const local = path.join(temp.dir, "flipped");
+      await writeTrack(local);
+      const before = await readAll(local);
+      const entry = (await indexEntries(local))[record] as IndexEntry;
+      const data = new Uint8Array(await readFile(files(local).data));
+      // The last byte of the record's map: a float64 _ts byte or a string byte, which
+      // still decodes, to another value.
+      const at = entry.offset + entry.length - 2;
+      data[at] = (data[at] as number) ^ 0x01;
+      await writeFile(files(local).data, data);
+      await withSession(local, async (session) => {
+        const track = session.track("t");
+        // A read that needs the record fails, naming the file, the offset and the record.
+        const error: unknown = await track
+          .read({ limit: 10_000 })
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(CorruptDataError);
+        expect((error as Error).message).toContain(files(local).data);
+        expect((error as Error).message).toContain(`offset ${entry.offset}`);
+        expect((error as Error).message).toContain(`record ${record}`);
+        // Reads that do not touch it keep working.
+        expect((await track.read({ limit: entry.firstIndex })).data).toEqual(
+          before.slice(0, entry.firstIndex),
+        );
+        const after = entry.firstIndex + entry.count;
+        expect((await track.read({ startIndex: after, limit: 10_000 })).data).toEqual(
+          before.slice(after),
+        );
+        // A write goes after the records and changes none of their bytes.
+        track.append({ v: "one more", _ts: 100 });
+        await track.flush();
+      });
+      const now = new Uint8Array(await readFile(files(local).data));
+      expect(Buffer.compare(now.subarray(0, data.byteLength), data)).toBe(0);
+      // The damage is still known to the next session (the index kept the written checksum).
+      await expect(readAll(local)).rejects.toBeInstanceOf(CorruptDataError);
+    },
+  );
+
+  it("with a damaged entry in the middle is rebuilt when a read needs it: reads see every point, a write then saves a good index", async () => {
+    const local = path.join(temp.dir, "entry");
     await writeTrack(local);
     const before = await readAll(local);
-    const entry = (await indexEntries(local))[record] as IndexEntry;
-    const data = new Uint8Array(await readFile(files(local).data));
-    // The last byte of the record's map: a float64 _ts byte or a string byte, which
-    // still decodes, to another value.
-    const at = entry.offset + entry.length - 2;
-    data[at] = (data[at] as number) ^ 0x01;
-    await writeFile(files(local).data, data);
-    // Every record is checked when it is read: the one that changed reads as it now is.
+    const index = new Uint8Array(await readFile(files(local).index));
+    const at = INDEX_HEADER_BYTES + 3 * INDEX_ENTRY_BYTES + 20;
+    index[at] = (index[at] as number) ^ 0xff;
+    await writeFile(files(local).index, index);
+    // Entries are checked when used: a read that needs the damaged one rebuilds the index
+    // (in memory), and a write of that session saves it.
     await withSession(local, async (session) => {
-      const after = (await session.track("t").read({ limit: 10_000 })).data;
-      const changed = after.filter((row, i) => JSON.stringify(row) !== JSON.stringify(before[i]));
-      expect(changed).toHaveLength(1);
-      expect(changed[0]?.index).toBe(entry.firstIndex + entry.count - 1);
-      // The next write of the session that rebuilt the index saves it whole.
-      session.track("t").append({ v: "one more", _ts: 100 });
-      await session.track("t").flush();
+      const track = session.track("t");
+      expect((await track.read({ limit: 10_000 })).data).toEqual(before);
+      track.append({ v: "one more", _ts: 100 });
+      await track.flush();
     });
+    await expectIndexDescribesData(local);
+  });
+
+  it("in the legacy layout (version 1) is read, and rewritten in the new one by the next write", async () => {
+    const local = path.join(temp.dir, "legacy");
+    await writeTrack(local);
+    const before = await readAll(local);
+    const entries = await indexEntries(local);
+    const legacy = new Uint8Array(INDEX_HEADER_BYTES + entries.length * 56);
+    const view = new DataView(legacy.buffer);
+    legacy.set(Buffer.from("DLKIDX01"), 0);
+    view.setUint32(8, 56, true);
+    entries.forEach((entry, i) => {
+      const o = INDEX_HEADER_BYTES + i * 56;
+      view.setFloat64(o, entry.offset, true);
+      view.setUint32(o + 8, entry.length, true);
+      view.setUint32(o + 12, entry.count, true);
+      view.setFloat64(o + 16, entry.firstIndex, true);
+      view.setFloat64(o + 24, entry.minTs, true);
+      view.setFloat64(o + 32, entry.maxTs, true);
+      view.setUint32(o + 40, entry.dataCrc, true);
+      view.setUint32(o + 44, entry.flags & 3, true);
+      view.setUint32(o + 48, crc32(legacy.subarray(o, o + 48)), true);
+    });
+    await writeFile(files(local).index, legacy);
+    expect(await readAll(local)).toEqual(before);
+    await appendOne(local);
+    expect((await indexEntries(local)).slice(0, entries.length)).toEqual(entries);
     await expectIndexDescribesData(local);
   });
 
@@ -244,37 +312,46 @@ describe("the sidecar index", () => {
     await expectIndexDescribesData(local, "t");
   });
 
-  it("is rebuilt when a record changes while a session has the track open", async () => {
+  it("says CorruptDataError for a record changed while a session has the track open", async () => {
     const local = path.join(temp.dir, "open");
     await writeTrack(local);
     await withSession(local, async (session) => {
       const track = session.track("t");
       expect((await track.read({ limit: 1 })).data[0]?.data["label"]).toBe("first");
-      // Another tool rewrites a record in place (same length): the open session reads it
-      // as it now is, not as its index entry says.
+      // Another tool rewrites a record in place (same length): the open session does not
+      // serve it as data.
       const data = new Uint8Array(await readFile(files(local).data));
       data.set(Buffer.from("BATCH-3"), Buffer.from(data).indexOf("batch-3"));
       await writeFile(files(local).data, data);
-      const rows = (await track.read({ limit: 10_000 })).data;
-      expect(rows.map((row) => row.data["text"]).filter((text) => text !== undefined)).toEqual([
-        "batch-0",
-        "batch-1",
-        "batch-2",
-        "BATCH-3",
-        "batch-4",
-        "batch-5",
-        "batch-6",
-        "batch-7",
-      ]);
-      track.append({ v: "one more", _ts: 100 });
-      await track.flush();
+      await expect(track.read({ limit: 10_000 })).rejects.toBeInstanceOf(CorruptDataError);
+      expect((await track.read({ limit: 1 })).data[0]?.data["label"]).toBe("first");
     });
-    await expectIndexDescribesData(local);
   });
 });
 
 describe("a data file damaged in the middle", () => {
-  it("reads the records before the damage, and once it met it refuses writes without changing a byte", async () => {
+  it("under its index: reads before and after it work, the damaged record says CorruptDataError, and writes go after it", async () => {
+    const local = path.join(temp.dir, "damaged");
+    await writeTrack(local);
+    const before = await readAll(local);
+    const entry = (await indexEntries(local))[4] as IndexEntry;
+    const data = new Uint8Array(await readFile(files(local).data));
+    data[entry.offset] = 0xc1; // never valid msgpack
+    await writeFile(files(local).data, data);
+    await withSession(local, async (session) => {
+      const track = session.track("t");
+      await expect(track.read({ limit: 10_000 })).rejects.toBeInstanceOf(CorruptDataError);
+      expect((await track.read({ limit: entry.firstIndex })).data).toEqual(
+        before.slice(0, entry.firstIndex),
+      );
+      track.append({ v: "after", _ts: 1 });
+      await track.flush();
+    });
+    const now = new Uint8Array(await readFile(files(local).data));
+    expect(Buffer.compare(now.subarray(0, data.byteLength), data)).toBe(0);
+  });
+
+  it("without an index: reads before it work, reads past it and writes say CorruptDataError, and no byte changes", async () => {
     const local = path.join(temp.dir, "damaged");
     await writeTrack(local);
     const before = await readAll(local);
@@ -283,11 +360,15 @@ describe("a data file damaged in the middle", () => {
     const original = data[entry.offset] as number;
     data[entry.offset] = 0xc1; // never valid msgpack
     await writeFile(files(local).data, data);
-    expect(await readAll(local)).toEqual(before.slice(0, entry.firstIndex));
+    await rm(files(local).index);
     const session = await Session.open(options(local));
     const track = session.track("t");
-    // Reading meets the damage (the record's checksum fails, the rebuild stops there).
-    expect((await track.read({ limit: 10_000 })).data).toEqual(before.slice(0, entry.firstIndex));
+    // Reads of the points before the damage work; a read that needs more fails.
+    expect((await track.read({ limit: entry.firstIndex })).data).toEqual(
+      before.slice(0, entry.firstIndex),
+    );
+    await expect(track.read({ limit: 10_000 })).rejects.toBeInstanceOf(CorruptDataError);
+    await expect(track.stats()).rejects.toBeInstanceOf(CorruptDataError);
     const snapshot = await snapshotFolder(folder(local));
     track.append({ v: "refused", _ts: 1 });
     const error: unknown = await track.flush().catch((caught: unknown) => caught);
@@ -306,6 +387,27 @@ describe("a data file damaged in the middle", () => {
       ...before.map((row) => row.data),
       { v: "refused", _ts: 1 },
     ]);
+  });
+
+  it("that makes a record look cut short is not taken for a torn tail: nothing after it is cut", async () => {
+    const local = path.join(temp.dir, "looks-torn");
+    await writeTrack(local);
+    const before = await readAll(local);
+    const entry = (await indexEntries(local))[2] as IndexEntry;
+    const data = new Uint8Array(await readFile(files(local).data));
+    // A map of 2^32 - 1 entries: the decoder runs out of bytes, as in a torn tail.
+    data.set([0xdf, 0xff, 0xff, 0xff, 0xff], entry.offset);
+    await writeFile(files(local).data, data);
+    await rm(files(local).index);
+    const session = await Session.open(options(local));
+    const track = session.track("t");
+    expect((await track.read({ limit: entry.firstIndex })).data).toEqual(
+      before.slice(0, entry.firstIndex),
+    );
+    track.append({ v: "refused", _ts: 1 });
+    await expect(track.flush()).rejects.toBeInstanceOf(CorruptDataError);
+    expect(Buffer.compare(new Uint8Array(await readFile(files(local).data)), data)).toBe(0);
+    await session.close().catch(() => undefined);
   });
 });
 

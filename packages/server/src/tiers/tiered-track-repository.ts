@@ -271,7 +271,7 @@ export class TieredTrackRepository implements TrackRepository {
         hasUntimed: false,
       })),
     );
-    for (const { span, bestKey } of planTimeRead(spans, query)) {
+    for await (const { span, bestKey } of planTimeRead(spans, query)) {
       if (!selection.canTake(bestKey)) break;
       const chunk = chunks[span] as ChunkEntry;
       const points = await this.#cold.points(chunk);

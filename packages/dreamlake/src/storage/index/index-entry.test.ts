@@ -3,13 +3,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crc32 } from "../codec/crc32.js";
 import {
+  chainEntry,
   decodeIndexEntries,
   encodeIndexEntries,
   encodeIndexHeader,
+  FLAG_ORDERED_SO_FAR,
+  FLAG_SORTED,
+  FLAG_UNTIMED,
+  FLAG_UNTIMED_SO_FAR,
+  indexVersionOf,
   INDEX_ENTRY_BYTES,
   INDEX_HEADER_BYTES,
-  isValidIndexHeader,
   type IndexEntry,
+  type RecordEntry,
 } from "./index-entry.js";
 
 const entry: fc.Arbitrary<IndexEntry> = fc.record({
@@ -20,7 +26,9 @@ const entry: fc.Arbitrary<IndexEntry> = fc.record({
   minTs: fc.double(),
   maxTs: fc.double(),
   dataCrc: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
-  flags: fc.integer({ min: 0, max: 3 }),
+  flags: fc.integer({ min: 0, max: 15 }),
+  runningMinTs: fc.double(),
+  runningMaxTs: fc.double(),
 });
 
 describe("crc32", () => {
@@ -40,14 +48,12 @@ describe("index entries", () => {
       fc.property(fc.array(entry, { maxLength: 20 }), (entries) => {
         const bytes = encodeIndexEntries(entries, crc32);
         expect(bytes.byteLength).toBe(entries.length * INDEX_ENTRY_BYTES);
-        const decoded = decodeIndexEntries(bytes, crc32);
-        expect(decoded.entries).toEqual(entries);
-        expect(decoded.validBytes).toBe(bytes.byteLength);
+        expect(decodeIndexEntries(bytes, 2, crc32)).toEqual(entries);
       }),
     );
   });
 
-  it("stop at the first entry that is torn or has a changed byte", () => {
+  it("read a torn or changed entry as undefined, and only that one", () => {
     fc.assert(
       fc.property(
         fc.array(entry, { minLength: 1, maxLength: 10 }),
@@ -58,17 +64,13 @@ describe("index entries", () => {
           const position = at % bytes.byteLength;
           const damaged = bytes.slice();
           damaged[position] = (damaged[position] as number) ^ xor;
-          const kept = Math.floor(position / INDEX_ENTRY_BYTES);
-          // Bytes 52..55 of an entry are padding, outside its checksum.
-          const isPadding = position % INDEX_ENTRY_BYTES >= 52;
-          expect(decodeIndexEntries(damaged, crc32).entries).toHaveLength(
-            isPadding ? entries.length : kept,
+          const hit = Math.floor(position / INDEX_ENTRY_BYTES);
+          // Bytes 64..75 of an entry are reserved and zero; they are inside its checksum.
+          expect(decodeIndexEntries(damaged, 2, crc32)).toEqual(
+            entries.map((e, i) => (i === hit ? undefined : e)),
           );
           const torn = bytes.subarray(0, position);
-          expect(decodeIndexEntries(torn, crc32)).toEqual({
-            entries: entries.slice(0, kept),
-            validBytes: kept * INDEX_ENTRY_BYTES,
-          });
+          expect(decodeIndexEntries(torn, 2, crc32)).toEqual(entries.slice(0, hit));
         },
       ),
     );
@@ -77,13 +79,61 @@ describe("index entries", () => {
   it("follow a 16-byte header that says the format and the entry size", () => {
     const header = encodeIndexHeader();
     expect(header.byteLength).toBe(INDEX_HEADER_BYTES);
-    expect(isValidIndexHeader(header)).toBe(true);
-    expect(new TextDecoder().decode(header.subarray(0, 8))).toBe("DLKIDX01");
-    for (let i = 0; i < 12; i++) {
-      const changed = header.slice();
-      changed[i] = (changed[i] as number) ^ 0x20;
-      expect(isValidIndexHeader(changed)).toBe(false);
-    }
-    expect(isValidIndexHeader(header.subarray(0, 15))).toBe(false);
+    expect(indexVersionOf(header)).toBe(2);
+    const legacy = header.slice();
+    legacy[7] = 0x31;
+    new DataView(legacy.buffer).setUint32(8, 56, true);
+    expect(indexVersionOf(legacy)).toBe(1);
+    expect(indexVersionOf(header.subarray(0, 15))).toBeUndefined();
+    const wrongSize = header.slice();
+    new DataView(wrongSize.buffer).setUint32(8, 56, true);
+    expect(indexVersionOf(wrongSize)).toBeUndefined();
+  });
+});
+
+describe("running facts", () => {
+  const record = fc.record({
+    minTs: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(NaN)),
+    span: fc.integer({ min: 0, max: 3 }),
+    isSorted: fc.boolean(),
+    hasUntimed: fc.boolean(),
+  });
+
+  it("say of the last entry what a look at every record would", () => {
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 30 }), (specs) => {
+        let previous: IndexEntry | undefined;
+        const records: RecordEntry[] = specs.map((spec, i) => ({
+          offset: i * 10,
+          length: 10,
+          count: 1,
+          firstIndex: i,
+          minTs: spec.minTs,
+          maxTs: spec.minTs + spec.span,
+          dataCrc: 0,
+          flags: (spec.isSorted ? FLAG_SORTED : 0) | (spec.hasUntimed ? FLAG_UNTIMED : 0),
+        }));
+        for (const r of records) previous = chainEntry(previous, r);
+        const last = previous as IndexEntry;
+        const timed = records.filter((r) => !Number.isNaN(r.minTs));
+        expect(last.runningMinTs).toEqual(
+          timed.length === 0 ? NaN : Math.min(...timed.map((r) => r.minTs)),
+        );
+        expect(last.runningMaxTs).toEqual(
+          timed.length === 0 ? NaN : Math.max(...timed.map((r) => r.maxTs)),
+        );
+        const ordered = records.every(
+          (r, i) =>
+            (r.flags & FLAG_SORTED) !== 0 &&
+            (r.flags & FLAG_UNTIMED) === 0 &&
+            !Number.isNaN(r.minTs) &&
+            (i === 0 || r.minTs >= (records[i - 1] as RecordEntry).maxTs),
+        );
+        expect((last.flags & FLAG_ORDERED_SO_FAR) !== 0).toBe(ordered);
+        expect((last.flags & FLAG_UNTIMED_SO_FAR) !== 0).toBe(
+          records.some((r) => (r.flags & FLAG_UNTIMED) !== 0),
+        );
+      }),
+    );
   });
 });

@@ -1,8 +1,10 @@
 /**
- * The binary layout of the sidecar index `data.msgpack.idx` (see docs/FORMAT.md):
- * a 16-byte header, then one fixed-size entry per record of `data.msgpack`, appended
- * after each write. Every entry carries a checksum of its own bytes, so a torn or
- * damaged entry is found and the index is rebuilt from the data file.
+ * The binary layout of the sidecar index `data.msgpack.idx` (see docs/FORMAT.md): a
+ * 16-byte header, then one fixed-size entry per record of `data.msgpack`, appended after
+ * each write. Fixed-size entries let a reader fetch entry `i` without reading the others;
+ * each carries a checksum of its own bytes, checked when it is read, and facts about every
+ * record up to it (a time-ordered prefix, the smallest and largest `_ts`), so that the last
+ * entry alone describes the whole track.
  *
  * @module
  */
@@ -10,15 +12,22 @@
 /** Computes a CRC-32 of some bytes (injected: the Node adapter uses zlib's). */
 export type Checksum = (bytes: Uint8Array) => number;
 
-/** `DLKIDX` + format version `01`. */
-export const INDEX_MAGIC = new Uint8Array([0x44, 0x4c, 0x4b, 0x49, 0x44, 0x58, 0x30, 0x31]);
+/** `DLKIDX` + format version `02`. */
+export const INDEX_MAGIC = new Uint8Array([0x44, 0x4c, 0x4b, 0x49, 0x44, 0x58, 0x30, 0x32]);
+/** Version 1 (56-byte entries without the running facts): read, and rewritten by the next writer. */
+export const LEGACY_INDEX_MAGIC = new Uint8Array([0x44, 0x4c, 0x4b, 0x49, 0x44, 0x58, 0x30, 0x31]);
 export const INDEX_HEADER_BYTES = 16;
-export const INDEX_ENTRY_BYTES = 56;
+export const INDEX_ENTRY_BYTES = 80;
+export const LEGACY_INDEX_ENTRY_BYTES = 56;
 
 /** Flag: the record's points are in non-decreasing `_ts` order. */
 export const FLAG_SORTED = 1;
-/** Flag: some point of the record has no numeric `_ts`. */
+/** Flag: some point of the record has no `_ts` (see `timestampOf`). */
 export const FLAG_UNTIMED = 2;
+/** Flag: every point of every record up to this one is in non-decreasing `_ts` order. */
+export const FLAG_ORDERED_SO_FAR = 4;
+/** Flag: some point of some record up to this one has no `_ts`. */
+export const FLAG_UNTIMED_SO_FAR = 8;
 
 /** One record of the data file, as the index describes it. */
 export type IndexEntry = {
@@ -30,15 +39,60 @@ export type IndexEntry = {
   readonly count: number;
   /** Index of the record's first point in the track. */
   readonly firstIndex: number;
-  /** Smallest numeric `_ts` (NaN when none). */
+  /** Smallest `_ts` (NaN when no point has one). */
   readonly minTs: number;
-  /** Largest numeric `_ts` (NaN when none). */
+  /** Largest `_ts` (NaN when no point has one). */
   readonly maxTs: number;
   /** CRC-32 of the record's bytes. */
   readonly dataCrc: number;
-  /** {@link FLAG_SORTED} and {@link FLAG_UNTIMED}. */
+  /** {@link FLAG_SORTED}, {@link FLAG_UNTIMED}, {@link FLAG_ORDERED_SO_FAR}, {@link FLAG_UNTIMED_SO_FAR}. */
   readonly flags: number;
+  /** Smallest `_ts` of every record up to this one (NaN when none has one). */
+  readonly runningMinTs: number;
+  /** Largest `_ts` of every record up to this one (NaN when none has one). */
+  readonly runningMaxTs: number;
 };
+
+/** What an entry says of its own record, before the facts about the records before it. */
+export type RecordEntry = Omit<IndexEntry, "runningMinTs" | "runningMaxTs">;
+
+/**
+ * The entry of a record that follows `previous` (or is the first): its own facts plus the
+ * running facts of the records up to it.
+ */
+export function chainEntry(previous: IndexEntry | undefined, record: RecordEntry): IndexEntry {
+  const own = record.flags & (FLAG_SORTED | FLAG_UNTIMED);
+  const isUntimed = (own & FLAG_UNTIMED) !== 0;
+  const isOrderedHere =
+    (own & FLAG_SORTED) !== 0 &&
+    !isUntimed &&
+    !Number.isNaN(record.minTs) &&
+    (previous === undefined || record.minTs >= previous.maxTs);
+  const wasOrdered = previous === undefined || (previous.flags & FLAG_ORDERED_SO_FAR) !== 0;
+  const wasUntimed = previous !== undefined && (previous.flags & FLAG_UNTIMED_SO_FAR) !== 0;
+  return {
+    ...record,
+    flags:
+      own |
+      (wasOrdered && isOrderedHere ? FLAG_ORDERED_SO_FAR : 0) |
+      (wasUntimed || isUntimed ? FLAG_UNTIMED_SO_FAR : 0),
+    runningMinTs: smaller(previous?.runningMinTs ?? NaN, record.minTs),
+    runningMaxTs: larger(previous?.runningMaxTs ?? NaN, record.maxTs),
+  };
+}
+
+/** The smaller of two `_ts`, NaN standing for none. */
+function smaller(a: number, b: number): number {
+  if (Number.isNaN(a)) return b;
+  if (Number.isNaN(b)) return a;
+  return b < a ? b : a;
+}
+
+function larger(a: number, b: number): number {
+  if (Number.isNaN(a)) return b;
+  if (Number.isNaN(b)) return a;
+  return b > a ? b : a;
+}
 
 /** The 16 bytes every index file starts with. */
 export function encodeIndexHeader(): Uint8Array {
@@ -48,14 +102,18 @@ export function encodeIndexHeader(): Uint8Array {
   return header;
 }
 
-/** Whether `bytes` start with a header this version understands. */
-export function isValidIndexHeader(bytes: Uint8Array): boolean {
-  if (bytes.byteLength < INDEX_HEADER_BYTES) return false;
-  for (let i = 0; i < INDEX_MAGIC.length; i++) if (bytes[i] !== INDEX_MAGIC[i]) return false;
-  return (
-    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true) ===
-    INDEX_ENTRY_BYTES
-  );
+/** The index file's version from its header (2, 1 for the legacy layout), or undefined. */
+export function indexVersionOf(bytes: Uint8Array): 1 | 2 | undefined {
+  if (bytes.byteLength < INDEX_HEADER_BYTES) return undefined;
+  const size = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  if (startsWith(bytes, INDEX_MAGIC) && size === INDEX_ENTRY_BYTES) return 2;
+  if (startsWith(bytes, LEGACY_INDEX_MAGIC) && size === LEGACY_INDEX_ENTRY_BYTES) return 1;
+  return undefined;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
 }
 
 /** Writes entries into one byte array, ready to append to the index file. */
@@ -72,26 +130,39 @@ export function encodeIndexEntries(entries: readonly IndexEntry[], checksum: Che
     view.setFloat64(at + 32, entry.maxTs, true);
     view.setUint32(at + 40, entry.dataCrc, true);
     view.setUint32(at + 44, entry.flags, true);
-    view.setUint32(at + 48, checksum(bytes.subarray(at, at + 48)), true);
-    view.setUint32(at + 52, 0, true);
+    view.setFloat64(at + 48, entry.runningMinTs, true);
+    view.setFloat64(at + 56, entry.runningMaxTs, true);
+    view.setUint32(at + 64, 0, true);
+    view.setUint32(at + 68, 0, true);
+    view.setUint32(at + 72, 0, true);
+    view.setUint32(at + 76, checksum(bytes.subarray(at, at + 76)), true);
   });
   return bytes;
 }
 
 /**
- * Reads entries from the bytes after the header. Stops at the first entry that is
- * incomplete or fails its checksum, and says where.
+ * Reads the entries in `bytes` (whole entries of the given version, from the first byte).
+ * An entry that fails its own checksum is `undefined`. Legacy (version 1) entries get their
+ * running facts from the entries before them in `bytes`, so they must be decoded from the
+ * first entry of the file.
  */
 export function decodeIndexEntries(
   bytes: Uint8Array,
+  version: 1 | 2,
   checksum: Checksum,
-): { readonly entries: IndexEntry[]; readonly validBytes: number } {
+): (IndexEntry | undefined)[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const entries: IndexEntry[] = [];
-  let at = 0;
-  while (at + INDEX_ENTRY_BYTES <= bytes.byteLength) {
-    if (checksum(bytes.subarray(at, at + 48)) !== view.getUint32(at + 48, true)) break;
-    entries.push({
+  const size = version === 2 ? INDEX_ENTRY_BYTES : LEGACY_INDEX_ENTRY_BYTES;
+  const entries: (IndexEntry | undefined)[] = [];
+  let previous: IndexEntry | undefined;
+  for (let at = 0; at + size <= bytes.byteLength; at += size) {
+    const crcAt = version === 2 ? 76 : 48;
+    if (checksum(bytes.subarray(at, at + crcAt)) !== view.getUint32(at + crcAt, true)) {
+      entries.push(undefined);
+      previous = undefined;
+      continue;
+    }
+    const record: RecordEntry = {
       offset: view.getFloat64(at, true),
       length: view.getUint32(at + 8, true),
       count: view.getUint32(at + 12, true),
@@ -100,8 +171,37 @@ export function decodeIndexEntries(
       maxTs: view.getFloat64(at + 32, true),
       dataCrc: view.getUint32(at + 40, true),
       flags: view.getUint32(at + 44, true),
-    });
-    at += INDEX_ENTRY_BYTES;
+    };
+    const entry: IndexEntry =
+      version === 2
+        ? {
+            ...record,
+            runningMinTs: view.getFloat64(at + 48, true),
+            runningMaxTs: view.getFloat64(at + 56, true),
+          }
+        : chainEntry(previous, { ...record, flags: record.flags & (FLAG_SORTED | FLAG_UNTIMED) });
+    entries.push(entry);
+    previous = entry;
   }
-  return { entries, validBytes: at };
+  return entries;
+}
+
+/** Whether `entry` is the record right after `previous` (or the first record). */
+export function isNextEntry(previous: IndexEntry | undefined, entry: IndexEntry): boolean {
+  if (entry.length <= 0 || entry.count <= 0) return false;
+  if (previous === undefined) return entry.firstIndex === 0 && entry.offset >= 0;
+  return (
+    entry.firstIndex === previous.firstIndex + previous.count &&
+    entry.offset >= previous.offset + previous.length
+  );
+}
+
+/** Byte offset just past a record. */
+export function endOf(entry: IndexEntry): number {
+  return entry.offset + entry.length;
+}
+
+/** Index just past a record's last point. */
+export function pointsUpTo(entry: IndexEntry): number {
+  return entry.firstIndex + entry.count;
 }

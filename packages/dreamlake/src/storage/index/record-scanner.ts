@@ -1,5 +1,5 @@
-import type { FieldValue } from "../../core/point.js";
-import { FLAG_SORTED, FLAG_UNTIMED, type Checksum, type IndexEntry } from "./index-entry.js";
+import { isFieldMap, type FieldValue } from "../../core/point.js";
+import { FLAG_SORTED, FLAG_UNTIMED, type Checksum, type RecordEntry } from "./index-entry.js";
 import {
   MalformedInputError,
   MsgpackReader,
@@ -18,8 +18,8 @@ export type ScanStop =
 
 /** What a scan of data-file bytes found. */
 export type ScanResult = {
-  /** An index entry per whole record, in file order. */
-  readonly entries: IndexEntry[];
+  /** An entry per whole record, in file order (without the running facts). */
+  readonly entries: RecordEntry[];
   /** File offset just past the last whole object (records and skipped non-map objects). */
   readonly validEnd: number;
   readonly stop: ScanStop;
@@ -39,7 +39,7 @@ export function scanRecords(
   checksum: Checksum,
   isFileEnd: boolean,
 ): ScanResult {
-  const entries: IndexEntry[] = [];
+  const entries: RecordEntry[] = [];
   const reader = new MsgpackReader(bytes);
   let validEnd = 0;
   let nextIndex = firstIndex;
@@ -52,7 +52,7 @@ export function scanRecords(
       return { entries, validEnd: baseOffset + validEnd, stop: stopFor(error, baseOffset + start) };
     }
     let end = reader.position;
-    if (!isMap(value)) {
+    if (!isFieldMap(value)) {
       validEnd = end;
       continue;
     }
@@ -88,31 +88,22 @@ function stopFor(error: unknown, offset: number): ScanStop {
   throw error;
 }
 
-function isMap(value: FieldValue): value is { [key: string]: FieldValue } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array)
-  );
-}
-
-/** The index entry of one record, from its summary and place. */
+/** The entry of one record, from its facts and place (the running facts come when it is chained). */
 export function entryFor(
-  summary: RecordFacts,
+  facts: RecordFacts,
   offset: number,
   length: number,
   firstIndex: number,
   dataCrc: number,
-): IndexEntry {
+): RecordEntry {
   return {
     offset,
     length,
-    count: summary.count,
+    count: facts.count,
     firstIndex,
-    minTs: summary.minTs,
-    maxTs: summary.maxTs,
+    minTs: facts.minTs,
+    maxTs: facts.maxTs,
     dataCrc,
-    flags: (summary.isSorted ? FLAG_SORTED : 0) | (summary.hasUntimed ? FLAG_UNTIMED : 0),
+    flags: (facts.isSorted ? FLAG_SORTED : 0) | (facts.hasUntimed ? FLAG_UNTIMED : 0),
   };
 }

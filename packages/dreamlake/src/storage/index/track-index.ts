@@ -1,105 +1,171 @@
 import type { TimeSpan, TimeSpanIndex } from "../track/time-read-plan.js";
-import { FLAG_SORTED, FLAG_UNTIMED, type IndexEntry } from "./index-entry.js";
+import { EntryList } from "./entry-list.js";
+import {
+  FLAG_ORDERED_SO_FAR,
+  FLAG_UNTIMED,
+  FLAG_UNTIMED_SO_FAR,
+  isNextEntry,
+  type IndexEntry,
+} from "./index-entry.js";
+import type { IndexFile } from "./index-file.js";
+
+/** Entries per page read from the index file (20 KiB). */
+const PAGE_ENTRIES = 256;
+/** Pages kept in memory (5 MiB): enough for the binary searches and scans of several reads. */
+const MAX_PAGES = 256;
+
+/** An entry of the index file failed its own checksum or does not follow the one before. */
+export class IndexDamagedError extends Error {}
 
 /**
- * The in-memory index of one track: one entry per record, in file order, kept in
- * parallel typed arrays so that millions of entries stay compact. Pure: no I/O.
+ * The index of one track: one entry per record of the data file, in file order. The first
+ * `fileCount` entries are read from the index file a page at a time, when a search or a
+ * read needs them (an open reads one page, whatever the track's length); entries indexed
+ * since (by scanning the data file, or by this process's writes) are kept in memory. The
+ * last entry carries the running facts of the whole track, so totals need no page.
+ *
+ * Not safe for overlapping calls from several operations: its store runs one at a time.
  */
 export class TrackIndex implements TimeSpanIndex {
+  readonly #file: IndexFile;
+  /** Entries `0..fileCount-1` can be read from the file (and were checked at their tail). */
+  #fileCount = 0;
+  readonly #pages = new Map<number, EntryList>();
+  /** Entries `memoryStart..size-1`, held in memory. */
+  #memory = new EntryList();
+  #memoryStart = 0;
   #size = 0;
-  #offsets = new Float64Array(16);
-  #lengths = new Uint32Array(16);
-  #counts = new Uint32Array(16);
-  #firstIndexes = new Float64Array(16);
-  #minTs = new Float64Array(16);
-  #maxTs = new Float64Array(16);
-  #dataCrcs = new Uint32Array(16);
-  #flags = new Uint8Array(16);
-  #totalPoints = 0;
-  #isTimeOrdered = true;
-  #overallMinTs = NaN;
-  #overallMaxTs = NaN;
-  #hasUntimed = false;
+  #last: IndexEntry | undefined;
+
+  constructor(file: IndexFile) {
+    this.#file = file;
+  }
 
   /** Number of records. */
   get size(): number {
     return this.#size;
   }
 
+  /** Entries that are in the index file. */
+  get fileCount(): number {
+    return this.#fileCount;
+  }
+
+  /** The last entry (undefined when there is none). */
+  get last(): IndexEntry | undefined {
+    return this.#last;
+  }
+
   /** Number of points in all records. */
   get totalPoints(): number {
-    return this.#totalPoints;
+    const last = this.#last;
+    return last === undefined ? 0 : last.firstIndex + last.count;
   }
 
   /** Byte offset just past the last indexed record (0 when empty). */
   get coveredBytes(): number {
-    const last = this.#size - 1;
-    return last < 0 ? 0 : (this.#offsets[last] as number) + (this.#lengths[last] as number);
+    const last = this.#last;
+    return last === undefined ? 0 : last.offset + last.length;
   }
 
   /**
-   * Whether every point, in index order, has a numeric `_ts` no smaller than the one
-   * before it. Time reads then stop as soon as they pass the range.
+   * Whether every point, in index order, has a `_ts` no smaller than the one before it.
+   * Time reads then find their first record by binary search and stop as soon as they
+   * pass the range.
    */
   get isTimeOrdered(): boolean {
-    return this.#isTimeOrdered;
+    return this.#last === undefined || (this.#last.flags & FLAG_ORDERED_SO_FAR) !== 0;
   }
 
-  /** Whether some point has no numeric `_ts`. */
+  /** Whether some point has no `_ts`. */
   get hasUntimed(): boolean {
-    return this.#hasUntimed;
+    return this.#last !== undefined && (this.#last.flags & FLAG_UNTIMED_SO_FAR) !== 0;
   }
 
-  /** Smallest numeric `_ts` of the track (NaN when none). */
+  /** Smallest `_ts` of the track (NaN when none). */
   get minTs(): number {
-    return this.#overallMinTs;
+    return this.#last?.runningMinTs ?? NaN;
   }
 
-  /** Largest numeric `_ts` of the track (NaN when none). */
+  /** Largest `_ts` of the track (NaN when none). */
   get maxTs(): number {
-    return this.#overallMaxTs;
+    return this.#last?.runningMaxTs ?? NaN;
   }
 
-  /** Adds the entry of the next record. Its `firstIndex` must follow the previous record. */
+  /**
+   * Reads entries `0..count-1` from the index file from now on (whose last one, `last`,
+   * the caller checked against the data file); forgets the entries held in memory.
+   */
+  useFile(count: number, last: IndexEntry | undefined): void {
+    this.#pages.clear();
+    this.#fileCount = count;
+    this.#memory = new EntryList();
+    this.#memoryStart = count;
+    this.#size = count;
+    this.#last = count === 0 ? undefined : last;
+  }
+
+  /** Holds `entries` in memory from now on, none from the file (a rebuilt or legacy index). */
+  useMemory(entries: readonly IndexEntry[]): void {
+    this.#pages.clear();
+    this.#fileCount = 0;
+    this.#memory = new EntryList(entries.length);
+    for (const entry of entries) this.#memory.push(entry);
+    this.#memoryStart = 0;
+    this.#size = entries.length;
+    this.#last = entries[entries.length - 1];
+  }
+
+  /** Adds the entry of the next record (its running facts already computed). */
   push(entry: IndexEntry): void {
-    if (this.#size === this.#offsets.length) this.#grow();
-    const i = this.#size++;
-    this.#offsets[i] = entry.offset;
-    this.#lengths[i] = entry.length;
-    this.#counts[i] = entry.count;
-    this.#firstIndexes[i] = entry.firstIndex;
-    this.#minTs[i] = entry.minTs;
-    this.#maxTs[i] = entry.maxTs;
-    this.#dataCrcs[i] = entry.dataCrc;
-    this.#flags[i] = entry.flags;
-    this.#totalPoints += entry.count;
-    const untimed = (entry.flags & FLAG_UNTIMED) !== 0;
-    this.#hasUntimed ||= untimed;
-    if (untimed || (entry.flags & FLAG_SORTED) === 0) this.#isTimeOrdered = false;
-    if (i > 0 && !(entry.minTs >= (this.#maxTs[i - 1] as number))) this.#isTimeOrdered = false;
-    if (!(entry.minTs >= this.#overallMinTs)) this.#overallMinTs = entry.minTs;
-    if (!(entry.maxTs <= this.#overallMaxTs)) this.#overallMaxTs = entry.maxTs;
+    if (this.#memory.size === 0) this.#memoryStart = this.#size;
+    this.#memory.push(entry);
+    this.#size++;
+    this.#last = entry;
   }
 
-  /** The entry of record `i`. */
-  entry(i: number): IndexEntry {
+  /** Notes that the index file now holds entries `0..count-1` too. */
+  markInFile(count: number): void {
+    this.#fileCount = count;
+  }
+
+  /**
+   * Keeps the first `size` entries (taking back a failed write).
+   *
+   * @param last the entry `size - 1`, when the caller knows it (so that nothing is read)
+   */
+  async truncate(size: number, last?: IndexEntry): Promise<void> {
+    if (size >= this.#size) return;
+    if (size <= this.#memoryStart) {
+      this.#memory = new EntryList();
+      this.#memoryStart = size;
+    } else {
+      this.#memory.truncate(size - this.#memoryStart);
+    }
+    this.#fileCount = Math.min(this.#fileCount, size);
+    for (const page of [...this.#pages.keys()]) {
+      if ((page + 1) * PAGE_ENTRIES > size) this.#pages.delete(page);
+    }
+    this.#size = size;
+    this.#last = size === 0 ? undefined : (last ?? (await this.entry(size - 1)));
+  }
+
+  /**
+   * Entry `i`, 0 <= i < size.
+   *
+   * @throws {IndexDamagedError} when the index file's entry is damaged
+   */
+  async entry(i: number): Promise<IndexEntry> {
     if (i < 0 || i >= this.#size)
       throw new RangeError(`record ${i} is outside 0..${this.#size - 1}`);
-    return {
-      offset: this.#offsets[i] as number,
-      length: this.#lengths[i] as number,
-      count: this.#counts[i] as number,
-      firstIndex: this.#firstIndexes[i] as number,
-      minTs: this.#minTs[i] as number,
-      maxTs: this.#maxTs[i] as number,
-      dataCrc: this.#dataCrcs[i] as number,
-      flags: this.#flags[i] as number,
-    };
+    if (i >= this.#memoryStart) return this.#memory.entry(i - this.#memoryStart);
+    const page = await this.#page(i);
+    return page.entry(i % PAGE_ENTRIES);
   }
 
   /** Record `i` as a time read sees it. */
-  span(i: number): TimeSpan {
-    const entry = this.entry(i);
+  async span(i: number): Promise<TimeSpan> {
+    const entry = await this.entry(i);
     return {
       minTs: entry.minTs,
       maxTs: entry.maxTs,
@@ -108,70 +174,100 @@ export class TrackIndex implements TimeSpanIndex {
     };
   }
 
-  /** All entries, in file order. */
-  entries(): IndexEntry[] {
-    const out: IndexEntry[] = [];
-    for (let i = 0; i < this.#size; i++) out.push(this.entry(i));
-    return out;
+  /** Record holding point `pointIndex` (binary search, first guessing in proportion); -1 when past the end. */
+  async recordOfPoint(pointIndex: number): Promise<number> {
+    const total = this.totalPoints;
+    if (pointIndex < 0 || pointIndex >= total) return -1;
+    // The last record whose first index is at most `pointIndex`.
+    const guess = Math.floor((pointIndex / total) * this.#size);
+    return (
+      (await this.#firstWhere(guess, async (i) => (await this.entry(i)).firstIndex > pointIndex)) -
+      1
+    );
   }
 
-  /** Record holding point `pointIndex`, found by binary search; -1 when past the end. */
-  recordOfPoint(pointIndex: number): number {
-    if (pointIndex < 0 || pointIndex >= this.#totalPoints) return -1;
-    let low = 0;
-    let high = this.#size - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >>> 1;
-      if ((this.#firstIndexes[mid] as number) <= pointIndex) low = mid;
-      else high = mid - 1;
-    }
-    return low;
+  /** First record whose largest `_ts` is at least `ts` (`size` when none); time-ordered only. */
+  async firstEndingAtOrAfter(ts: number): Promise<number> {
+    return this.#firstWhere(this.#timeGuess(ts), async (i) => (await this.entry(i)).maxTs >= ts);
+  }
+
+  /** Last record whose smallest `_ts` is below `ts` (-1 when none); time-ordered only. */
+  async lastStartingBefore(ts: number): Promise<number> {
+    return (
+      (await this.#firstWhere(
+        this.#timeGuess(ts),
+        async (i) => !((await this.entry(i)).minTs < ts),
+      )) - 1
+    );
+  }
+
+  /** Where `ts` would be if the records spread evenly over the track's time range. */
+  #timeGuess(ts: number): number {
+    const span = this.maxTs - this.minTs;
+    if (!(span > 0)) return 0;
+    const fraction = Math.min(1, Math.max(0, (ts - this.minTs) / span));
+    return Math.floor(fraction * this.#size);
   }
 
   /**
-   * First record whose largest `_ts` is at least `ts`, for a time-ordered track
-   * (binary search); `size` when there is none.
+   * The first record for which `isAtOrAfter` holds (`size` when none), for a predicate that
+   * is false, then true, along the records. The first probes look around `guess`, widening,
+   * so that a good guess costs one page of the index file; then it bisects.
    */
-  firstEndingAtOrAfter(ts: number): number {
+  async #firstWhere(guess: number, isAtOrAfter: (i: number) => Promise<boolean>): Promise<number> {
     let low = 0;
     let high = this.#size;
+    let probe = Math.min(Math.max(guess, 0), this.#size - 1);
+    let step = 1;
+    // Gallop from the guess: the answer is in [low, high) and the window halves after.
+    while (low < high && probe >= low && probe < high) {
+      if (await isAtOrAfter(probe)) {
+        high = probe;
+        probe -= step;
+      } else {
+        low = probe + 1;
+        probe += step;
+      }
+      step *= 2;
+      if (step > 64) break;
+    }
     while (low < high) {
       const mid = (low + high) >>> 1;
-      if ((this.#maxTs[mid] as number) < ts) low = mid + 1;
-      else high = mid;
+      if (await isAtOrAfter(mid)) high = mid;
+      else low = mid + 1;
     }
     return low;
   }
 
-  /**
-   * Last record whose smallest `_ts` is below `ts`, for a time-ordered track
-   * (binary search); -1 when there is none.
-   */
-  lastStartingBefore(ts: number): number {
-    let low = -1;
-    let high = this.#size - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >>> 1;
-      if ((this.#minTs[mid] as number) < ts) low = mid;
-      else high = mid - 1;
+  async #page(i: number): Promise<EntryList> {
+    const number = Math.floor(i / PAGE_ENTRIES);
+    const cached = this.#pages.get(number);
+    if (cached !== undefined) {
+      // Map order is insertion order: re-inserting marks the page most recently used.
+      this.#pages.delete(number);
+      this.#pages.set(number, cached);
+      return cached;
     }
-    return low;
+    const from = number * PAGE_ENTRIES;
+    const to = Math.min(this.#fileCount, from + PAGE_ENTRIES);
+    const entries = await this.#file.read(from, to);
+    const page = new EntryList(to - from);
+    let previous: IndexEntry | undefined;
+    for (let k = 0; k < to - from; k++) {
+      const entry = entries[k];
+      if (entry === undefined || (previous !== undefined && !isNextEntry(previous, entry))) {
+        throw new IndexDamagedError(
+          `index entry ${from + k} is damaged or does not follow the one before`,
+        );
+      }
+      page.push(entry);
+      previous = entry;
+    }
+    if (this.#pages.size >= MAX_PAGES) {
+      const oldest = this.#pages.keys().next().value;
+      if (oldest !== undefined) this.#pages.delete(oldest);
+    }
+    this.#pages.set(number, page);
+    return page;
   }
-
-  #grow(): void {
-    const size = this.#offsets.length * 2;
-    this.#offsets = grow(this.#offsets, new Float64Array(size));
-    this.#lengths = grow(this.#lengths, new Uint32Array(size));
-    this.#counts = grow(this.#counts, new Uint32Array(size));
-    this.#firstIndexes = grow(this.#firstIndexes, new Float64Array(size));
-    this.#minTs = grow(this.#minTs, new Float64Array(size));
-    this.#maxTs = grow(this.#maxTs, new Float64Array(size));
-    this.#dataCrcs = grow(this.#dataCrcs, new Uint32Array(size));
-    this.#flags = grow(this.#flags, new Uint8Array(size));
-  }
-}
-
-function grow<T extends Float64Array | Uint32Array | Uint8Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

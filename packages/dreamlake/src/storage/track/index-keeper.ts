@@ -1,20 +1,35 @@
 import { CorruptDataError } from "../../core/errors.js";
-import type { Checksum, IndexEntry } from "../index/index-entry.js";
-import { scanRecords } from "../index/record-scanner.js";
-import { TrackIndex } from "../index/track-index.js";
-import { TrackIndexFile } from "../index/track-index-file.js";
+import {
+  chainEntry,
+  endOf,
+  isNextEntry,
+  type Checksum,
+  type IndexEntry,
+  type RecordEntry,
+} from "../index/index-entry.js";
+import { IndexFile } from "../index/index-file.js";
+import { scanRecords, type ScanStop } from "../index/record-scanner.js";
+import { holdsRecordsAfter } from "../index/tail-check.js";
+import { IndexDamagedError, TrackIndex } from "../index/track-index.js";
 import type { FileSystem, RandomAccessFile } from "../ports.js";
 import type { TrackPaths } from "./track-files.js";
 
 /** Bytes of the data file read at once when indexing a tail the index does not cover. */
 const SCAN_WINDOW_BYTES = 4 * 1024 * 1024;
+/** Entries read from the end of the index file at open, to find its last good one. */
+const TAIL_ENTRIES = 64;
+/**
+ * Largest tail looked at to tell a torn write from damage: a torn tail is part of one
+ * write; anything longer is taken for damage (and never cut).
+ */
+const MAX_TORN_TAIL_BYTES = 64 * 1024 * 1024;
 
 /** Where the files and the index stood before a write, to undo it when it fails. */
 export type WriteCheckpoint = {
   readonly validEnd: number;
   readonly records: number;
-  readonly indexFileEnd: number;
-  readonly persistedEntries: number;
+  readonly last: IndexEntry | undefined;
+  readonly inFile: number;
 };
 
 /** What an {@link IndexKeeper} works with. */
@@ -22,36 +37,52 @@ export type IndexKeeperDeps = {
   readonly fs: FileSystem;
   readonly checksum: Checksum;
   readonly paths: TrackPaths;
-  /** Called whenever the index is replaced or cut: records decoded before may be gone. */
+  /** Called whenever entries already handed out may have changed: records decoded before may be gone. */
   readonly onReset: () => void;
 };
 
 /**
- * Keeps a track's index in step with its data file, which is the truth: loads the sidecar
- * index, indexes a tail it does not cover (another writer, the Python SDK, a crash between
- * the data and the index write), drops or rebuilds it when it disagrees, and appends the
- * entries of new records. Owns the open data file. Not safe for overlapping calls: the
- * store runs one operation at a time.
+ * Keeps a track's index in step with its data file, which is the truth.
+ *
+ * - **Open in O(1).** It reads the last page of the index file and checks the last entry's
+ *   record against the data file; other entries are read when a read needs them, and each
+ *   is checked (its own checksum, then its record's) when used.
+ * - **Data longer than the index** (another writer, the Python SDK, a crash between the data
+ *   and the index write): the tail is scanned and indexed; a writer saves the entries.
+ * - **Data shorter than the index**: entries past its end are dropped.
+ * - **An index that does not describe the file** (the last record's checksum differs, or an
+ *   entry is damaged): the file is scanned whole and the old entries serve as witnesses: a
+ *   record whose offset and length match an old entry but not its checksum is damage, kept
+ *   as such (reads of it throw `CorruptDataError`), unless no record matches at all (the
+ *   index was another file's).
+ * - **Only a torn tail is cut**: an object cut short at the end of the file with nothing
+ *   readable after it. Bytes that cannot be read with whole records after them are damage:
+ *   reads past them and every write fail with `CorruptDataError`, and nothing is cut.
+ *
+ * Owns the open data file. Not safe for overlapping calls: the store runs one at a time.
  */
 export class IndexKeeper {
   readonly #deps: IndexKeeperDeps;
-  readonly #indexFile: TrackIndexFile;
+  readonly #indexFile: IndexFile;
+  readonly #index: TrackIndex;
   #data: RandomAccessFile | undefined;
   #isWritable = false;
-  #index = new TrackIndex();
+  #isLoaded = false;
   /** End of the whole objects seen in the data file (records and skipped non-map objects). */
   #validEnd = 0;
   /** Size of the data file when it was last looked at. */
   #seenSize = -1;
-  /** Bytes of the index file that hold the entries the in-memory index has, or -1: rewrite it. */
-  #indexFileEnd = -1;
-  /** Entries of the in-memory index already in the index file. */
-  #persistedEntries = 0;
-  #isIndexFileLoaded = false;
+  /** The index file must be written whole (it is missing, legacy, or was rebuilt). */
+  #needsRewrite = false;
+  /** Records whose bytes no longer match their checksum (found by a rebuild). */
+  readonly #damaged = new Set<number>();
+  /** Unreadable bytes with records after them, past the indexed part: where, and why. */
+  #damageAt: { readonly offset: number; readonly reason: string } | undefined;
 
   constructor(deps: IndexKeeperDeps) {
     this.#deps = deps;
-    this.#indexFile = new TrackIndexFile(deps.fs, deps.paths.index);
+    this.#indexFile = new IndexFile(deps.fs, deps.paths.index);
+    this.#index = new TrackIndex(this.#indexFile);
   }
 
   /** The index as of the last {@link refresh}. */
@@ -70,6 +101,23 @@ export class IndexKeeper {
     return this.#data;
   }
 
+  /** Whether record `record` is known to be damaged. */
+  isDamaged(record: number): boolean {
+    return this.#damaged.has(record);
+  }
+
+  /**
+   * Throws when the data file holds unreadable bytes past the indexed records: the points
+   * after them cannot be counted, so a read that needs them (or the track's totals) fails.
+   *
+   * @throws {CorruptDataError} naming the file, the offset and the points before
+   */
+  assertNoUnreadableTail(): void {
+    const damage = this.#damageAt;
+    if (damage === undefined) return;
+    throw this.#corruptAt(damage.offset, damage.reason);
+  }
+
   /** Opens the data file for writing (creating it), once. */
   async makeWritable(): Promise<void> {
     if (this.#isWritable) return;
@@ -83,7 +131,8 @@ export class IndexKeeper {
    * Brings the index up to the data file's current size. Readers only look; a writer
    * (holding the lock) also cuts a torn tail and saves what it indexed.
    *
-   * @throws {CorruptDataError} in `write` mode, when the data file is damaged before its end
+   * @throws {CorruptDataError} in `write` mode, when the data file holds unreadable bytes
+   * that a write would have to cut or write after
    */
   async refresh(mode: "read" | "write"): Promise<void> {
     if (this.#data === undefined) {
@@ -92,32 +141,40 @@ export class IndexKeeper {
     }
     const data = this.#data;
     const size = await data.size();
-    if (size === this.#seenSize && (mode === "read" || this.#validEnd === size)) return;
-    if (!this.#isIndexFileLoaded) await this.#loadIndexFile(size);
-    if (this.#index.coveredBytes > size) this.reset();
-    if (size > this.#validEnd) await this.#catchUp(size, mode);
-    if (mode === "write" && this.#validEnd < size) {
-      // A torn tail: a record cut by a crash. It was never acknowledged; cut it off.
-      await data.truncate(this.#validEnd);
+    if (size === this.#seenSize && (mode === "read" || this.#validEnd === size)) {
+      if (mode === "write") this.assertNoUnreadableTail();
+      return;
     }
-    if (mode === "write" && this.#indexFileEnd === -1) await this.#persist(false);
+    if (!this.#isLoaded || size < this.#validEnd) await this.#load(size);
+    else if (size > this.#validEnd) {
+      // Damage met before may have been repaired since: look again.
+      this.#damageAt = undefined;
+      await this.#catchUp(size);
+    }
+    if (mode === "write") {
+      this.assertNoUnreadableTail();
+      if (this.#validEnd < size) {
+        // A torn tail: an object cut by a crash, with nothing readable after it (checked
+        // when it was met). It was never acknowledged; cut it off.
+        await data.truncate(this.#validEnd);
+      }
+      await this.#persist(false);
+    }
     this.#seenSize = mode === "write" ? this.#validEnd : size;
   }
 
-  /** Forgets the index, so that the next {@link refresh} rebuilds it from the data file. */
-  reset(): void {
-    this.#index = new TrackIndex();
-    this.#validEnd = 0;
-    this.#persistedEntries = 0;
-    this.#indexFileEnd = -1;
-    this.#deps.onReset();
-  }
-
-  /** Forgets the index and looks at the data file again (the index turned out stale). */
-  async rebuild(): Promise<void> {
-    this.reset();
-    this.#seenSize = -1;
-    await this.refresh("read");
+  /**
+   * Runs `operation`; when it meets a damaged index entry, rebuilds the index from the data
+   * file (with the old entries as witnesses) and runs it once more.
+   */
+  async withIndexRepair<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error: unknown) {
+      if (!(error instanceof IndexDamagedError)) throw error;
+      await this.#rebuild(await this.data.size(), await this.#witnesses());
+      return operation();
+    }
   }
 
   /**
@@ -126,7 +183,7 @@ export class IndexKeeper {
    */
   async append(
     bytes: Uint8Array,
-    entries: readonly IndexEntry[],
+    records: readonly RecordEntry[],
     isSynced: boolean,
   ): Promise<void> {
     const data = this.data;
@@ -136,7 +193,7 @@ export class IndexKeeper {
     if (isSynced) await data.sync();
     this.#validEnd += bytes.byteLength;
     this.#seenSize = this.#validEnd;
-    for (const entry of entries) this.#index.push(entry);
+    for (const record of records) this.#index.push(chainEntry(this.#index.last, record));
     await this.#persist(isSynced);
   }
 
@@ -145,8 +202,8 @@ export class IndexKeeper {
     return {
       validEnd: this.#validEnd,
       records: this.#index.size,
-      indexFileEnd: this.#indexFileEnd,
-      persistedEntries: this.#persistedEntries,
+      last: this.#index.last,
+      inFile: this.#index.fileCount,
     };
   }
 
@@ -155,20 +212,21 @@ export class IndexKeeper {
    * index files and forgets its entries. Best effort: what it cannot cut, the next write indexes.
    */
   async rollBack(to: WriteCheckpoint): Promise<void> {
-    const index = new TrackIndex();
-    for (let i = 0; i < to.records; i++) index.push(this.#index.entry(i));
-    this.#index = index;
+    await this.#index.truncate(to.records, to.last);
+    this.#index.markInFile(Math.min(to.inFile, to.records));
     this.#deps.onReset();
     this.#validEnd = to.validEnd;
     this.#seenSize = -1;
-    this.#persistedEntries = to.persistedEntries;
-    this.#indexFileEnd = to.indexFileEnd;
     try {
       await this.data.truncate(to.validEnd);
-      if (to.indexFileEnd > 0) await this.#indexFile.truncate(to.indexFileEnd);
     } catch {
-      // The original error is the one to report; the index file is rewritten next time.
-      this.#indexFileEnd = -1;
+      // The original error is the one to report; the next write indexes what stayed.
+    }
+    try {
+      await this.#indexFile.truncate(this.#index.fileCount);
+    } catch {
+      // The index file is rewritten whole by the next write.
+      this.#needsRewrite = true;
     }
   }
 
@@ -182,48 +240,179 @@ export class IndexKeeper {
     await this.#indexFile.close();
   }
 
-  /** Loads the index file, keeping the entries that chain and fit in the data file. */
-  async #loadIndexFile(dataSize: number): Promise<void> {
-    this.#isIndexFileLoaded = true;
-    const { entries, end } = await this.#indexFile.readEntries(0);
-    const index = new TrackIndex();
-    for (const entry of entries) {
-      if (!chains(index, entry) || entry.offset + entry.length > dataSize) break;
-      index.push(entry);
+  /** Loads the index: its last page, checked against the data file (see the class doc). */
+  async #load(size: number): Promise<void> {
+    this.#isLoaded = true;
+    this.#damaged.clear();
+    this.#damageAt = undefined;
+    this.#deps.onReset();
+    await this.#indexFile.forget();
+    const state = await this.#indexFile.state();
+    if (state.version === 1) {
+      await this.#loadLegacy(size);
+      return;
     }
-    this.#index = index;
-    this.#validEnd = index.coveredBytes;
-    this.#persistedEntries = index.size;
-    this.#indexFileEnd = index.size === entries.length && end > 0 ? end : -1;
-    if (index.size > 0 && !(await this.#recordMatches(index.size - 1))) this.reset();
+    const last = state.version === 2 ? await this.#lastGoodEntry(state.count) : undefined;
+    if (last === undefined) {
+      // No index (or nothing usable at its end): index the whole data file.
+      const damagedTail = state.version === 2 && state.count > 0;
+      if (damagedTail) {
+        await this.#rebuild(size, undefined);
+        return;
+      }
+      this.#index.useMemory([]);
+      this.#validEnd = 0;
+      this.#needsRewrite = true;
+      if (size > 0) await this.#scanTail(size);
+      return;
+    }
+    this.#index.useFile(last.count, last.entry);
+    if (endOf(last.entry) > size) {
+      // The data file is shorter than its index: keep the entries of the records it holds.
+      await this.#index.truncate(await this.#recordsWithin(size));
+    }
+    const tail = this.#index.last;
+    if (tail !== undefined && !(await this.#recordMatches(tail))) {
+      await this.#rebuild(size, await this.#witnesses());
+      return;
+    }
+    this.#validEnd = this.#index.coveredBytes;
+    this.#needsRewrite = false;
+    if (size > this.#validEnd) await this.#catchUp(size);
   }
 
-  async #recordMatches(record: number): Promise<boolean> {
-    const entry = this.#index.entry(record);
+  /** The index file's last entry with a good checksum that follows the one before it, near the end. */
+  async #lastGoodEntry(
+    count: number,
+  ): Promise<{ readonly entry: IndexEntry; readonly count: number } | undefined> {
+    if (count === 0) return undefined;
+    const from = Math.max(0, count - TAIL_ENTRIES);
+    const entries = await this.#indexFile.read(from, count);
+    for (let k = entries.length - 1; k >= 0; k--) {
+      const entry = entries[k];
+      const before = k > 0 ? entries[k - 1] : undefined;
+      if (entry === undefined) continue;
+      if (k > 0 && (before === undefined || !isNextEntry(before, entry))) continue;
+      if (from + k === 0 && !isNextEntry(undefined, entry)) continue;
+      return { entry, count: from + k + 1 };
+    }
+    return undefined;
+  }
+
+  /** How many of the index's records lie wholly within the first `size` bytes. */
+  async #recordsWithin(size: number): Promise<number> {
+    let low = 0;
+    let high = this.#index.size;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (endOf(await this.#index.entry(mid)) <= size) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** A legacy (version 1) index, read whole; the next writer rewrites it. */
+  async #loadLegacy(size: number): Promise<void> {
+    const entries: IndexEntry[] = [];
+    for (const entry of await this.#indexFile.readLegacy()) {
+      if (entry === undefined || !isNextEntry(entries[entries.length - 1], entry)) break;
+      if (endOf(entry) > size) break;
+      entries.push(entry);
+    }
+    this.#index.useMemory(entries);
+    this.#needsRewrite = true;
+    const last = entries[entries.length - 1];
+    if (last !== undefined && !(await this.#recordMatches(last))) {
+      await this.#rebuild(size, entries);
+      return;
+    }
+    this.#validEnd = this.#index.coveredBytes;
+    if (size > this.#validEnd) await this.#scanTail(size);
+  }
+
+  async #recordMatches(entry: IndexEntry): Promise<boolean> {
     const bytes = await this.data.read(entry.offset, entry.length);
     return bytes.byteLength === entry.length && this.#deps.checksum(bytes) === entry.dataCrc;
   }
 
-  /** Indexes the data past `#validEnd`: first from entries another writer saved, then by scanning. */
-  async #catchUp(size: number, mode: "read" | "write"): Promise<void> {
-    if (this.#indexFileEnd > 0 && this.#validEnd === this.#index.coveredBytes) {
-      const { entries, end } = await this.#indexFile.readEntries(this.#indexFileEnd);
-      let taken = 0;
-      for (const entry of entries) {
-        if (!chains(this.#index, entry) || entry.offset + entry.length > size) break;
-        this.#index.push(entry);
-        taken++;
-      }
-      if (taken > 0) {
-        this.#validEnd = this.#index.coveredBytes;
-        this.#persistedEntries = this.#index.size;
-        this.#indexFileEnd = taken === entries.length ? end : -1;
+  /** The entries of the current index that can be read, for a rebuild to compare against. */
+  async #witnesses(): Promise<(IndexEntry | undefined)[]> {
+    const out: (IndexEntry | undefined)[] = [];
+    for (let i = 0; i < this.#index.size; i++) {
+      try {
+        out.push(await this.#index.entry(i));
+      } catch (error: unknown) {
+        if (!(error instanceof IndexDamagedError)) throw error;
+        out.push(undefined);
       }
     }
-    await this.#scanTail(size, mode);
+    return out;
   }
 
-  async #scanTail(size: number, mode: "read" | "write"): Promise<void> {
+  /**
+   * Indexes the whole data file anew. Where an old entry (a witness) has the offset and
+   * length of a scanned record but another checksum, the record changed after it was
+   * written: damage. It keeps the old checksum, so that reads of it fail and a saved index
+   * still says so; unless no record matched its witness (the old index was another file's).
+   */
+  async #rebuild(
+    size: number,
+    witnesses: readonly (IndexEntry | undefined)[] | undefined,
+  ): Promise<void> {
+    this.#deps.onReset();
+    this.#damaged.clear();
+    this.#damageAt = undefined;
+    this.#index.useMemory([]);
+    this.#validEnd = 0;
+    this.#needsRewrite = true;
+    if (size > 0) await this.#scanTail(size);
+    if (witnesses === undefined) return;
+    const rebuilt: IndexEntry[] = [];
+    let matches = 0;
+    const changed: number[] = [];
+    for (let i = 0; i < this.#index.size; i++) {
+      const entry = await this.#index.entry(i);
+      const witness = witnesses[i];
+      if (
+        witness !== undefined &&
+        witness.offset === entry.offset &&
+        witness.length === entry.length
+      ) {
+        if (witness.dataCrc === entry.dataCrc) matches++;
+        else changed.push(i);
+      }
+      rebuilt.push(entry);
+    }
+    if (matches === 0 || changed.length === 0) return;
+    for (const i of changed) {
+      const entry = rebuilt[i] as IndexEntry;
+      rebuilt[i] = { ...entry, dataCrc: (witnesses[i] as IndexEntry).dataCrc };
+      this.#damaged.add(i);
+    }
+    this.#index.useMemory(rebuilt);
+  }
+
+  /** Indexes the data past `#validEnd`: first from entries another writer saved, then by scanning. */
+  async #catchUp(size: number): Promise<void> {
+    const state = await this.#indexFile.state();
+    const index = this.#index;
+    if (state.version === 2 && !this.#needsRewrite && state.count > index.fileCount) {
+      // Entries past ours in the file describe the records we would scan: take them instead
+      // of those this process scanned itself.
+      await index.truncate(index.fileCount);
+      const fresh = await this.#indexFile.read(index.fileCount, state.count);
+      for (const entry of fresh) {
+        if (entry === undefined || !isNextEntry(index.last, entry) || endOf(entry) > size) break;
+        index.push(entry);
+      }
+      index.markInFile(index.size);
+      this.#validEnd = index.coveredBytes;
+    }
+    if (size > this.#validEnd) await this.#scanTail(size);
+  }
+
+  /** Scans the data file from `#validEnd` to `size` and indexes the whole records found. */
+  async #scanTail(size: number): Promise<void> {
     const data = this.data;
     let window = SCAN_WINDOW_BYTES;
     while (this.#validEnd < size) {
@@ -237,39 +426,68 @@ export class IndexKeeper {
         this.#deps.checksum,
         isFileEnd,
       );
-      for (const entry of result.entries) this.#index.push(entry);
+      for (const record of result.entries) this.#index.push(chainEntry(this.#index.last, record));
       const progressed = result.validEnd > this.#validEnd;
       this.#validEnd = result.validEnd;
       if (result.stop.kind === "end") continue;
-      if (result.stop.kind === "malformed") {
-        if (mode === "read") return;
-        throw new CorruptDataError(
-          `${this.#deps.paths.data} is damaged at offset ${result.stop.offset} (${result.stop.reason}); ` +
-            `the ${this.#index.totalPoints} points before it are readable, and writing stops here so that nothing after it is lost`,
-          { details: { path: this.#deps.paths.data, offset: result.stop.offset } },
-        );
+      if (result.stop.kind === "malformed" || isFileEnd) {
+        await this.#judgeUnreadable(result.stop, size);
+        return;
       }
-      if (isFileEnd) return;
       // An object runs past the window: read a larger one.
       if (!progressed) window *= 2;
     }
   }
 
-  async #persist(isSynced: boolean): Promise<void> {
-    if (this.#indexFileEnd === -1) {
-      this.#indexFileEnd = await this.#indexFile.writeEntries(this.#index.entries(), 0, isSynced);
-    } else if (this.#persistedEntries < this.#index.size) {
-      const fresh: IndexEntry[] = [];
-      for (let i = this.#persistedEntries; i < this.#index.size; i++)
-        fresh.push(this.#index.entry(i));
-      this.#indexFileEnd = await this.#indexFile.writeEntries(fresh, this.#indexFileEnd, isSynced);
-    }
-    this.#persistedEntries = this.#index.size;
+  /**
+   * An object that cannot be read (cut short, or not msgpack) ends the scan. With nothing
+   * readable after it, it is a torn tail: what a crash in the middle of a write leaves
+   * (readers serve what comes before it, the next writer cuts it). With whole records after
+   * it, it is damage, and nothing is ever cut.
+   */
+  async #judgeUnreadable(stop: Exclude<ScanStop, { kind: "end" }>, size: number): Promise<void> {
+    const after = size - stop.offset;
+    const isTorn =
+      after <= MAX_TORN_TAIL_BYTES && !holdsRecordsAfter(await this.data.read(stop.offset, after));
+    if (isTorn) return;
+    this.#damageAt = {
+      offset: stop.offset,
+      reason:
+        stop.kind === "malformed"
+          ? stop.reason
+          : "an object cut short, with whole records after it",
+    };
   }
-}
 
-/** Whether `entry` is the record right after the last one of `index`. */
-function chains(index: TrackIndex, entry: IndexEntry): boolean {
-  if (entry.firstIndex !== index.totalPoints || entry.length <= 0 || entry.count <= 0) return false;
-  return entry.offset >= index.coveredBytes;
+  async #persist(isSynced: boolean): Promise<void> {
+    const index = this.#index;
+    if (this.#needsRewrite) {
+      await this.#indexFile.write(await this.#entriesFrom(0), 0, isSynced);
+      this.#needsRewrite = false;
+    } else if (index.fileCount < index.size) {
+      await this.#indexFile.write(
+        await this.#entriesFrom(index.fileCount),
+        index.fileCount,
+        isSynced,
+      );
+    } else {
+      return;
+    }
+    index.markInFile(index.size);
+  }
+
+  async #entriesFrom(from: number): Promise<IndexEntry[]> {
+    const out: IndexEntry[] = [];
+    for (let i = from; i < this.#index.size; i++) out.push(await this.#index.entry(i));
+    return out;
+  }
+
+  #corruptAt(offset: number, reason: string): CorruptDataError {
+    const path = this.#deps.paths.data;
+    return new CorruptDataError(
+      `${path} is damaged at offset ${offset} (${reason}); the ${this.#index.totalPoints} points before it are readable, ` +
+        "and nothing is written after it so that nothing is lost (`dreamlake doctor --repair` sets the damage aside)",
+      { details: { path, offset } },
+    );
+  }
 }

@@ -2,7 +2,7 @@ import type { PointColumns } from "../../core/point-columns.js";
 import type { TimedPoint } from "../../core/point.js";
 import type { MsgpackWriter } from "../codec/msgpack-writer.js";
 import { writeColumnarRecord, writePointRecord } from "../codec/record-codec.js";
-import type { Checksum, IndexEntry } from "../index/index-entry.js";
+import type { Checksum, RecordEntry } from "../index/index-entry.js";
 import { entryFor } from "../index/record-scanner.js";
 
 /** Where and how the records of one write go. */
@@ -31,9 +31,9 @@ export function encodeRecords(
   writer: MsgpackWriter,
   points: PointColumns,
   options: EncodeOptions,
-): IndexEntry[] {
+): RecordEntry[] {
   writer.reset();
-  const entries: IndexEntry[] = [];
+  const entries: RecordEntry[] = [];
   const count = points.count;
   for (let start = 0; start < count; start += options.maxRecordPoints) {
     const end = Math.min(count, start + options.maxRecordPoints);

@@ -1,18 +1,13 @@
 import { CorruptDataError } from "../../core/errors.js";
-import type { FieldValue } from "../../core/point.js";
-import type { IndexQuery } from "../../core/read-options.js";
+import { isFieldMap, type FieldValue } from "../../core/point.js";
 import { DecodedRecord } from "../codec/decoded-record.js";
 import { MsgpackReader } from "../codec/msgpack-reader.js";
 import type { Checksum, IndexEntry } from "../index/index-entry.js";
-import type { TrackIndex } from "../index/track-index.js";
 import type { RandomAccessFile } from "../ports.js";
 import { RecordCache } from "./record-cache.js";
 
 /** Most bytes of records read ahead of need and kept for a read to come. */
 const MAX_PREFETCHED_BYTES = 4 * 1024 * 1024;
-
-/** The index does not describe the data file any more (a checksum or a count differs). */
-export class StaleIndexError extends Error {}
 
 /** What a {@link RecordLoader} reads from. */
 export type RecordLoaderDeps = {
@@ -21,13 +16,15 @@ export type RecordLoaderDeps = {
   readonly checksum: Checksum;
   /** The data file's path, for error messages. */
   readonly path: string;
+  /** Whether a record is known to be damaged (a rebuild found it changed). */
+  readonly isDamaged: (record: number) => boolean;
 };
 
 /**
  * Loads the records of one data file by their index entries: checks each one's bytes
- * against its entry's checksum, decodes it, and keeps recently used ones in a cache
- * bounded in points and bytes. Reads by index that continue where the last one ended (a
- * scan) read the next record ahead.
+ * against its entry's checksum (a mismatch is damage: the index only ever describes bytes
+ * that were written), decodes it, and keeps recently used ones in a cache bounded in points
+ * and bytes. Reads that continue where the last one ended (a scan) read the next record ahead.
  */
 export class RecordLoader {
   readonly #deps: RecordLoaderDeps;
@@ -49,8 +46,8 @@ export class RecordLoader {
    * @param use `cached`: from the cache, kept there (reads that return built points);
    * `fresh`: decoded anew and not kept, so that the caller owns its lists (scans, which read
    * every record once and hand its columns out)
-   * @throws {StaleIndexError} when its bytes or point count differ from `entry`
-   * @throws {CorruptDataError} when bytes that match their checksum do not decode
+   * @throws {CorruptDataError} when its bytes do not match `entry` (checksum, length, point
+   * count) or do not decode, naming the file, the offset and the record
    */
   async load(
     record: number,
@@ -61,25 +58,37 @@ export class RecordLoader {
       const cached = this.#cache.get(record);
       if (cached !== undefined) return cached;
     }
+    if (this.#deps.isDamaged(record)) {
+      throw this.#damaged(record, entry, "its bytes changed after it was written");
+    }
     const bytes = await this.#bytesOf(entry);
-    if (bytes.byteLength !== entry.length || this.#deps.checksum(bytes) !== entry.dataCrc) {
-      throw new StaleIndexError(
-        `record ${record} at offset ${entry.offset} does not match its index entry`,
+    if (bytes.byteLength !== entry.length) {
+      throw this.#damaged(
+        record,
+        entry,
+        `only ${bytes.byteLength} of its ${entry.length} bytes are there`,
+      );
+    }
+    const crc = this.#deps.checksum(bytes);
+    if (crc !== entry.dataCrc) {
+      throw this.#damaged(
+        record,
+        entry,
+        `its checksum 0x${hex(crc)} does not match 0x${hex(entry.dataCrc)}, the one written`,
       );
     }
     let value: FieldValue;
     try {
       value = new MsgpackReader(bytes).decode();
     } catch (error: unknown) {
-      throw new CorruptDataError(
-        `${this.#deps.path}: the record at offset ${entry.offset} (${entry.length} bytes) does not decode`,
-        { cause: error, details: { path: this.#deps.path, offset: entry.offset } },
-      );
+      throw this.#damaged(record, entry, "it does not decode", error);
     }
-    const decoded = isRecordMap(value) ? new DecodedRecord(value) : undefined;
+    const decoded = isFieldMap(value) ? new DecodedRecord(value) : undefined;
     if (decoded?.count !== entry.count) {
-      throw new StaleIndexError(
-        `record ${record} holds ${decoded?.count ?? 0} points, its index entry ${entry.count}`,
+      throw this.#damaged(
+        record,
+        entry,
+        `it holds ${decoded?.count ?? 0} points, not ${entry.count}`,
       );
     }
     if (use === "cached") this.#cache.set(record, decoded, entry.length);
@@ -87,23 +96,18 @@ export class RecordLoader {
   }
 
   /**
-   * Starts reading the records a read by index needs, all at once, and, when the read
-   * continues where the last one ended (a scan), the record after them too: each read of
-   * the file waits on the disk and the thread pool, and they overlap instead of queueing.
+   * Starts reading records a read will need, all at once: each read of the file waits on
+   * the disk and the thread pool, and they overlap instead of queueing.
    */
-  prefetchFor(index: TrackIndex, first: number, query: IndexQuery): void {
-    if (first === -1) return;
-    let record = first;
-    let covered = 0;
-    const extra = query.startIndex === this.#nextSequentialIndex ? 1 : 0;
-    let ahead = 0;
-    while (record < index.size && (covered < query.limit || ahead < extra)) {
-      const entry = index.entry(record);
-      if (covered >= query.limit) ahead++;
-      covered += entry.firstIndex + entry.count - Math.max(query.startIndex, entry.firstIndex);
+  prefetch(records: readonly { readonly record: number; readonly entry: IndexEntry }[]): void {
+    for (const { record, entry } of records) {
       if (this.#cache.get(record) === undefined) void this.#bytesOf(entry, true);
-      record++;
     }
+  }
+
+  /** Whether a read by index starting at `startIndex` continues where the last one ended (a scan). */
+  isSequential(startIndex: number): boolean {
+    return startIndex === this.#nextSequentialIndex;
   }
 
   /** Notes where a read by index ended, so that a read starting there is taken for a scan. */
@@ -116,6 +120,15 @@ export class RecordLoader {
     this.#cache.clear();
     this.#prefetched.clear();
     this.#prefetchedBytes = 0;
+  }
+
+  #damaged(record: number, entry: IndexEntry, why: string, cause?: unknown): CorruptDataError {
+    const path = this.#deps.path;
+    return new CorruptDataError(
+      `${path} is damaged: record ${record} (points ${entry.firstIndex} to ${entry.firstIndex + entry.count - 1}, ` +
+        `${entry.length} bytes at offset ${entry.offset}) cannot be read: ${why}`,
+      { cause, details: { path, offset: entry.offset, record } },
+    );
   }
 
   /** The bytes of a record: from a read already started for it, or read now. */
@@ -146,11 +159,6 @@ export class RecordLoader {
   }
 }
 
-function isRecordMap(value: FieldValue): value is { [key: string]: FieldValue } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array)
-  );
+function hex(crc: number): string {
+  return crc.toString(16).padStart(8, "0");
 }

@@ -15,7 +15,10 @@ export type TimeSpan = {
   readonly hasUntimed: boolean;
 };
 
-/** The spans of a track, in index order. */
+/**
+ * The spans of a track, in index order. Methods may answer at once (spans held in memory)
+ * or through a promise (an index read from its file a page at a time).
+ */
 export interface TimeSpanIndex {
   /** Number of spans. */
   readonly size: number;
@@ -25,11 +28,11 @@ export interface TimeSpanIndex {
    */
   readonly isTimeOrdered: boolean;
   /** Span `i`, 0 <= i < size. */
-  span(i: number): TimeSpan;
+  span(i: number): TimeSpan | Promise<TimeSpan>;
   /** First span whose `maxTs` is at least `ts` (`size` when none); time-ordered only. */
-  firstEndingAtOrAfter(ts: number): number;
+  firstEndingAtOrAfter(ts: number): number | Promise<number>;
   /** Last span whose `minTs` is below `ts` (-1 when none); time-ordered only. */
-  lastStartingBefore(ts: number): number;
+  lastStartingBefore(ts: number): number | Promise<number>;
 }
 
 /** A span worth reading, with the best sort key any of its points can have. */
@@ -49,21 +52,26 @@ export type PlannedSpan = {
  * On a time-ordered track the first span is found by binary search and spans are produced
  * lazily, so a read of a recent window looks at one or two of them. Otherwise every span
  * is looked at once and the overlapping ones are sorted by their best key.
+ *
+ * Pure, but asynchronous: it awaits the index, which may read its entries from a file.
  */
-export function* planTimeRead(index: TimeSpanIndex, query: TimeQuery): Generator<PlannedSpan> {
+export async function* planTimeRead(
+  index: TimeSpanIndex,
+  query: TimeQuery,
+): AsyncGenerator<PlannedSpan> {
   const isBounded = query.startTime !== undefined || query.endTime !== undefined;
   const start = query.startTime ?? -Infinity;
   const end = query.endTime ?? Infinity;
   if (index.isTimeOrdered) {
     if (query.reverse) {
-      for (let s = index.lastStartingBefore(end); s >= 0; s--) {
-        const span = index.span(s);
+      for (let s = await index.lastStartingBefore(end); s >= 0; s--) {
+        const span = await index.span(s);
         if (span.maxTs < start) return;
         yield { span: s, bestKey: span.maxTs };
       }
     } else {
-      for (let s = index.firstEndingAtOrAfter(start); s < index.size; s++) {
-        const span = index.span(s);
+      for (let s = await index.firstEndingAtOrAfter(start); s < index.size; s++) {
+        const span = await index.span(s);
         if (span.minTs >= end) return;
         yield { span: s, bestKey: span.minTs };
       }
@@ -72,7 +80,7 @@ export function* planTimeRead(index: TimeSpanIndex, query: TimeQuery): Generator
   }
   const candidates: PlannedSpan[] = [];
   for (let s = 0; s < index.size; s++) {
-    const span = index.span(s);
+    const span = await index.span(s);
     const hasTimed = span.count > 0 && !Number.isNaN(span.minTs);
     const overlaps = hasTimed && span.maxTs >= start && span.minTs < end;
     if (overlaps || (!isBounded && span.count > 0)) {

@@ -7,7 +7,6 @@ import {
   type DownsampleQuery,
   type DownsampleResult,
 } from "../../core/downsample.js";
-import { CorruptDataError } from "../../core/errors.js";
 import type { PointColumns } from "../../core/point-columns.js";
 import type { IndexQuery, TimeQuery } from "../../core/read-options.js";
 import { SerialQueue } from "../../core/serial-queue.js";
@@ -20,6 +19,7 @@ import type {
   TrackStats,
 } from "../../core/track-results.js";
 import { MsgpackWriter } from "../codec/msgpack-writer.js";
+import type { IndexEntry } from "../index/index-entry.js";
 import type { TrackIndex } from "../index/track-index.js";
 import type { Checksum } from "../index/index-entry.js";
 import type { FileSystem, LockManager } from "../ports.js";
@@ -27,7 +27,7 @@ import { columnBatchOf } from "./column-scan.js";
 import { IndexKeeper } from "./index-keeper.js";
 import { MetadataPacer } from "./metadata-pacer.js";
 import { offerRecord } from "./offer-record.js";
-import { RecordLoader, StaleIndexError } from "./record-loader.js";
+import { RecordLoader } from "./record-loader.js";
 import { addRecordPoints } from "./record-downsample.js";
 import { encodeRecords } from "./record-encoder.js";
 import { planTimeRead } from "./time-read-plan.js";
@@ -101,7 +101,12 @@ export class TrackStore {
     this.#options = options;
     this.#paths = trackPaths(directory);
     this.#loader = new RecordLoader(
-      { file: () => this.#keeper.data, checksum: deps.checksum, path: this.#paths.data },
+      {
+        file: () => this.#keeper.data,
+        checksum: deps.checksum,
+        path: this.#paths.data,
+        isDamaged: (record) => this.#keeper.isDamaged(record),
+      },
       options.cachePoints,
       options.cacheBytes,
     );
@@ -196,19 +201,29 @@ export class TrackStore {
 
   async #read(query: IndexQuery): Promise<ReadResult> {
     await this.#keeper.refresh("read");
-    const points = await this.#withReindexOnMismatch(async () => {
-      const index = this.#keeper.index;
+    const keeper = this.#keeper;
+    const points = await keeper.withIndexRepair(async () => {
+      const index = keeper.index;
+      if (query.startIndex + query.limit > index.totalPoints) keeper.assertNoUnreadableTail();
+      const wanted: { record: number; entry: IndexEntry }[] = [];
+      let covered = 0;
+      const ahead = this.#loader.isSequential(query.startIndex) ? 1 : 0;
+      const first = await index.recordOfPoint(query.startIndex);
+      for (let record = first; record !== -1 && record < index.size; record++) {
+        if (covered >= query.limit && wanted.length >= ahead + 1) break;
+        const entry = await index.entry(record);
+        wanted.push({ record, entry });
+        covered += entry.firstIndex + entry.count - Math.max(query.startIndex, entry.firstIndex);
+      }
+      this.#loader.prefetch(wanted);
       const out: IndexedPoint[] = [];
-      let record = index.recordOfPoint(query.startIndex);
-      this.#loader.prefetchFor(index, record, query);
-      while (record !== -1 && record < index.size && out.length < query.limit) {
-        const entry = index.entry(record);
+      for (const { record, entry } of wanted) {
+        if (out.length >= query.limit) break;
         const decoded = await this.#loader.load(record, entry);
-        let i = Math.max(0, query.startIndex - entry.firstIndex);
-        for (; i < decoded.count && out.length < query.limit; i++) {
+        for (let i = Math.max(0, query.startIndex - entry.firstIndex); i < decoded.count; i++) {
+          if (out.length >= query.limit) break;
           out.push({ index: entry.firstIndex + i, data: decoded.pointAt(i) });
         }
-        record++;
       }
       return out;
     });
@@ -235,12 +250,14 @@ export class TrackStore {
 
   async #readByTime(query: TimeQuery): Promise<TimeReadResult> {
     await this.#keeper.refresh("read");
-    const selection = await this.#withReindexOnMismatch(async () => {
-      const index = this.#keeper.index;
+    const keeper = this.#keeper;
+    const selection = await keeper.withIndexRepair(async () => {
+      keeper.assertNoUnreadableTail();
+      const index = keeper.index;
       const selected = new TimeSelection(query.limit, query.reverse);
-      for (const { span, bestKey } of planTimeRead(index, query)) {
+      for await (const { span, bestKey } of planTimeRead(index, query)) {
         if (!selected.canTake(bestKey)) break;
-        const entry = index.entry(span);
+        const entry = await index.entry(span);
         offerRecord(selected, await this.#loader.load(span, entry), entry, query);
       }
       return selected;
@@ -267,7 +284,9 @@ export class TrackStore {
 
   async #downsample(query: DownsampleQuery): Promise<DownsampleResult> {
     await this.#keeper.refresh("read");
-    return this.#withReindexOnMismatch(async () => {
+    const keeper = this.#keeper;
+    return keeper.withIndexRepair(async () => {
+      keeper.assertNoUnreadableTail();
       const range = await this.#timeRange(query);
       if (range === undefined) return EMPTY_DOWNSAMPLE;
       const grid = new BucketGrid(
@@ -278,8 +297,8 @@ export class TrackStore {
       );
       const sampler = new Downsampler(grid, query.fields);
       const index = this.#keeper.index;
-      for (const record of recordsOverlapping(index, range.start, range.end)) {
-        addRecordPoints(sampler, await this.#loader.load(record, index.entry(record), "fresh"));
+      for await (const { record, entry } of recordsOverlapping(index, range.start, range.end)) {
+        addRecordPoints(sampler, await this.#loader.load(record, entry, "fresh"));
       }
       return sampler.result();
     });
@@ -314,7 +333,7 @@ export class TrackStore {
     let low = NaN;
     let high = NaN;
     for (let record = 0; record < index.size; record++) {
-      const decoded = await this.#loader.load(record, index.entry(record), "fresh");
+      const decoded = await this.#loader.load(record, await index.entry(record), "fresh");
       for (let i = 0; i < decoded.count; i++) {
         const ts = decoded.tsAt(i);
         if (typeof ts !== "number" || !Number.isFinite(ts)) continue;
@@ -334,20 +353,31 @@ export class TrackStore {
    * @throws {CorruptDataError} when a record fails its checks even after re-indexing
    */
   async *scanColumns(query: ScanQuery): AsyncGenerator<ColumnBatch> {
-    const records = await this.#turns.run(async () => {
-      await this.#keeper.refresh("read");
-      const index = this.#keeper.index;
-      const isBounded = query.startTime !== undefined || query.endTime !== undefined;
-      return isBounded
-        ? [...recordsOverlapping(index, query.startTime ?? -Infinity, query.endTime ?? Infinity)]
-        : index.size;
+    const keeper = this.#keeper;
+    const size = await this.#turns.run(async () => {
+      await keeper.refresh("read");
+      keeper.assertNoUnreadableTail();
+      return keeper.index.size;
     });
-    const count = typeof records === "number" ? records : records.length;
-    for (let n = 0; n < count; n++) {
-      const record = typeof records === "number" ? n : (records[n] as number);
+    const start = query.startTime ?? -Infinity;
+    const end = query.endTime ?? Infinity;
+    // The first record that may hold points of the range; from there, records in index order.
+    let record = await this.#turns.run(() =>
+      keeper.withIndexRepair(async () =>
+        keeper.index.isTimeOrdered && start > -Infinity
+          ? keeper.index.firstEndingAtOrAfter(start)
+          : 0,
+      ),
+    );
+    for (; record < size; record++) {
       const batch = await this.#turns.run(() =>
-        this.#withReindexOnMismatch(async () => {
-          const entry = this.#keeper.index.entry(record);
+        keeper.withIndexRepair(async () => {
+          const index = keeper.index;
+          const entry = await index.entry(record);
+          if (index.isTimeOrdered && entry.minTs >= end) return "past";
+          // NaN (no timed point) fails both comparisons: such a record has no point in a range.
+          const isBounded = start > -Infinity || end < Infinity;
+          if (isBounded && !(entry.minTs < end && entry.maxTs >= start)) return undefined;
           return columnBatchOf(
             await this.#loader.load(record, entry, "fresh"),
             entry.firstIndex,
@@ -355,6 +385,7 @@ export class TrackStore {
           );
         }),
       );
+      if (batch === "past") return;
       if (batch !== undefined) yield batch;
     }
   }
@@ -366,10 +397,14 @@ export class TrackStore {
 
   async #stats(): Promise<TrackStats> {
     await this.#keeper.refresh("read");
+    this.#keeper.assertNoUnreadableTail();
     const metadata = await this.#metadata.current();
     const index = this.#keeper.index;
     const firstTs = Number.isNaN(index.minTs) ? null : index.minTs;
     const lastTs = Number.isNaN(index.maxTs) ? null : index.maxTs;
+    // ±Infinity (a `_ts` another tool wrote) has no date.
+    const dateOf = (ts: number | null): string | null =>
+      ts === null || !Number.isFinite(ts) ? null : isoFromSeconds(ts);
     return {
       trackId: metadata?.trackId ?? `local-track-${this.name}`,
       name: this.name,
@@ -383,8 +418,8 @@ export class TrackStore {
       chunkSize: 10_000,
       firstTs,
       lastTs,
-      firstDataAt: firstTs === null ? null : isoFromSeconds(firstTs),
-      lastDataAt: lastTs === null ? null : isoFromSeconds(lastTs),
+      firstDataAt: dateOf(firstTs),
+      lastDataAt: dateOf(lastTs),
       createdAt: metadata?.createdAt ?? null,
       updatedAt: metadata?.updatedAt ?? metadata?.createdAt ?? null,
     };
@@ -408,42 +443,22 @@ export class TrackStore {
       await release();
     }
   }
-
-  /** Runs a read; when the index turns out stale, re-indexes from the data file and runs it once more. */
-  async #withReindexOnMismatch<T>(read: () => Promise<T>): Promise<T> {
-    try {
-      return await read();
-    } catch (error: unknown) {
-      if (!(error instanceof StaleIndexError)) throw error;
-      await this.#keeper.rebuild();
-      try {
-        return await read();
-      } catch (retryError: unknown) {
-        if (!(retryError instanceof StaleIndexError)) throw retryError;
-        throw new CorruptDataError(
-          `${this.#paths.data}: ${retryError.message} even after re-indexing`,
-          { cause: retryError, details: { path: this.#paths.data } },
-        );
-      }
-    }
-  }
 }
 
 /**
- * The records that may hold points with `start <= _ts <= end`, in index order: found by
- * binary search on a time-ordered track, by a look at every entry otherwise.
+ * The records that may hold points with `start <= _ts <= end`, in index order: from the
+ * first found by binary search on a time-ordered track, with a look at every entry otherwise.
  */
-function* recordsOverlapping(index: TrackIndex, start: number, end: number): Generator<number> {
-  if (index.isTimeOrdered) {
-    for (let r = index.firstEndingAtOrAfter(start); r < index.size; r++) {
-      if (index.entry(r).minTs > end) return;
-      yield r;
-    }
-    return;
-  }
-  for (let r = 0; r < index.size; r++) {
-    const entry = index.entry(r);
+async function* recordsOverlapping(
+  index: TrackIndex,
+  start: number,
+  end: number,
+): AsyncGenerator<{ readonly record: number; readonly entry: IndexEntry }> {
+  const first = index.isTimeOrdered ? await index.firstEndingAtOrAfter(start) : 0;
+  for (let record = first; record < index.size; record++) {
+    const entry = await index.entry(record);
+    if (index.isTimeOrdered && entry.minTs > end) return;
     // NaN (a record without a timed point) fails both comparisons.
-    if (entry.count > 0 && entry.minTs <= end && entry.maxTs >= start) yield r;
+    if (entry.count > 0 && entry.minTs <= end && entry.maxTs >= start) yield { record, entry };
   }
 }
