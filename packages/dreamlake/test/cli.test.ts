@@ -23,6 +23,7 @@ describe("the dreamlake command", () => {
     );
     expect(out).toContain("robot/pose from t+2.0 s to t+2.5 s (5 points)");
     expect(out).toContain("train_loss stats: 100 points");
+    expect(out).toContain(`See it in the browser: npx dreamlake ui --root ${temp.dir}`);
   });
 
   it("tracks, read and read-time print what demo wrote; --json gives one object per line", async () => {

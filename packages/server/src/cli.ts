@@ -1,7 +1,11 @@
+import { stat } from "node:fs/promises";
 import * as path from "node:path";
 import { DreamlakeError, FailedPreconditionError, systemClock, type Clock } from "dreamlake/engine";
 import type { Hono } from "hono";
 import { createApp } from "./app.js";
+import { LiveHub } from "./api/live-hub.js";
+import { loadDashboardAssets, type DashboardAssets } from "./dashboard/dashboard-assets.js";
+import { findDashboardBuild } from "./dashboard/find-dashboard-build.js";
 import { findJwtSecret, SECRET_FILE } from "./auth/jwt-secret.js";
 import { checkTokenUser, DEFAULT_TOKEN_DAYS, mintToken } from "./auth/mint-token.js";
 import { parseConfig, type ServerConfig } from "./config.js";
@@ -10,6 +14,7 @@ import { createEmbeddedServer } from "./embedded/embedded-deps.js";
 import type { AppEnv } from "./http/app-env.js";
 import { listen, type Listener } from "./http/listen.js";
 import { explainListenError } from "./http/listen-errors.js";
+import { createLocalFolderServer } from "./local-folder/local-folder-server.js";
 import { parseTiersConfig } from "./tiers/tiers-config.js";
 import { stderrServerLog, type ServerLog } from "./logging/server-log.js";
 import { loadWithDependency, POSTGRES_DRIVER } from "./optional-dependency.js";
@@ -28,16 +33,22 @@ export type CliIo = {
   onListening?(url: string): void;
 };
 
+/** The default port of `ui`. */
+export const DEFAULT_UI_PORT = 4000;
+
 const USAGE = `Usage:
   dreamlake-server [serve]            serve the API (embedded storage in DREAMLAKE_DATA_DIR)
   dreamlake-server token <user> [--days N]
                                       print a token for <user> (default ${DEFAULT_TOKEN_DAYS} days)
+  dreamlake-server ui [--root DIR] [--port N]
+                                      the dashboard over a local SDK folder (default .dreamlake,
+                                      port ${DEFAULT_UI_PORT}), on 127.0.0.1, without a token (what \`dreamlake ui\` runs)
   dreamlake-server help
 
 Environment: PORT (3000), HOST (127.0.0.1), DREAMLAKE_DATA_DIR (./.dreamlake-server),
 DREAMLAKE_JWT_SECRET (or DREAMLAKE_JWT_SECRET_FILE), DREAMLAKE_JWKS_URL, DREAMLAKE_JWT_*,
 DREAMLAKE_MAX_BODY_BYTES, DREAMLAKE_MAX_POINTS_PER_REQUEST, DREAMLAKE_MAX_FILE_BYTES,
-DREAMLAKE_FSYNC, DREAMLAKE_LOCK_TIMEOUT_MS, DREAMLAKE_OPEN_SESSIONS.
+DREAMLAKE_FSYNC, DREAMLAKE_LOCK_TIMEOUT_MS, DREAMLAKE_OPEN_SESSIONS, DREAMLAKE_DASHBOARD_DIR.
 See docs/server.md. Tracks on PostgreSQL + S3: DATABASE_URL, S3_BUCKET, S3_ENDPOINT, ...
 (docs/deployment.md).
 `;
@@ -57,6 +68,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
         return await serveCommand(io);
       case "token":
         return await tokenCommand(rest, io);
+      case "ui":
+        return await uiCommand(rest, io);
       case "help":
       case "--help":
       case "-h":
@@ -98,9 +111,12 @@ async function serveCommand(io: CliIo): Promise<number> {
           clock: io.clock ?? systemClock,
           log: io.log ?? stderrServerLog,
         });
+  const dashboard = await dashboardAssets(io);
+  const live = liveHub(io);
+  const app = createApp({ ...server.deps, live, dashboard: { assets: dashboard.assets } });
   let listener: Listener;
   try {
-    listener = await listenExplained(createApp(server.deps), config);
+    listener = await listenExplained(app, config);
   } catch (error: unknown) {
     await server.close();
     throw error;
@@ -111,21 +127,116 @@ async function serveCommand(io: CliIo): Promise<number> {
         ? `  data folder: ${config.dataDir} (token secret: ${server.secret.source})\n`
         : `  stateless replica: everything in PostgreSQL and the object store, nothing in the data folder\n`) +
       `  get a token: npx dreamlake-server token <user>   (same DREAMLAKE_DATA_DIR / DREAMLAKE_JWT_SECRET)\n` +
-      `  then, for the Python client: export DREAMLAKE_API_KEY=<token>; Session("<workspace>/<name>", url="${listener.url}")\n`,
+      `  then, for the Python client: export DREAMLAKE_API_KEY=<token>; Session("<workspace>/<name>", url="${listener.url}")\n` +
+      `  dashboard: ${dashboard.assets === undefined ? `not served (${dashboard.reason ?? ""})` : `${listener.url}/ (log in with a token)`}\n`,
   );
   io.onListening?.(listener.url);
   await io.waitForShutdown();
+  // Live event streams stay open until told: end them, or the listener would wait for them.
+  live.close();
   await listener.close();
   await server.close();
   io.stdout("dreamlake server stopped\n");
   return 0;
 }
 
-async function listenExplained(app: Hono<AppEnv>, config: ServerConfig): Promise<Listener> {
+async function listenExplained(
+  app: Hono<AppEnv>,
+  config: Pick<ServerConfig, "port" | "host">,
+): Promise<Listener> {
   try {
     return await listen(app, config.port, config.host);
   } catch (error: unknown) {
     throw explainListenError(error, config.port, config.host) ?? error;
+  }
+}
+
+async function uiCommand(args: readonly string[], io: CliIo): Promise<number> {
+  let root = ".dreamlake";
+  let port = DEFAULT_UI_PORT;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const value = args[i + 1];
+    if ((arg === "--root" || arg === "--port") && value === undefined) {
+      return usageError(io, `${arg} needs a value`);
+    }
+    if (arg === "--root") root = value ?? root;
+    else if (arg === "--port") {
+      port = /^\d{1,5}$/.test(value ?? "") ? Number(value) : NaN;
+      if (!(port <= 65_535)) return usageError(io, `--port must be 0 to 65535, got ${value ?? ""}`);
+    } else return usageError(io, `Unknown option ${arg}`);
+    i++;
+  }
+  const folder = path.resolve(io.cwd, root);
+  if (!(await isFolder(folder))) {
+    io.stderr(
+      `dreamlake ui: no folder ${folder}: give the folder your sessions write to (--root), or write one first (npx dreamlake demo)\n`,
+    );
+    return 1;
+  }
+  const dashboard = await dashboardAssets(io);
+  const server = createLocalFolderServer(folder, {
+    clock: io.clock ?? systemClock,
+    log: io.log ?? stderrServerLog,
+  });
+  const live = liveHub(io);
+  const app = createApp(
+    { ...server.deps, live, dashboard: { assets: dashboard.assets, authentication: "none" } },
+    { wireRoutes: false },
+  );
+  let listener: Listener;
+  try {
+    // Loopback only: there is no token, so nothing but this machine may reach it.
+    listener = await listenExplained(app, { port, host: "127.0.0.1" });
+  } catch (error: unknown) {
+    await server.close();
+    throw error;
+  }
+  io.stdout(
+    `dreamlake ui: ${listener.url}/  (the sessions in ${folder}; Ctrl-C stops it)\n` +
+      (dashboard.assets === undefined
+        ? `  the page is not served: ${dashboard.reason ?? ""}; the API is at ${listener.url}/api/v1\n`
+        : ""),
+  );
+  io.onListening?.(listener.url);
+  await io.waitForShutdown();
+  live.close();
+  await listener.close();
+  await server.close();
+  return 0;
+}
+
+async function isFolder(folder: string): Promise<boolean> {
+  try {
+    return (await stat(folder)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function liveHub(io: CliIo): LiveHub {
+  const log = io.log ?? stderrServerLog;
+  return new LiveHub({
+    onError: (key, error) => {
+      log.error("live update poll failed", {
+        watch: key.replaceAll("\u0000", " "),
+        error: String(error),
+      });
+    },
+  });
+}
+
+/** The dashboard's built files, or why there are none (the server then serves the API only). */
+async function dashboardAssets(
+  io: CliIo,
+): Promise<{ readonly assets?: DashboardAssets; readonly reason?: string }> {
+  const directory = findDashboardBuild(io.env);
+  if (directory === undefined) return { reason: "the dashboard was not built (npm run build)" };
+  try {
+    return { assets: await loadDashboardAssets(directory) };
+  } catch (error: unknown) {
+    if (error instanceof DreamlakeError) return { reason: error.message };
+    throw error;
   }
 }
 

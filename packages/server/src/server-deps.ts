@@ -1,4 +1,7 @@
 import type { Clock } from "dreamlake/engine";
+import type { LiveHub } from "./api/live-hub.js";
+import type { DashboardAssets } from "./dashboard/dashboard-assets.js";
+import type { ApiAuthentication } from "./http/api-auth.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import type { FileRepository } from "./files/file-repository.js";
 import type { Readiness } from "./health/readiness.js";
@@ -19,6 +22,14 @@ export type ServerLimits = {
   readonly maxFileBytes: number;
 };
 
+/** The dashboard's page and its API (`/` and `/api/v1`). */
+export type DashboardSettings = {
+  /** The built app, served at `/`. Absent: no page, the API only. */
+  readonly assets?: DashboardAssets | undefined;
+  /** Whether `/api/v1` asks for a token. @defaultValue "token" */
+  readonly authentication?: ApiAuthentication | undefined;
+};
+
 /** Everything the routes talk to: the ports, and the wiring-time choices. */
 export type ServerDeps = {
   readonly sessions: SessionRegistry;
@@ -34,6 +45,13 @@ export type ServerDeps = {
   readonly log: ServerLog;
   /** What `GET /ready` checks. @defaultValue always ready (the embedded server has no service) */
   readonly readiness?: Readiness;
+  /** The dashboard. @defaultValue the API only, behind tokens */
+  readonly dashboard?: DashboardSettings;
+  /**
+   * The live-update watchers of `/api/v1/.../live`. Close it before the listener: its
+   * event streams stay open until then. @defaultValue a hub of the app's own
+   */
+  readonly live?: LiveHub;
   /** Ids that tie an error response to its server log line. @defaultValue random hex */
   readonly newRequestId?: () => string;
 };

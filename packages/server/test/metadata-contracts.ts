@@ -127,6 +127,25 @@ export function describeMetadataPorts(name: string, make: () => Promise<Metadata
           NotFoundError,
         );
       });
+
+      it("lists the sessions of one namespace, newest first, with their fields", async () => {
+        const namespace = `lister-${++counter}`;
+        const older = await fixture.sessions.upsert(namespace, {
+          workspace: "ws",
+          name: "older",
+          tags: ["x"],
+        });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const newer = await fixture.sessions.upsert(namespace, {
+          workspace: "other",
+          name: "newer",
+        });
+        await fixture.sessions.upsert(`${namespace}-else`, { workspace: "ws", name: "hidden" });
+        const listed = await fixture.sessions.list(namespace);
+        expect(listed.map((record) => record.id)).toEqual([newer.id, older.id]);
+        expect(listed[1]).toEqual(await fixture.sessions.describe(namespace, older.id));
+        expect(await fixture.sessions.list(`${namespace}-nobody`)).toEqual([]);
+      });
     });
 
     describe("ParamsRepository", () => {
@@ -198,6 +217,26 @@ export function describeMetadataPorts(name: string, make: () => Promise<Metadata
         );
         expect(page.logs.map((log) => log.message)).toEqual(["three", "two"]);
         expect(page.hasMore).toBe(true);
+      });
+
+      it("finds entries whose message contains a text, ignoring case, and pages them", async () => {
+        const session = await newSession(fixture);
+        await fixture.logs.append(session, [
+          entry("GPU memory high", NOW),
+          entry("epoch 1 done", NOW + 1, "warn"),
+          entry("gpu ok", NOW + 2),
+          entry("100% of 50%", NOW + 3),
+        ]);
+        const search = async (text: string, extra: object = {}) =>
+          (await fixture.logs.read(session, { ...parseLogQuery(extra), search: text })).logs.map(
+            (log) => log.message,
+          );
+        expect(await search("gpu")).toEqual(["GPU memory high", "gpu ok"]);
+        expect(await search("GPU", { reverse: true, limit: 1 })).toEqual(["gpu ok"]);
+        expect(await search("gpu", { level: "warn" })).toEqual([]);
+        // No pattern syntax: % and _ are plain characters.
+        expect(await search("0%")).toEqual(["100% of 50%"]);
+        expect(await search("_")).toEqual([]);
       });
     });
 

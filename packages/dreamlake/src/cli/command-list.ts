@@ -5,6 +5,7 @@ import { READ_COMMAND, READ_TIME_COMMAND } from "./commands/read-command.js";
 import { SERVE_COMMAND } from "./commands/serve-command.js";
 import { STATS_COMMAND } from "./commands/stats-command.js";
 import { TRACKS_COMMAND } from "./commands/tracks-command.js";
+import { UI_COMMAND } from "./commands/ui-command.js";
 
 /** Every command of `dreamlake`, in the order of its help. A new command adds its spec here. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -15,4 +16,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   READ_TIME_COMMAND,
   DEMO_COMMAND,
   SERVE_COMMAND,
+  UI_COMMAND,
 ];

@@ -93,4 +93,8 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
       `train_loss stats: ${stats.totalDataPoints} points, _ts ${stats.firstDataAt} .. ${stats.lastDataAt}\n`,
     );
   });
+  const root = options.localPath === ".dreamlake" ? "" : ` --root ${options.localPath}`;
+  io.out(
+    `\nSee it in the browser: npx dreamlake ui${root}   (charts, logs and files; Ctrl-C stops it)\n`,
+  );
 }

@@ -15,6 +15,7 @@ const EXAMPLES = [
   "dreamlake demo                           # write a demo session and read it back",
   "dreamlake ls                             # the sessions in .dreamlake",
   "dreamlake read project/run-1 train --limit 5",
+  "dreamlake ui                             # the dashboard in the browser",
 ];
 
 /**

@@ -108,6 +108,11 @@ export type LogQuery = {
   readonly limit: number;
   readonly offset: number;
   readonly reverse: boolean;
+  /**
+   * Only entries whose message contains this text, ignoring case. The server's dashboard
+   * API sets it; `logs.read` does not offer it (the Python wire has no such filter).
+   */
+  readonly search?: string | undefined;
 };
 
 /** What `session.logs.read` returns. */

@@ -14,6 +14,7 @@ import type {
   SessionRegistry,
   SessionUpsert,
 } from "../sessions/session-registry.js";
+import { newestFirst } from "../sessions/newest-first.js";
 import { isJsonObject } from "../wire/wire-object.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { sessionDirectory } from "./session-directory.js";
@@ -88,6 +89,13 @@ export class EmbeddedSessionRegistry implements SessionRegistry {
 
   async describe(namespace: string, id: string): Promise<SessionRecord> {
     return this.#describe(await this.resolve(namespace, id));
+  }
+
+  async list(namespace: string): Promise<readonly SessionRecord[]> {
+    await this.#catchUp();
+    const entries = [...this.#byId.values()].filter((entry) => entry.namespace === namespace);
+    const records = await Promise.all(entries.map((entry) => this.#describe(entry)));
+    return records.sort(newestFirst);
   }
 
   close(): Promise<void> {

@@ -58,6 +58,7 @@ export class PostgresLogRepository implements LogRepository {
         AND ($2::text[] IS NULL OR level = ANY ($2::text[]))
         AND ($3::float8 IS NULL OR seconds >= $3)
         AND ($4::float8 IS NULL OR seconds < $4)
+        AND ($7::text IS NULL OR strpos(lower(message), lower($7)) > 0)
       ORDER BY sequence ${order}
       OFFSET $5 LIMIT $6`;
     this.#sql = {
@@ -137,6 +138,7 @@ export class PostgresLogRepository implements LogRepository {
         query.offset,
         // One more than asked, so that hasMore is exact.
         query.limit + 1,
+        query.search ?? null,
       ],
     });
     const logs = rows.slice(0, query.limit).map(toEntry);

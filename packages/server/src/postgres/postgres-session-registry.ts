@@ -32,6 +32,7 @@ export class PostgresSessionRegistry implements SessionRegistry {
   readonly #newId: () => string;
   readonly #upsert: string;
   readonly #byId: string;
+  readonly #ofNamespace: string;
   readonly #cacheMs: number;
   /** Recently resolved sessions: every request resolves its session, mostly the same few. */
   readonly #resolved = new Map<string, { readonly record: SessionRecord; readonly atMs: number }>();
@@ -62,6 +63,8 @@ export class PostgresSessionRegistry implements SessionRegistry {
         updated_at = $9
       RETURNING *`;
     this.#byId = `SELECT * FROM ${s}.sessions WHERE id = $1`;
+    this.#ofNamespace = `SELECT * FROM ${s}.sessions WHERE namespace = $1
+      ORDER BY created_at DESC, id`;
   }
 
   async upsert(namespace: string, input: SessionUpsert): Promise<SessionRecord> {
@@ -114,6 +117,14 @@ export class PostgresSessionRegistry implements SessionRegistry {
     const record = toRecord(row);
     this.#remember(record);
     return record;
+  }
+
+  async list(namespace: string): Promise<readonly SessionRecord[]> {
+    const rows = await this.#db.query<SessionRow>(`list the sessions of ${namespace}`, {
+      text: this.#ofNamespace,
+      values: [namespace],
+    });
+    return rows.map(toRecord);
   }
 
   close(): Promise<void> {

@@ -60,6 +60,12 @@ export interface SessionRegistry {
    */
   describe(namespace: string, id: string): Promise<SessionRecord>;
 
+  /**
+   * Every session of `namespace`, newest first (by `createdAt`, then by id). Another
+   * namespace's sessions never appear.
+   */
+  list(namespace: string): Promise<readonly SessionRecord[]>;
+
   /** Releases resources. Idempotent. */
   close(): Promise<void>;
 }

@@ -147,9 +147,16 @@ function parseCounter(text: string | undefined): number | undefined {
 
 function matches(entry: LogEntry, query: LogQuery): boolean {
   if (query.levels !== undefined && !query.levels.includes(entry.level)) return false;
+  if (query.search !== undefined && !containsIgnoringCase(entry.message, query.search)) {
+    return false;
+  }
   if (query.sinceSeconds === undefined && query.untilSeconds === undefined) return true;
   const seconds = secondsFromIso(entry.timestamp);
   if (seconds === undefined) return false;
   if (query.sinceSeconds !== undefined && seconds < query.sinceSeconds) return false;
   return query.untilSeconds === undefined || seconds < query.untilSeconds;
+}
+
+function containsIgnoringCase(text: string, part: string): boolean {
+  return text.toLowerCase().includes(part.toLowerCase());
 }
