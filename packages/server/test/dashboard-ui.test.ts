@@ -2,9 +2,11 @@
  * `dreamlake ui` (the server's `ui` command): the dashboard API over a local SDK folder,
  * through the same contract as the servers, plus what only the local folder has.
  */
+import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Session } from "dreamlake";
 import { run } from "../src/cli.js";
@@ -78,5 +80,38 @@ describe("dreamlake ui", () => {
     expect(output.join("")).toContain("no folder /no/such/folder");
     expect(await run(["ui", "--port", "99999"], io)).toBe(2);
     expect(await run(["ui", "--colour"], io)).toBe(2);
+  });
+
+  it("is what `dreamlake ui` of the SDK's command runs, and stops on SIGTERM", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "dreamlake-ui-"));
+    const command = fileURLToPath(new URL("../../../node_modules/.bin/dreamlake", import.meta.url));
+    const child = spawn(command, ["ui", "--root", folder, "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let output = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /dreamlake ui: (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+        child.once("exit", (code) => {
+          reject(new Error(`dreamlake ui exited with ${code}: ${output}`));
+        });
+      });
+      expect(await (await fetch(`${url}/api/v1/me`)).json()).toEqual({
+        namespace: "local",
+        authentication: "none",
+      });
+      const page = await fetch(`${url}/`);
+      expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+      expect(await page.text()).toContain("<title>dreamlake</title>");
+    } finally {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
