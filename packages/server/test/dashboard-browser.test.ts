@@ -369,6 +369,26 @@ function describeDashboardInBrowser(
       expect(await page.locator("section.files").innerText()).toMatch(/17 B/);
     });
 
+    it("puts fields of two tracks on one chart", async () => {
+      const chart = await waitForChart(
+        page,
+        (c) => c.series.length === 1 && c.series[0]!.track === "train",
+      );
+      await page.selectOption(`[data-chart="${chart.id}"] select[name=add-series]`, {
+        label: "robot/pose › position.0",
+      });
+      const both = await waitForChart(
+        page,
+        (c) => c.id === chart.id && c.series.length === 2 && c.draws > chart.draws,
+      );
+      expect(both.series.map((s) => [s.track, s.field])).toEqual([
+        ["train", "loss"],
+        ["robot/pose", "position.0"],
+      ]);
+      const pose = both.series[1]!.data as { buckets: Bucket[] };
+      expect(pose.buckets.reduce((sum, bucket) => sum + bucket.count, 0)).toBe(2000);
+    });
+
     it("compares a field of two sessions on one chart with a legend naming each", async () => {
       await page.goto(`${target.url}/#/`);
       await page.locator("table.sessions tbody tr").nth(1).waitFor();

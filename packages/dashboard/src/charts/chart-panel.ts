@@ -75,6 +75,8 @@ export class ChartPanel {
       readonly xField?: string;
       readonly showSession?: boolean;
       readonly onRemove?: () => void;
+      /** Lines that can be added to this chart (other fields, other tracks). */
+      readonly choices?: readonly SeriesSpec[];
     } = {},
   ) {
     this.#xField = options.xField ?? TIME;
@@ -95,6 +97,7 @@ export class ChartPanel {
         h(
           "span",
           { class: "chart-tools" },
+          this.#choicePicker(options.choices ?? []),
           button("−", "Zoom out", () => {
             this.#zoomOut();
           }),
@@ -120,6 +123,27 @@ export class ChartPanel {
     );
     this.#renderTitle();
     window.addEventListener("resize", this.#onResize);
+  }
+
+  /** A menu that adds one of `choices` as a line (none when there is no choice). */
+  #choicePicker(choices: readonly SeriesSpec[]): HTMLElement | null {
+    if (choices.length === 0) return null;
+    const picker = h(
+      "select",
+      { name: "add-series", "aria-label": "Add a line" },
+      h("option", { value: "" }, "+ line"),
+      ...choices.map((choice, i) =>
+        h("option", { value: String(i) }, `${choice.track} › ${choice.field}`),
+      ),
+    );
+    picker.addEventListener("change", () => {
+      const choice = picker.value === "" ? undefined : choices[Number(picker.value)];
+      picker.value = "";
+      if (choice === undefined) return;
+      if (this.#series.some((s) => s.track === choice.track && s.field === choice.field)) return;
+      this.addSeries(choice);
+    });
+    return picker;
   }
 
   /** The sessions and tracks this chart draws. */

@@ -21,6 +21,7 @@ export class LogsSection {
   readonly #search = h("input", { type: "search", name: "search", placeholder: "Search messages" });
   #offset = 0;
   #request = 0;
+  #newestSequence: number | null | undefined;
 
   constructor(sessionId: string) {
     this.#sessionId = sessionId;
@@ -62,9 +63,12 @@ export class LogsSection {
     );
   }
 
-  /** Whether new entries would show (the first page is on screen). */
-  get isAtNewest(): boolean {
-    return this.#offset === 0;
+  /**
+   * Whether an entry numbered `newestSequence` (the log's newest) would change what is on
+   * screen: the first page shows, and it is not that entry already.
+   */
+  wouldShow(newestSequence: number | null): boolean {
+    return this.#offset === 0 && newestSequence !== this.#newestSequence;
   }
 
   async refresh(): Promise<void> {
@@ -76,6 +80,10 @@ export class LogsSection {
       offset: this.#offset,
     });
     if (request !== this.#request) return;
+    const isUnfiltered = this.#level.value === "" && this.#search.value.trim() === "";
+    if (this.#offset === 0 && isUnfiltered) {
+      this.#newestSequence = page.logs[0]?.sequenceNumber ?? null;
+    }
     replace(this.#rows, ...page.logs.map(row));
     if (page.logs.length === 0)
       replace(this.#rows, h("tr", {}, h("td", { colspan: 4 }, "No entries")));

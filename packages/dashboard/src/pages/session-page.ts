@@ -20,9 +20,27 @@ export async function renderSessionPage(main: HTMLElement, sessionId: string): P
   const charts: ChartPanel[] = [];
   const chartList = h("div", { class: "charts" });
   const addChart = (track: string, fields: readonly string[], xField?: string): void => {
+    const line = (name: string, field: string) => ({
+      sessionId,
+      sessionLabel: session.prefix,
+      track: name,
+      field,
+    });
+    // Any field of any track can join the chart, if its track has the x field too.
+    const choices = tracks
+      .filter(
+        (candidate) =>
+          xField === undefined || xField === "_ts" || candidate.numericFields.includes(xField),
+      )
+      .flatMap((candidate) =>
+        candidate.numericFields
+          .filter((field) => field !== xField)
+          .map((field) => line(candidate.name, field)),
+      );
     const panel = new ChartPanel(
-      fields.map((field) => ({ sessionId, sessionLabel: session.prefix, track, field })),
+      fields.map((field) => line(track, field)),
       {
+        choices,
         ...(xField === undefined ? {} : { xField }),
         onRemove: () => {
           charts.splice(charts.indexOf(panel), 1);
@@ -110,8 +128,8 @@ export async function renderSessionPage(main: HTMLElement, sessionId: string): P
         if (known !== undefined) tracks[tracks.indexOf(known)] = { ...known, ...event };
         for (const chart of charts) chart.trackChanged(sessionId, event.name);
       },
-      logs: () => {
-        if (logs.isAtNewest) void logs.refresh();
+      logs: (event) => {
+        if (logs.wouldShow(event.newestSequence)) void logs.refresh();
       },
     },
   );
