@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -59,6 +60,19 @@ describe("dreamlake ui", () => {
         expect(wire.status).toBe(404);
         expect((await fetch(`${ui.url}/api/v1/sessions/team~proj~nope`)).status).toBe(404);
         expect((await fetch(`${ui.url}/api/v1/sessions/..~..~etc`)).status).toBe(404);
+        // A page of another site whose name was rebound to 127.0.0.1 still names its host.
+        const rebound = await new Promise<number>((resolve, reject) => {
+          const request = http.get(
+            `${ui.url}/api/v1/sessions`,
+            { headers: { host: "evil.example:4000" } },
+            (answer) => {
+              answer.resume();
+              resolve(answer.statusCode ?? 0);
+            },
+          );
+          request.once("error", reject);
+        });
+        expect(rebound).toBe(403);
       } finally {
         expect(await ui.stop()).toBe(0);
       }

@@ -14,7 +14,12 @@
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { InvalidArgumentError, UnauthenticatedError, describeValue } from "dreamlake/engine";
+import {
+  InvalidArgumentError,
+  PermissionDeniedError,
+  UnauthenticatedError,
+  describeValue,
+} from "dreamlake/engine";
 import type { ServerDeps } from "../server-deps.js";
 import type { AppEnv } from "./app-env.js";
 import { nodeIncoming } from "./node-incoming.js";
@@ -69,9 +74,30 @@ export function registerApiAuth(
     return sendJson(c, { loggedOut: true });
   });
 
+  if (authentication === "none") api.use("*", loopbackHostOnly());
   api.use("*", authenticateApi(deps));
 
   api.get("/me", (c) => sendJson(c, { namespace: c.get("principal").namespace, authentication }));
+}
+
+/** Host names that mean this machine. */
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Without a token, only this machine may ask, and a page of another site must not: a
+ * rebinding of its DNS name to 127.0.0.1 would let it through the loopback address, but
+ * its requests still name its own host. So the `Host` header must name this machine.
+ */
+function loopbackHostOnly(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const host = (c.req.header("host") ?? "").toLowerCase().replace(/:\d+$/, "");
+    if (!LOOPBACK_HOSTS.has(host)) {
+      throw new PermissionDeniedError(
+        `dreamlake ui answers requests for 127.0.0.1 or localhost only, not for ${JSON.stringify(host)}`,
+      );
+    }
+    await next();
+  };
 }
 
 /** Sets the principal from the `Authorization` header, else from the cookie. */
