@@ -102,6 +102,58 @@ describe("downsample", () => {
     );
   });
 
+  it("equals the plain walk on records of many blocks, read by summaries, block tables and block points", async () => {
+    let run = 0;
+    const batch = fc.record({
+      size: fc.integer({ min: 1, max: 1500 }),
+      start: fc.integer({ min: 0, max: 100 }),
+      step: fc.constantFrom(0, 0.01, 0.1, 1),
+      shuffled: fc.boolean(),
+      nested: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(batch, { minLength: 1, maxLength: 3 }),
+        fc.array(query, { minLength: 1, maxLength: 3 }),
+        async (batches, queries) => {
+          run++;
+          const session = await Session.open({ prefix: `ds/big${run}`, localPath: temp.dir });
+          const track = session.track("t");
+          for (const b of batches) {
+            const points = Array.from({ length: b.size }, (_, i) => {
+              const ts = b.start + (b.shuffled ? (i * 7919) % b.size : i) * b.step;
+              const v = Math.sin(i) * 10;
+              return b.nested ? { _ts: ts, v, p: [i, -i, i % 3], s: "x" } : { _ts: ts, v };
+            });
+            await track.appendBatch(points);
+          }
+          const stored = await storedPoints(track);
+          for (const q of queries) {
+            if (q.startTime !== undefined && q.endTime !== undefined && q.endTime < q.startTime)
+              continue;
+            const scaled = {
+              ...q,
+              startTime: q.startTime === undefined ? undefined : q.startTime * 10,
+              endTime: q.endTime === undefined ? undefined : q.endTime * 20,
+              buckets: q.buckets * 7,
+            };
+            if (
+              scaled.startTime !== undefined &&
+              scaled.endTime !== undefined &&
+              scaled.endTime < scaled.startTime
+            )
+              continue;
+            const actual = await track.downsample(scaled);
+            const expected = modelDownsample(stored, scaled);
+            if (!sameDownsample(actual, expected)) expect(actual).toEqual(expected);
+          }
+          await session.close();
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it("keeps a spike of one point in its bucket's max, whatever the bucket count", async () => {
     const session = await Session.open({ prefix: "ds/spike", localPath: temp.dir });
     const track = session.track("loss");

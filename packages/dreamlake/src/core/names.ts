@@ -12,6 +12,8 @@ const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 const TRACK_FOLDER_FILES = new Set([
   "data.msgpack",
   "data.msgpack.idx",
+  "data.msgpack.sum",
+  "data.msgpack.blk",
   "metadata.json",
   ".track.lock",
   ".track.lock.excl",

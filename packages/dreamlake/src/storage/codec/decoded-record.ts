@@ -1,4 +1,5 @@
 import type { FieldValue, Point } from "../../core/point.js";
+import { timestampOf } from "../../core/timestamp-of.js";
 import { isColumnar } from "./record-codec.js";
 import { copyDecoded, holdsObjects, pointMakerFor, type PointMaker } from "./point-maker.js";
 
@@ -57,6 +58,11 @@ export class DecodedRecord {
     if (point === undefined) return { keys: this.#keys, columns: this.#columns };
     const keys = Object.keys(point);
     return { keys, columns: keys.map((key) => [point[key] as FieldValue]) };
+  }
+
+  /** The time of point `i` (see `timestampOf`): `undefined` when it has none. */
+  timestampAt(i: number): number | undefined {
+    return timestampOf(this.tsAt(i));
   }
 
   /**

@@ -151,6 +151,41 @@ export class MsgpackReader {
   }
 
   /**
+   * Reads the header of a map and moves past it, leaving the reader at its first key;
+   * `undefined` (and nothing read) when the next object is not a map.
+   *
+   * @throws {TruncatedInputError} when the bytes end inside the header
+   */
+  readMapHeader(): number | undefined {
+    return this.#readContainerHeader(0x80, 0xde);
+  }
+
+  /**
+   * Reads the header of an array and moves past it, leaving the reader at its first
+   * element; `undefined` (and nothing read) when the next object is not an array.
+   *
+   * @throws {TruncatedInputError} when the bytes end inside the header
+   */
+  readArrayHeader(): number | undefined {
+    return this.#readContainerHeader(0x90, 0xdc);
+  }
+
+  /** A map's or an array's header: a fix form (`fixBase` + size) or the 16 and 32-bit forms. */
+  #readContainerHeader(fixBase: number, wideType: number): number | undefined {
+    this.#need(1);
+    const type = this.#bytes[this.#pos] ?? 0;
+    if (type >= fixBase && type < fixBase + 0x10) {
+      this.#pos++;
+      return type & 0x0f;
+    }
+    if (type === wideType || type === wideType + 1) {
+      this.#pos++;
+      return this.#readLength(type === wideType ? 2 : 4);
+    }
+    return undefined;
+  }
+
+  /**
    * Moves past one object without building it (used to find record boundaries).
    *
    * @throws {TruncatedInputError} when the bytes end inside the object

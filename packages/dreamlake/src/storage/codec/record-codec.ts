@@ -1,5 +1,6 @@
 import type { PointColumns } from "../../core/point-columns.js";
 import { setOwn } from "../../core/json-value.js";
+import { timestampOf } from "../../core/timestamp-of.js";
 import type { FieldValue, Point, TimedPoint } from "../../core/point.js";
 import type { MsgpackWriter } from "./msgpack-writer.js";
 
@@ -32,6 +33,7 @@ export function writeColumnarRecord(
   columns: PointColumns,
   start: number,
   end: number,
+  layout?: LayoutCollector,
 ): RecordFacts {
   const count = end - start;
   const keys = columns.keys;
@@ -40,9 +42,10 @@ export function writeColumnarRecord(
   writer.writeMapHeader(present.length + 1);
   // `_ts` goes first, or where the points had it (points read back and written again).
   const beforeTs = present.filter((k) => k < columns.fieldsBeforeTs);
-  for (const k of beforeTs) writeColumn(writer, columns, k, start, end);
+  for (const k of beforeTs) writeColumn(writer, columns, k, start, end, layout);
   writer.writeKey("_ts");
   writer.writeArrayHeader(count);
+  const tsStarts = layout?.column("_ts");
   const timestamps = columns.timestamps;
   let minTs = Infinity;
   let maxTs = -Infinity;
@@ -50,14 +53,18 @@ export function writeColumnarRecord(
   let previous = -Infinity;
   for (let i = start; i < end; i++) {
     const ts = timestamps[i] as number;
+    if (tsStarts !== undefined && (i - start) % (layout as LayoutCollector).blockPoints === 0) {
+      tsStarts.push(writer.length);
+    }
     writer.writeFloat64(ts);
     if (ts < previous) isSorted = false;
     previous = ts;
     if (ts < minTs) minTs = ts;
     if (ts > maxTs) maxTs = ts;
   }
+  tsStarts?.push(writer.length);
   for (const k of present)
-    if (k >= columns.fieldsBeforeTs) writeColumn(writer, columns, k, start, end);
+    if (k >= columns.fieldsBeforeTs) writeColumn(writer, columns, k, start, end, layout);
   writer.writeByte(RECORD_SEPARATOR);
   return { count, minTs, maxTs, isSorted, hasUntimed: false };
 }
@@ -69,14 +76,42 @@ function writeColumn(
   k: number,
   start: number,
   end: number,
+  layout: LayoutCollector | undefined,
 ): void {
-  writer.writeKey(columns.keys[k] as string);
+  const key = columns.keys[k] as string;
+  writer.writeKey(key);
   writer.writeArrayHeader(end - start);
   const column = columns.column(k);
+  const starts = layout?.column(key);
+  const blockPoints = layout?.blockPoints ?? 0;
   for (let i = start; i < end; i++) {
+    if (starts !== undefined && (i - start) % blockPoints === 0) starts.push(writer.length);
     const value = column[i];
     if (typeof value === "number") writer.writeNumber(value);
     else writer.writeValue(value);
+  }
+  starts?.push(writer.length);
+}
+
+/**
+ * Collects, while a columnar record is written, where each block of `blockPoints` points
+ * starts in each column (writer positions; the last one of a column is its end).
+ */
+export class LayoutCollector {
+  readonly blockPoints: number;
+  readonly keys: string[] = [];
+  readonly starts: number[][] = [];
+
+  constructor(blockPoints: number) {
+    this.blockPoints = blockPoints;
+  }
+
+  /** The list of starts of a column, added in write order. */
+  column(key: string): number[] {
+    const starts: number[] = [];
+    this.keys.push(key);
+    this.starts.push(starts);
+    return starts;
   }
 }
 
@@ -95,14 +130,19 @@ export function writePointRecord(writer: MsgpackWriter, point: TimedPoint): Reco
 
 /** Computes the index facts of points `[start, end)`. */
 export function factsOfPoints(points: readonly Point[], start: number, end: number): RecordFacts {
+  return factsOfTimes(end - start, (i) => points[start + i]?._ts);
+}
+
+/** The index facts of `count` points whose stored `_ts` are `tsAt(0..count-1)` (see `timestampOf`). */
+function factsOfTimes(count: number, tsAt: (i: number) => FieldValue | undefined): RecordFacts {
   let minTs = NaN;
   let maxTs = NaN;
   let isSorted = true;
   let hasUntimed = false;
   let previous = -Infinity;
-  for (let i = start; i < end; i++) {
-    const ts = points[i]?._ts;
-    if (typeof ts !== "number") {
+  for (let i = 0; i < count; i++) {
+    const ts = timestampOf(tsAt(i));
+    if (ts === undefined) {
       hasUntimed = true;
       isSorted = false;
       continue;
@@ -112,7 +152,7 @@ export function factsOfPoints(points: readonly Point[], start: number, end: numb
     if (!(ts >= minTs)) minTs = ts;
     if (!(ts <= maxTs)) maxTs = ts;
   }
-  return { count: end - start, minTs, maxTs, isSorted, hasUntimed };
+  return { count, minTs, maxTs, isSorted, hasUntimed };
 }
 
 /**
@@ -163,21 +203,5 @@ export function factsOfRecord(map: { readonly [key: string]: FieldValue }): Reco
     return { count, minTs: NaN, maxTs: NaN, isSorted: false, hasUntimed: true };
   }
   const timestamps = column as readonly FieldValue[];
-  let minTs = NaN;
-  let maxTs = NaN;
-  let isSorted = true;
-  let hasUntimed = false;
-  let previous = -Infinity;
-  for (const ts of timestamps) {
-    if (typeof ts !== "number") {
-      hasUntimed = true;
-      isSorted = false;
-      continue;
-    }
-    if (ts < previous) isSorted = false;
-    previous = ts;
-    if (!(ts >= minTs)) minTs = ts;
-    if (!(ts <= maxTs)) maxTs = ts;
-  }
-  return { count: timestamps.length, minTs, maxTs, isSorted, hasUntimed };
+  return factsOfTimes(timestamps.length, (i) => timestamps[i]);
 }

@@ -14,6 +14,8 @@ const entry: fc.Arbitrary<IndexEntry> = fc.record({
   flags: fc.integer({ min: 0, max: 15 }),
   runningMinTs: fc.double(),
   runningMaxTs: fc.double(),
+  summaryOffset: fc.integer({ min: 0, max: 2 ** 50 }),
+  summaryLength: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
 });
 
 describe("EntryList", () => {

@@ -16,6 +16,8 @@ export class EntryList {
   #flags: Uint8Array;
   #runningMinTs: Float64Array;
   #runningMaxTs: Float64Array;
+  #summaryOffsets: Float64Array;
+  #summaryLengths: Uint32Array;
 
   constructor(capacity = 16) {
     const size = Math.max(1, capacity);
@@ -29,6 +31,8 @@ export class EntryList {
     this.#flags = new Uint8Array(size);
     this.#runningMinTs = new Float64Array(size);
     this.#runningMaxTs = new Float64Array(size);
+    this.#summaryOffsets = new Float64Array(size);
+    this.#summaryLengths = new Uint32Array(size);
   }
 
   /** Number of entries. */
@@ -50,6 +54,8 @@ export class EntryList {
     this.#flags[i] = entry.flags;
     this.#runningMinTs[i] = entry.runningMinTs;
     this.#runningMaxTs[i] = entry.runningMaxTs;
+    this.#summaryOffsets[i] = entry.summaryOffset;
+    this.#summaryLengths[i] = entry.summaryLength;
   }
 
   /** Keeps the first `size` entries. */
@@ -72,7 +78,17 @@ export class EntryList {
       flags: this.#flags[i] as number,
       runningMinTs: this.#runningMinTs[i] as number,
       runningMaxTs: this.#runningMaxTs[i] as number,
+      summaryOffset: this.#summaryOffsets[i] as number,
+      summaryLength: this.#summaryLengths[i] as number,
     };
+  }
+
+  /** Notes where entry `i`'s record summary is. */
+  setSummary(i: number, offset: number, length: number): void {
+    if (i < 0 || i >= this.#size)
+      throw new RangeError(`entry ${i} is outside 0..${this.#size - 1}`);
+    this.#summaryOffsets[i] = offset;
+    this.#summaryLengths[i] = length;
   }
 
   /** The first index of entry `i`'s record (a cheap read for binary searches). */
@@ -107,6 +123,8 @@ export class EntryList {
     this.#flags = grown(this.#flags, new Uint8Array(size));
     this.#runningMinTs = grown(this.#runningMinTs, new Float64Array(size));
     this.#runningMaxTs = grown(this.#runningMaxTs, new Float64Array(size));
+    this.#summaryOffsets = grown(this.#summaryOffsets, new Float64Array(size));
+    this.#summaryLengths = grown(this.#summaryLengths, new Uint32Array(size));
   }
 }
 

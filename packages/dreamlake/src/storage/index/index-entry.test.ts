@@ -29,6 +29,8 @@ const entry: fc.Arbitrary<IndexEntry> = fc.record({
   flags: fc.integer({ min: 0, max: 15 }),
   runningMinTs: fc.double(),
   runningMaxTs: fc.double(),
+  summaryOffset: fc.integer({ min: 0, max: 2 ** 50 }),
+  summaryLength: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
 });
 
 describe("crc32", () => {
@@ -65,7 +67,7 @@ describe("index entries", () => {
           const damaged = bytes.slice();
           damaged[position] = (damaged[position] as number) ^ xor;
           const hit = Math.floor(position / INDEX_ENTRY_BYTES);
-          // Bytes 64..75 of an entry are reserved and zero; they are inside its checksum.
+          // Every byte but the checksum itself is inside the checksum.
           expect(decodeIndexEntries(damaged, 2, crc32)).toEqual(
             entries.map((e, i) => (i === hit ? undefined : e)),
           );
@@ -112,6 +114,8 @@ describe("running facts", () => {
           maxTs: spec.minTs + spec.span,
           dataCrc: 0,
           flags: (spec.isSorted ? FLAG_SORTED : 0) | (spec.hasUntimed ? FLAG_UNTIMED : 0),
+          summaryOffset: 0,
+          summaryLength: 0,
         }));
         for (const r of records) previous = chainEntry(previous, r);
         const last = previous as IndexEntry;

@@ -51,6 +51,10 @@ export type IndexEntry = {
   readonly runningMinTs: number;
   /** Largest `_ts` of every record up to this one (NaN when none has one). */
   readonly runningMaxTs: number;
+  /** Where the record's summary is in `data.msgpack.sum` (0: it has none). */
+  readonly summaryOffset: number;
+  /** Bytes of the record's summary (0: it has none). */
+  readonly summaryLength: number;
 };
 
 /** What an entry says of its own record, before the facts about the records before it. */
@@ -132,9 +136,8 @@ export function encodeIndexEntries(entries: readonly IndexEntry[], checksum: Che
     view.setUint32(at + 44, entry.flags, true);
     view.setFloat64(at + 48, entry.runningMinTs, true);
     view.setFloat64(at + 56, entry.runningMaxTs, true);
-    view.setUint32(at + 64, 0, true);
-    view.setUint32(at + 68, 0, true);
-    view.setUint32(at + 72, 0, true);
+    view.setFloat64(at + 64, entry.summaryOffset, true);
+    view.setUint32(at + 72, entry.summaryLength, true);
     view.setUint32(at + 76, checksum(bytes.subarray(at, at + 76)), true);
   });
   return bytes;
@@ -171,6 +174,8 @@ export function decodeIndexEntries(
       maxTs: view.getFloat64(at + 32, true),
       dataCrc: view.getUint32(at + 40, true),
       flags: view.getUint32(at + 44, true),
+      summaryOffset: version === 2 ? view.getFloat64(at + 64, true) : 0,
+      summaryLength: version === 2 ? view.getUint32(at + 72, true) : 0,
     };
     const entry: IndexEntry =
       version === 2

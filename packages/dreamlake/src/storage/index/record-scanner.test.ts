@@ -103,6 +103,8 @@ describe("scanRecords", () => {
               maxTs: numeric.length === 0 ? NaN : Math.max(...numeric),
               dataCrc: crc32(bytes.subarray(r.start, end)),
               flags: (isSorted ? FLAG_SORTED : 0) | (hasUntimed ? FLAG_UNTIMED : 0),
+              summaryOffset: 0,
+              summaryLength: 0,
             };
             firstIndex += r.times.length;
             return entry;

@@ -105,5 +105,7 @@ export function entryFor(
     maxTs: facts.maxTs,
     dataCrc,
     flags: (facts.isSorted ? FLAG_SORTED : 0) | (facts.hasUntimed ? FLAG_UNTIMED : 0),
+    summaryOffset: 0,
+    summaryLength: 0,
   };
 }

@@ -36,6 +36,8 @@ function entriesOf(specs: readonly RecordSpec[]): IndexEntry[] {
       maxTs: spec.minTs + spec.span,
       dataCrc: 0,
       flags: spec.isSorted ? FLAG_SORTED : 0,
+      summaryOffset: 0,
+      summaryLength: 0,
     });
     offset += entry.length;
     firstIndex += spec.count;
@@ -134,6 +136,8 @@ describe("TrackIndex", () => {
       maxTs: NaN,
       dataCrc: 0,
       flags: FLAG_UNTIMED,
+      summaryOffset: 0,
+      summaryLength: 0,
     });
     const index = await indexOf([first as IndexEntry, untimed], 1);
     expect(index.isTimeOrdered).toBe(false);

@@ -124,6 +124,18 @@ export class TrackIndex implements TimeSpanIndex {
     this.#last = entry;
   }
 
+  /**
+   * Notes where the summary of record `i` is, for an entry held in memory (one not yet
+   * saved: the index file's entries are never changed in place).
+   */
+  setSummary(i: number, offset: number, length: number): void {
+    if (i < this.#memoryStart) throw new RangeError(`entry ${i} is not held in memory`);
+    this.#memory.setSummary(i - this.#memoryStart, offset, length);
+    if (i === this.#size - 1 && this.#last !== undefined) {
+      this.#last = { ...this.#last, summaryOffset: offset, summaryLength: length };
+    }
+  }
+
   /** Notes that the index file now holds entries `0..count-1` too. */
   markInFile(count: number): void {
     this.#fileCount = count;

@@ -18,8 +18,7 @@ export function columnBatchOf(
   const count = decoded.count;
   const timestamps = new Float64Array(count);
   for (let i = 0; i < count; i++) {
-    const ts = decoded.tsAt(i);
-    timestamps[i] = typeof ts === "number" ? ts : NaN;
+    timestamps[i] = decoded.timestampAt(i) ?? NaN;
   }
   let positions: number[] | undefined;
   if (query.startTime !== undefined || query.endTime !== undefined) {

@@ -12,6 +12,13 @@ import { scanRecords, type ScanStop } from "../index/record-scanner.js";
 import { holdsRecordsAfter } from "../index/tail-check.js";
 import { IndexDamagedError, TrackIndex } from "../index/track-index.js";
 import type { FileSystem, RandomAccessFile } from "../ports.js";
+import { summaryOfRecordBytes } from "../summary/summary-of-bytes.js";
+import {
+  SummaryFiles,
+  type SummaryCheckpoint,
+  type SummaryItem,
+} from "../summary/summary-files.js";
+import type { EncodedRecord } from "./record-encoder.js";
 import type { TrackPaths } from "./track-files.js";
 
 /** Bytes of the data file read at once when indexing a tail the index does not cover. */
@@ -23,6 +30,12 @@ const TAIL_ENTRIES = 64;
  * write; anything longer is taken for damage (and never cut).
  */
 const MAX_TORN_TAIL_BYTES = 64 * 1024 * 1024;
+/**
+ * Most records a writer summarises that were indexed without a summary (another writer's,
+ * the Python SDK's), per write: a long backlog is left to the downsample, which reads the
+ * points of records without one.
+ */
+const MAX_SUMMARIES_CAUGHT_UP = 256;
 
 /** Where the files and the index stood before a write, to undo it when it fails. */
 export type WriteCheckpoint = {
@@ -30,6 +43,7 @@ export type WriteCheckpoint = {
   readonly records: number;
   readonly last: IndexEntry | undefined;
   readonly inFile: number;
+  readonly summaries: SummaryCheckpoint;
 };
 
 /** What an {@link IndexKeeper} works with. */
@@ -65,6 +79,7 @@ export class IndexKeeper {
   readonly #deps: IndexKeeperDeps;
   readonly #indexFile: IndexFile;
   readonly #index: TrackIndex;
+  readonly #summaries: SummaryFiles;
   #data: RandomAccessFile | undefined;
   #isWritable = false;
   #isLoaded = false;
@@ -83,6 +98,12 @@ export class IndexKeeper {
     this.#deps = deps;
     this.#indexFile = new IndexFile(deps.fs, deps.paths.index);
     this.#index = new TrackIndex(this.#indexFile);
+    this.#summaries = new SummaryFiles(deps.fs, deps.paths, deps.checksum);
+  }
+
+  /** The track's summary sidecars. */
+  get summaries(): SummaryFiles {
+    return this.#summaries;
   }
 
   /** The index as of the last {@link refresh}. */
@@ -183,27 +204,49 @@ export class IndexKeeper {
    */
   async append(
     bytes: Uint8Array,
-    records: readonly RecordEntry[],
+    records: readonly EncodedRecord[],
     isSynced: boolean,
   ): Promise<void> {
     const data = this.data;
-    // Data first, then the index: a crash in between leaves a data file longer than its
-    // index, which the next refresh indexes (see docs/FORMAT.md).
-    await data.write(this.#validEnd, bytes);
+    const base = this.#validEnd;
+    // Data first, then the summaries, then the index: a crash in between leaves a data file
+    // longer than its index, which the next refresh indexes (see docs/FORMAT.md), and
+    // summaries no entry points to, which nothing reads.
+    await data.write(base, bytes);
     if (isSynced) await data.sync();
     this.#validEnd += bytes.byteLength;
     this.#seenSize = this.#validEnd;
-    for (const record of records) this.#index.push(chainEntry(this.#index.last, record));
+    const locations = await this.#summaries.append(
+      records.map(({ entry, summary, layout }) => ({
+        offset: entry.offset,
+        length: entry.length,
+        dataCrc: entry.dataCrc,
+        summary,
+        layout,
+        bytes: bytes.subarray(entry.offset - base, entry.offset - base + entry.length),
+      })),
+      isSynced,
+    );
+    records.forEach(({ entry }, i) => {
+      const where = locations[i];
+      const record: RecordEntry = {
+        ...entry,
+        summaryOffset: where?.offset ?? 0,
+        summaryLength: where?.length ?? 0,
+      };
+      this.#index.push(chainEntry(this.#index.last, record));
+    });
     await this.#persist(isSynced);
   }
 
   /** Where the files and the index stand now. */
-  checkpoint(): WriteCheckpoint {
+  async checkpoint(): Promise<WriteCheckpoint> {
     return {
       validEnd: this.#validEnd,
       records: this.#index.size,
       last: this.#index.last,
       inFile: this.#index.fileCount,
+      summaries: await this.#summaries.checkpoint(),
     };
   }
 
@@ -228,6 +271,11 @@ export class IndexKeeper {
       // The index file is rewritten whole by the next write.
       this.#needsRewrite = true;
     }
+    try {
+      await this.#summaries.rollBack(to.summaries);
+    } catch {
+      // Summaries no entry points to are never read.
+    }
   }
 
   /** Releases the file handles. Idempotent. */
@@ -238,6 +286,7 @@ export class IndexKeeper {
     this.#seenSize = -1;
     await data?.close();
     await this.#indexFile.close();
+    await this.#summaries.close();
   }
 
   /** Loads the index: its last page, checked against the data file (see the class doc). */
@@ -378,12 +427,25 @@ export class IndexKeeper {
         witness.offset === entry.offset &&
         witness.length === entry.length
       ) {
-        if (witness.dataCrc === entry.dataCrc) matches++;
-        else changed.push(i);
+        if (witness.dataCrc === entry.dataCrc) {
+          matches++;
+          // The record is the one the witness described: so is its summary.
+          rebuilt.push({
+            ...entry,
+            summaryOffset: witness.summaryOffset,
+            summaryLength: witness.summaryLength,
+          });
+          continue;
+        }
+        changed.push(i);
       }
       rebuilt.push(entry);
     }
-    if (matches === 0 || changed.length === 0) return;
+    if (matches === 0) return;
+    if (changed.length === 0) {
+      this.#index.useMemory(rebuilt);
+      return;
+    }
     for (const i of changed) {
       const entry = rebuilt[i] as IndexEntry;
       rebuilt[i] = { ...entry, dataCrc: (witnesses[i] as IndexEntry).dataCrc };
@@ -461,6 +523,7 @@ export class IndexKeeper {
 
   async #persist(isSynced: boolean): Promise<void> {
     const index = this.#index;
+    await this.#summarizeUnsaved(isSynced);
     if (this.#needsRewrite) {
       await this.#indexFile.write(await this.#entriesFrom(0), 0, isSynced);
       this.#needsRewrite = false;
@@ -474,6 +537,37 @@ export class IndexKeeper {
       return;
     }
     index.markInFile(index.size);
+  }
+
+  /**
+   * Summarises the records about to be saved that were indexed without a summary (by a
+   * scan of another writer's records), up to {@link MAX_SUMMARIES_CAUGHT_UP} of them.
+   */
+  async #summarizeUnsaved(isSynced: boolean): Promise<void> {
+    const index = this.#index;
+    const first = Math.max(index.fileCount, index.size - MAX_SUMMARIES_CAUGHT_UP);
+    const pending: { readonly record: number; readonly entry: IndexEntry }[] = [];
+    for (let record = first; record < index.size; record++) {
+      const entry = await index.entry(record);
+      if (entry.summaryLength === 0) pending.push({ record, entry });
+    }
+    if (pending.length === 0) return;
+    const items: SummaryItem[] = [];
+    const kept: number[] = [];
+    for (const { record, entry } of pending) {
+      const bytes = await this.data.read(entry.offset, entry.length);
+      if (bytes.byteLength !== entry.length || this.#deps.checksum(bytes) !== entry.dataCrc)
+        continue;
+      const made = summaryOfRecordBytes(bytes);
+      if (made === undefined) continue;
+      items.push({ ...entry, ...made, bytes });
+      kept.push(record);
+    }
+    const locations = await this.#summaries.append(items, isSynced);
+    kept.forEach((record, i) => {
+      const where = locations[i];
+      if (where !== undefined) index.setSummary(record, where.offset, where.length);
+    });
   }
 
   async #entriesFrom(from: number): Promise<IndexEntry[]> {

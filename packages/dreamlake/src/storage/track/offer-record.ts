@@ -18,21 +18,25 @@ export function offerRecord(
   const isBounded = query.startTime !== undefined || query.endTime !== undefined;
   const start = query.startTime ?? -Infinity;
   const end = query.endTime ?? Infinity;
+  // An open end includes +Infinity (a `_ts` another tool may have written): `< end` would not.
+  const isBefore = (ts: number): boolean => query.endTime === undefined || ts < end;
   const count = decoded.count;
   if ((entry.flags & FLAG_SORTED) === 0) {
     for (let i = 0; i < count; i++) {
-      const ts = decoded.tsAt(i);
-      if (typeof ts === "number") {
-        if (ts >= start && ts < end) selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
+      const ts = decoded.timestampAt(i);
+      if (ts !== undefined) {
+        if (ts >= start && isBefore(ts)) selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
       } else if (!isBounded) {
         selection.offerFrom(0, entry.firstIndex + i, decoded, i);
       }
     }
     return;
   }
-  const tsAt = (i: number): number => decoded.tsAt(i) as number;
+  // A sorted record's points all have a time (FLAG_SORTED is never set otherwise).
+  const tsAt = (i: number): number => decoded.timestampAt(i) as number;
   if (query.reverse) {
-    for (let i = lowerBound(count, tsAt, end) - 1; i >= 0; i--) {
+    const past = query.endTime === undefined ? count : lowerBound(count, tsAt, end);
+    for (let i = past - 1; i >= 0; i--) {
       const ts = tsAt(i);
       if (ts < start || !selection.canTake(ts)) break;
       selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
@@ -40,7 +44,7 @@ export function offerRecord(
   } else {
     for (let i = lowerBound(count, tsAt, start); i < count; i++) {
       const ts = tsAt(i);
-      if (ts >= end || !selection.canTake(ts)) break;
+      if (!isBefore(ts) || !selection.canTake(ts)) break;
       selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
     }
   }

@@ -11,8 +11,8 @@ export function addRecordPoints(sampler: Downsampler, decoded: DecodedRecord): v
     if (key !== "_ts" && sampler.wantsTopLevel(key)) wanted.push(k);
   }
   for (let i = 0; i < decoded.count; i++) {
-    const ts = decoded.tsAt(i);
-    if (typeof ts !== "number") continue;
+    const ts = decoded.timestampAt(i);
+    if (ts === undefined) continue;
     sampler.addPoint(ts, (visit) => {
       for (const k of wanted)
         visit(keys[k] as string, (columns[k] as readonly FieldValue[])[i] as FieldValue);

@@ -1,9 +1,15 @@
 import type { PointColumns } from "../../core/point-columns.js";
-import type { TimedPoint } from "../../core/point.js";
+import type { FieldValue, TimedPoint } from "../../core/point.js";
 import type { MsgpackWriter } from "../codec/msgpack-writer.js";
-import { writeColumnarRecord, writePointRecord } from "../codec/record-codec.js";
+import { LayoutCollector, writeColumnarRecord, writePointRecord } from "../codec/record-codec.js";
 import type { Checksum, RecordEntry } from "../index/index-entry.js";
 import { entryFor } from "../index/record-scanner.js";
+import type { ColumnLayout } from "../summary/column-layout.js";
+import {
+  summarizeRecord,
+  SUMMARY_BLOCK_POINTS,
+  type RecordSummary,
+} from "../summary/record-summary.js";
 
 /** Where and how the records of one write go. */
 export type EncodeOptions = {
@@ -22,36 +28,71 @@ export type EncodeOptions = {
   readonly checksum: Checksum;
 };
 
+/** One encoded record: its index entry, its summary and where its blocks start. */
+export type EncodedRecord = {
+  readonly entry: RecordEntry;
+  readonly summary: RecordSummary;
+  /** Block starts in each column, from the record's start (none for a point record). */
+  readonly layout: ColumnLayout | undefined;
+};
+
 /**
  * Encodes the points of one write into `writer` (reset first) as records of at most
- * `maxRecordPoints` points, and returns the index entry of each record. Pure: the caller
- * writes `writer.view()` to the data file at `baseOffset`.
+ * `maxRecordPoints` points, and returns for each record its index entry and summary. Pure:
+ * the caller writes `writer.view()` to the data file at `baseOffset`.
  */
 export function encodeRecords(
   writer: MsgpackWriter,
   points: PointColumns,
   options: EncodeOptions,
-): RecordEntry[] {
+): EncodedRecord[] {
   writer.reset();
-  const entries: RecordEntry[] = [];
+  const records: EncodedRecord[] = [];
   const count = points.count;
   for (let start = 0; start < count; start += options.maxRecordPoints) {
     const end = Math.min(count, start + options.maxRecordPoints);
     const recordStart = writer.length;
-    const facts =
-      count === 1 && !options.isBatch
-        ? writePointRecord(writer, points.toPoints()[0] as TimedPoint)
-        : writeColumnarRecord(writer, points, start, end);
+    let layout: ColumnLayout | undefined;
+    let summary: RecordSummary;
+    let facts;
+    if (count === 1 && !options.isBatch) {
+      const point = points.toPoints()[0] as TimedPoint;
+      facts = writePointRecord(writer, point);
+      const keys = Object.keys(point).filter((key) => key !== "_ts");
+      summary = summarizeRecord({
+        count: 1,
+        tsAt: () => point._ts,
+        keys,
+        columns: keys.map((key) => [point[key] as FieldValue]),
+      });
+    } else {
+      const collector = new LayoutCollector(SUMMARY_BLOCK_POINTS);
+      facts = writeColumnarRecord(writer, points, start, end, collector);
+      layout = {
+        keys: collector.keys,
+        starts: collector.starts.map((starts) => starts.map((at) => at - recordStart)),
+      };
+      const timestamps = points.timestamps;
+      summary = summarizeRecord({
+        count: end - start,
+        tsAt: (i) => timestamps[start + i] as number,
+        keys: points.keys,
+        columns: points.keys.map((_, k) => points.column(k)),
+        offset: start,
+      });
+    }
     const crc = options.checksum(writer.view(recordStart, writer.length));
-    entries.push(
-      entryFor(
+    records.push({
+      entry: entryFor(
         facts,
         options.baseOffset + recordStart,
         writer.length - recordStart,
         options.firstIndex + start,
         crc,
       ),
-    );
+      summary,
+      layout,
+    });
   }
-  return entries;
+  return records;
 }

@@ -62,9 +62,13 @@ export async function* planTimeRead(
   const isBounded = query.startTime !== undefined || query.endTime !== undefined;
   const start = query.startTime ?? -Infinity;
   const end = query.endTime ?? Infinity;
+  // An open end includes +Infinity (a `_ts` another tool may have written): `< end` would not.
+  const isBefore = (ts: number): boolean => query.endTime === undefined || ts < end;
   if (index.isTimeOrdered) {
     if (query.reverse) {
-      for (let s = await index.lastStartingBefore(end); s >= 0; s--) {
+      const last =
+        query.endTime === undefined ? index.size - 1 : await index.lastStartingBefore(end);
+      for (let s = last; s >= 0; s--) {
         const span = await index.span(s);
         if (span.maxTs < start) return;
         yield { span: s, bestKey: span.maxTs };
@@ -72,7 +76,7 @@ export async function* planTimeRead(
     } else {
       for (let s = await index.firstEndingAtOrAfter(start); s < index.size; s++) {
         const span = await index.span(s);
-        if (span.minTs >= end) return;
+        if (!isBefore(span.minTs)) return;
         yield { span: s, bestKey: span.minTs };
       }
     }
@@ -82,7 +86,7 @@ export async function* planTimeRead(
   for (let s = 0; s < index.size; s++) {
     const span = await index.span(s);
     const hasTimed = span.count > 0 && !Number.isNaN(span.minTs);
-    const overlaps = hasTimed && span.maxTs >= start && span.minTs < end;
+    const overlaps = hasTimed && span.maxTs >= start && isBefore(span.minTs);
     if (overlaps || (!isBounded && span.count > 0)) {
       candidates.push({
         span: s,

@@ -4,6 +4,10 @@ export const TRACK_FILES = {
   data: "data.msgpack",
   /** dreamlake's sidecar index of the data file's records. */
   index: "data.msgpack.idx",
+  /** dreamlake's sidecar of per-record summaries (for downsampled reads). */
+  summaries: "data.msgpack.sum",
+  /** dreamlake's sidecar of per-record block tables (for downsampled reads). */
+  blocks: "data.msgpack.blk",
   /** Counts and dates, in the Python SDK's layout (advisory). */
   metadata: "metadata.json",
   /** The lock every writer takes (the Python SDK's). */
@@ -18,6 +22,8 @@ export function trackPaths(directory: string): TrackPaths {
   return {
     data: `${directory}/${TRACK_FILES.data}`,
     index: `${directory}/${TRACK_FILES.index}`,
+    summaries: `${directory}/${TRACK_FILES.summaries}`,
+    blocks: `${directory}/${TRACK_FILES.blocks}`,
     metadata: `${directory}/${TRACK_FILES.metadata}`,
     lock: `${directory}/${TRACK_FILES.lock}`,
   };

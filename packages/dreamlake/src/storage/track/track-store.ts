@@ -28,8 +28,8 @@ import { IndexKeeper } from "./index-keeper.js";
 import { MetadataPacer } from "./metadata-pacer.js";
 import { offerRecord } from "./offer-record.js";
 import { RecordLoader } from "./record-loader.js";
-import { addRecordPoints } from "./record-downsample.js";
 import { encodeRecords } from "./record-encoder.js";
+import { downsampleRecords } from "./summary-downsample.js";
 import { planTimeRead } from "./time-read-plan.js";
 import { TimeSelection } from "./time-selection.js";
 import { trackPaths, type TrackPaths } from "./track-files.js";
@@ -174,7 +174,7 @@ export class TrackStore {
         checksum: this.#deps.checksum,
       });
       const isSynced = this.#options.fsync === "always";
-      const before = keeper.checkpoint();
+      const before = await keeper.checkpoint();
       try {
         await keeper.append(this.#writer.view(), entries, isSynced);
         await this.#metadata.afterWrite(keeper.index.totalPoints, isSynced);
@@ -297,9 +297,13 @@ export class TrackStore {
       );
       const sampler = new Downsampler(grid, query.fields);
       const index = this.#keeper.index;
-      for await (const { record, entry } of recordsOverlapping(index, range.start, range.end)) {
-        addRecordPoints(sampler, await this.#loader.load(record, entry, "fresh"));
-      }
+      await downsampleRecords(sampler, recordsOverlapping(index, range.start, range.end), {
+        summaries: keeper.summaries,
+        loader: this.#loader,
+        data: keeper.data,
+        checksum: this.#deps.checksum,
+        path: this.#paths.data,
+      });
       return sampler.result();
     });
   }
@@ -335,8 +339,8 @@ export class TrackStore {
     for (let record = 0; record < index.size; record++) {
       const decoded = await this.#loader.load(record, await index.entry(record), "fresh");
       for (let i = 0; i < decoded.count; i++) {
-        const ts = decoded.tsAt(i);
-        if (typeof ts !== "number" || !Number.isFinite(ts)) continue;
+        const ts = decoded.timestampAt(i);
+        if (ts === undefined || !Number.isFinite(ts)) continue;
         if (!(ts >= low)) low = ts;
         if (!(ts <= high)) high = ts;
       }

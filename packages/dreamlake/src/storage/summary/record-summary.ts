@@ -1,0 +1,176 @@
+import { FieldAccumulator, forEachNumericLeaf, type FieldSummary } from "../../core/downsample.js";
+import type { FieldValue } from "../../core/point.js";
+
+/** Points per block: the finest run of points a summary describes. */
+export const SUMMARY_BLOCK_POINTS = 256;
+/**
+ * Most numeric field paths one record's summary keeps. A record with more (a point holding
+ * a long list of numbers, say) is summarised for the first ones and marked partial:
+ * downsamples read the other paths from its points.
+ */
+export const MAX_SUMMARY_PATHS = 128;
+
+/** The statistics of a run of consecutive points (a block or a whole record). */
+export type RunSummary = {
+  /** Points with a finite `_ts` (the only ones a downsample counts). */
+  readonly timedCount: number;
+  /** Smallest finite `_ts` (NaN when there is none). */
+  readonly minTs: number;
+  /** Largest finite `_ts` (NaN when there is none). */
+  readonly maxTs: number;
+  /** Per numeric field path, in first-seen order. */
+  readonly fields: ReadonlyMap<string, FieldSummary>;
+};
+
+/** The summary of one record: the whole record, and each block of it. */
+export type RecordSummary = RunSummary & {
+  readonly blockPoints: number;
+  readonly blocks: readonly RunSummary[];
+  /** Whether the record has more numeric paths than {@link MAX_SUMMARY_PATHS}. */
+  readonly isPartial: boolean;
+};
+
+/** The points of one record, as columns. */
+export type RecordColumns = {
+  readonly count: number;
+  /** `_ts` of point `i` (anything but a finite number leaves the point out). */
+  readonly tsAt: (i: number) => number;
+  /** Field names other than `_ts`. */
+  readonly keys: readonly string[];
+  /** One column per key (`undefined` or null where a point lacks the field). */
+  readonly columns: readonly ArrayLike<FieldValue | undefined>[];
+  /** Where point 0 is in each column. @defaultValue 0 */
+  readonly offset?: number;
+};
+
+/**
+ * Summarises a record: per block of {@link SUMMARY_BLOCK_POINTS} points and for the
+ * whole record, the count and `_ts` range of the points with a finite `_ts`, and for every
+ * numeric field path (nested lists and maps as dotted paths, as `downsample` reports them)
+ * its count, min, max, sum, and first and last values with their `_ts`. Pure.
+ */
+export function summarizeRecord(
+  record: RecordColumns,
+  blockPoints = SUMMARY_BLOCK_POINTS,
+): RecordSummary {
+  const { count, tsAt, keys, columns } = record;
+  const offset = record.offset ?? 0;
+  const paths = new Set<string>();
+  let isPartial = false;
+  const admits = (path: string): boolean => {
+    if (paths.has(path)) return true;
+    if (paths.size >= MAX_SUMMARY_PATHS) {
+      isPartial = true;
+      return false;
+    }
+    paths.add(path);
+    return true;
+  };
+  const timestamps = new Float64Array(count);
+  for (let i = 0; i < count; i++) timestamps[i] = tsAt(i);
+  const blocks: RunSummary[] = [];
+  for (let start = 0; start < count; start += blockPoints) {
+    const end = Math.min(count, start + blockPoints);
+    let timedCount = 0;
+    let minTs = NaN;
+    let maxTs = NaN;
+    for (let i = start; i < end; i++) {
+      const ts = timestamps[i] as number;
+      if (!Number.isFinite(ts)) continue;
+      timedCount++;
+      if (!(ts >= minTs)) minTs = ts;
+      if (!(ts <= maxTs)) maxTs = ts;
+    }
+    const fields = new Map<string, FieldAccumulator>();
+    const accumulator = (path: string): FieldAccumulator | undefined => {
+      let field = fields.get(path);
+      if (field === undefined) {
+        if (!admits(path)) return undefined;
+        field = new FieldAccumulator();
+        fields.set(path, field);
+      }
+      return field;
+    };
+    if (timedCount > 0) {
+      for (let k = 0; k < keys.length; k++) {
+        summarizeColumn(
+          keys[k] as string,
+          columns[k] as ArrayLike<FieldValue | undefined>,
+          offset,
+          timestamps,
+          start,
+          end,
+          accumulator,
+        );
+      }
+    }
+    blocks.push({ timedCount, minTs, maxTs, fields: frozen(fields) });
+  }
+  return { ...mergeRuns(blocks), blockPoints, blocks, isPartial };
+}
+
+/** Adds the numeric values of one column over points `[start, end)` to their accumulators. */
+function summarizeColumn(
+  key: string,
+  column: ArrayLike<FieldValue | undefined>,
+  offset: number,
+  timestamps: Float64Array,
+  start: number,
+  end: number,
+  accumulator: (path: string) => FieldAccumulator | undefined,
+): void {
+  let flat: FieldAccumulator | undefined;
+  for (let i = start; i < end; i++) {
+    const ts = timestamps[i] as number;
+    if (!Number.isFinite(ts)) continue;
+    const value = column[offset + i];
+    if (typeof value === "number") {
+      if (!Number.isFinite(value)) continue;
+      flat ??= accumulator(key);
+      flat?.add(value, ts);
+    } else if (typeof value === "object" && value !== null) {
+      forEachNumericLeaf(value, key, 0, (path, number) => {
+        accumulator(path)?.add(number, ts);
+      });
+    }
+  }
+}
+
+/** The summary of consecutive runs (in index order) as one. */
+export function mergeRuns(runs: readonly RunSummary[]): RunSummary {
+  let timedCount = 0;
+  let minTs = NaN;
+  let maxTs = NaN;
+  const fields = new Map<string, FieldAccumulator>();
+  for (const run of runs) {
+    timedCount += run.timedCount;
+    if (!(run.minTs >= minTs)) minTs = Number.isNaN(run.minTs) ? minTs : run.minTs;
+    if (!(run.maxTs <= maxTs)) maxTs = Number.isNaN(run.maxTs) ? maxTs : run.maxTs;
+    for (const [path, summary] of run.fields) {
+      let field = fields.get(path);
+      if (field === undefined) {
+        field = new FieldAccumulator();
+        fields.set(path, field);
+      }
+      field.merge(summary);
+    }
+  }
+  return { timedCount, minTs, maxTs, fields: frozen(fields) };
+}
+
+function frozen(fields: ReadonlyMap<string, FieldAccumulator>): ReadonlyMap<string, FieldSummary> {
+  const out = new Map<string, FieldSummary>();
+  for (const [path, field] of fields) {
+    out.set(path, {
+      count: field.count,
+      min: field.min,
+      max: field.max,
+      sum: field.sum,
+      first: field.first,
+      firstTs: field.firstTs,
+      last: field.last,
+      lastTs: field.lastTs,
+    });
+  }
+  return out;
+}

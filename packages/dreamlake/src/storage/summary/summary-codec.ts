@@ -1,0 +1,309 @@
+import type { FieldSummary } from "../../core/downsample.js";
+import type { Checksum } from "../index/index-entry.js";
+import type { RecordSummary, RunSummary } from "./record-summary.js";
+
+/**
+ * The binary layout of the summary sidecars (see docs/FORMAT.md): `data.msgpack.sum` holds
+ * one record-level summary per record, small enough to read for a whole track at once;
+ * `data.msgpack.blk` holds each record's block table (a summary per block of points, and
+ * where each block starts in each column of the record, for reading just one block's values).
+ * Every entry carries a checksum of its bytes and the offset, length and CRC of the record it
+ * describes, so an entry that belongs to another record (or file) is never taken for its own.
+ *
+ * @module
+ */
+
+/** `DLKSUM01`: the header of `data.msgpack.sum`. */
+export const SUMMARY_MAGIC = new Uint8Array([0x44, 0x4c, 0x4b, 0x53, 0x55, 0x4d, 0x30, 0x31]);
+/** `DLKBLK01`: the header of `data.msgpack.blk`. */
+export const BLOCKS_MAGIC = new Uint8Array([0x44, 0x4c, 0x4b, 0x42, 0x4c, 0x4b, 0x30, 0x31]);
+export const SIDECAR_HEADER_BYTES = 16;
+
+const STATS_BYTES = 60;
+const SUMMARY_FIXED_BYTES = 60;
+const BLOCKS_FIXED_BYTES = 24;
+const FLAG_PARTIAL = 1;
+
+/** The record a summary entry describes. */
+export type RecordWitness = {
+  readonly offset: number;
+  readonly length: number;
+  readonly dataCrc: number;
+};
+
+/** Where a record's block table is in `data.msgpack.blk`. */
+export type BlocksLocation = { readonly offset: number; readonly length: number };
+
+/** A record summary as read back. */
+export type StoredSummary = RunSummary & {
+  readonly isPartial: boolean;
+  /** Field paths in stored order (the block table refers to them by position). */
+  readonly paths: readonly string[];
+  readonly blocks: BlocksLocation | undefined;
+};
+
+/**
+ * Where each block starts in each column of the record (byte offsets from the record's
+ * start) and the CRC-32 of each block of each column, so that one block can be read alone
+ * and still checked.
+ */
+export type ColumnOffsets = {
+  /** The record's keys, `_ts` included, in stored order. */
+  readonly keys: readonly string[];
+  /** `offsets[k * (blockCount + 1) + b]`: where block `b` of column `keys[k]` starts (`b = blockCount`: the column's end). */
+  readonly offsets: Uint32Array;
+  /** `crcs[k * blockCount + b]`: CRC-32 of block `b` of column `keys[k]`. */
+  readonly crcs: Uint32Array;
+};
+
+/** A block table as read back. */
+export type StoredBlocks = {
+  readonly blockPoints: number;
+  readonly blocks: readonly RunSummary[];
+  readonly columns: ColumnOffsets | undefined;
+};
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** The 16 bytes a summary sidecar starts with. */
+export function sidecarHeader(magic: Uint8Array): Uint8Array {
+  const header = new Uint8Array(SIDECAR_HEADER_BYTES);
+  header.set(magic, 0);
+  return header;
+}
+
+/** Whether `bytes` start with the header `magic`. */
+export function hasSidecarHeader(bytes: Uint8Array, magic: Uint8Array): boolean {
+  if (bytes.byteLength < SIDECAR_HEADER_BYTES) return false;
+  for (let i = 0; i < magic.length; i++) if (bytes[i] !== magic[i]) return false;
+  return true;
+}
+
+/** Encodes a record's summary entry (for `data.msgpack.sum`), given where its block table went. */
+export function encodeSummary(
+  summary: RecordSummary,
+  record: RecordWitness,
+  blocks: BlocksLocation | undefined,
+  checksum: Checksum,
+): Uint8Array {
+  const names = [...summary.fields.keys()].map((path) => encoder.encode(path));
+  const size =
+    SUMMARY_FIXED_BYTES + names.reduce((sum, name) => sum + 2 + name.byteLength + STATS_BYTES, 0);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, size, true);
+  view.setFloat64(8, record.offset, true);
+  view.setUint32(16, record.length, true);
+  view.setUint32(20, record.dataCrc, true);
+  view.setFloat64(24, blocks?.offset ?? 0, true);
+  view.setUint32(32, blocks?.length ?? 0, true);
+  view.setUint32(36, summary.timedCount, true);
+  view.setFloat64(40, summary.minTs, true);
+  view.setFloat64(48, summary.maxTs, true);
+  view.setUint16(56, names.length, true);
+  view.setUint16(58, summary.isPartial ? FLAG_PARTIAL : 0, true);
+  let at = SUMMARY_FIXED_BYTES;
+  let k = 0;
+  for (const stats of summary.fields.values()) {
+    const name = names[k++] as Uint8Array;
+    view.setUint16(at, name.byteLength, true);
+    bytes.set(name, at + 2);
+    at = writeStats(view, at + 2 + name.byteLength, stats);
+  }
+  view.setUint32(4, checksum(bytes.subarray(8)), true);
+  return bytes;
+}
+
+/**
+ * Reads a summary entry; `undefined` when it is damaged or describes another record.
+ */
+export function decodeSummary(
+  bytes: Uint8Array,
+  record: RecordWitness,
+  checksum: Checksum,
+): StoredSummary | undefined {
+  if (bytes.byteLength < SUMMARY_FIXED_BYTES) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = view.getUint32(0, true);
+  if (size !== bytes.byteLength || checksum(bytes.subarray(8)) !== view.getUint32(4, true))
+    return undefined;
+  if (
+    view.getFloat64(8, true) !== record.offset ||
+    view.getUint32(16, true) !== record.length ||
+    view.getUint32(20, true) !== record.dataCrc
+  ) {
+    return undefined;
+  }
+  const blocksOffset = view.getFloat64(24, true);
+  const blocksLength = view.getUint32(32, true);
+  const fieldCount = view.getUint16(56, true);
+  const fields = new Map<string, FieldSummary>();
+  const paths: string[] = [];
+  let at = SUMMARY_FIXED_BYTES;
+  try {
+    for (let k = 0; k < fieldCount; k++) {
+      const length = view.getUint16(at, true);
+      const path = decoder.decode(bytes.subarray(at + 2, at + 2 + length));
+      at += 2 + length;
+      fields.set(path, readStats(view, at));
+      paths.push(path);
+      at += STATS_BYTES;
+    }
+  } catch {
+    return undefined;
+  }
+  return {
+    timedCount: view.getUint32(36, true),
+    minTs: view.getFloat64(40, true),
+    maxTs: view.getFloat64(48, true),
+    fields,
+    paths,
+    isPartial: (view.getUint16(58, true) & FLAG_PARTIAL) !== 0,
+    blocks: blocksLength === 0 ? undefined : { offset: blocksOffset, length: blocksLength },
+  };
+}
+
+/** Encodes a record's block table (for `data.msgpack.blk`). */
+export function encodeBlocks(
+  summary: RecordSummary,
+  recordOffset: number,
+  columns: ColumnOffsets | undefined,
+  checksum: Checksum,
+): Uint8Array {
+  const paths = [...summary.fields.keys()];
+  const names = (columns?.keys ?? []).map((key) => encoder.encode(key));
+  const blockCount = summary.blocks.length;
+  const size =
+    BLOCKS_FIXED_BYTES +
+    names.reduce((sum, name) => sum + 2 + name.byteLength, 0) +
+    blockCount * (20 + paths.length * STATS_BYTES) +
+    names.length * (blockCount + 1) * 4 +
+    names.length * blockCount * 4;
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, size, true);
+  view.setFloat64(8, recordOffset, true);
+  view.setUint16(16, summary.blockPoints, true);
+  view.setUint16(18, blockCount, true);
+  view.setUint16(20, paths.length, true);
+  view.setUint16(22, names.length, true);
+  let at = BLOCKS_FIXED_BYTES;
+  for (const name of names) {
+    view.setUint16(at, name.byteLength, true);
+    bytes.set(name, at + 2);
+    at += 2 + name.byteLength;
+  }
+  for (const block of summary.blocks) {
+    view.setUint32(at, block.timedCount, true);
+    view.setFloat64(at + 4, block.minTs, true);
+    view.setFloat64(at + 12, block.maxTs, true);
+    at += 20;
+    for (const path of paths) at = writeStats(view, at, block.fields.get(path) ?? EMPTY_STATS);
+  }
+  if (columns !== undefined) {
+    for (const value of columns.offsets) {
+      view.setUint32(at, value, true);
+      at += 4;
+    }
+    for (const value of columns.crcs) {
+      view.setUint32(at, value, true);
+      at += 4;
+    }
+  }
+  view.setUint32(4, checksum(bytes.subarray(8)), true);
+  return bytes;
+}
+
+/**
+ * Reads a block table; `undefined` when it is damaged or belongs to another record.
+ *
+ * @param paths the field paths of the record's summary, in stored order
+ */
+export function decodeBlocks(
+  bytes: Uint8Array,
+  recordOffset: number,
+  paths: readonly string[],
+  checksum: Checksum,
+): StoredBlocks | undefined {
+  if (bytes.byteLength < BLOCKS_FIXED_BYTES) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== bytes.byteLength) return undefined;
+  if (checksum(bytes.subarray(8)) !== view.getUint32(4, true)) return undefined;
+  if (view.getFloat64(8, true) !== recordOffset || view.getUint16(20, true) !== paths.length) {
+    return undefined;
+  }
+  const blockPoints = view.getUint16(16, true);
+  const blockCount = view.getUint16(18, true);
+  const columnCount = view.getUint16(22, true);
+  let at = BLOCKS_FIXED_BYTES;
+  const keys: string[] = [];
+  try {
+    for (let c = 0; c < columnCount; c++) {
+      const length = view.getUint16(at, true);
+      keys.push(decoder.decode(bytes.subarray(at + 2, at + 2 + length)));
+      at += 2 + length;
+    }
+  } catch {
+    return undefined;
+  }
+  const blocks: RunSummary[] = [];
+  for (let b = 0; b < blockCount; b++) {
+    const timedCount = view.getUint32(at, true);
+    const minTs = view.getFloat64(at + 4, true);
+    const maxTs = view.getFloat64(at + 12, true);
+    at += 20;
+    const fields = new Map<string, FieldSummary>();
+    for (const path of paths) {
+      const stats = readStats(view, at);
+      if (stats.count > 0) fields.set(path, stats);
+      at += STATS_BYTES;
+    }
+    blocks.push({ timedCount, minTs, maxTs, fields });
+  }
+  const offsets = new Uint32Array(columnCount * (blockCount + 1));
+  for (let i = 0; i < offsets.length; i++, at += 4) offsets[i] = view.getUint32(at, true);
+  const crcs = new Uint32Array(columnCount * blockCount);
+  for (let i = 0; i < crcs.length; i++, at += 4) crcs[i] = view.getUint32(at, true);
+  return {
+    blockPoints,
+    blocks,
+    columns: columnCount === 0 ? undefined : { keys, offsets, crcs },
+  };
+}
+
+const EMPTY_STATS: FieldSummary = {
+  count: 0,
+  min: NaN,
+  max: NaN,
+  sum: 0,
+  first: NaN,
+  firstTs: NaN,
+  last: NaN,
+  lastTs: NaN,
+};
+
+function writeStats(view: DataView, at: number, stats: FieldSummary): number {
+  view.setUint32(at, stats.count, true);
+  view.setFloat64(at + 4, stats.min, true);
+  view.setFloat64(at + 12, stats.max, true);
+  view.setFloat64(at + 20, stats.sum, true);
+  view.setFloat64(at + 28, stats.first, true);
+  view.setFloat64(at + 36, stats.firstTs, true);
+  view.setFloat64(at + 44, stats.last, true);
+  view.setFloat64(at + 52, stats.lastTs, true);
+  return at + STATS_BYTES;
+}
+
+function readStats(view: DataView, at: number): FieldSummary {
+  return {
+    count: view.getUint32(at, true),
+    min: view.getFloat64(at + 4, true),
+    max: view.getFloat64(at + 12, true),
+    sum: view.getFloat64(at + 20, true),
+    first: view.getFloat64(at + 28, true),
+    firstTs: view.getFloat64(at + 36, true),
+    last: view.getFloat64(at + 44, true),
+    lastTs: view.getFloat64(at + 52, true),
+  };
+}

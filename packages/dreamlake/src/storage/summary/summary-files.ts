@@ -1,0 +1,225 @@
+import type { Checksum, IndexEntry } from "../index/index-entry.js";
+import type { FileSystem, RandomAccessFile } from "../ports.js";
+import { storedOffsets, type ColumnLayout } from "./column-layout.js";
+import type { RecordSummary } from "./record-summary.js";
+import {
+  BLOCKS_MAGIC,
+  decodeBlocks,
+  decodeSummary,
+  encodeBlocks,
+  encodeSummary,
+  hasSidecarHeader,
+  sidecarHeader,
+  SIDECAR_HEADER_BYTES,
+  SUMMARY_MAGIC,
+  type BlocksLocation,
+  type StoredBlocks,
+  type StoredSummary,
+} from "./summary-codec.js";
+
+/** A record to summarise: its place in the data file, its summary and its bytes' layout. */
+export type SummaryItem = {
+  readonly offset: number;
+  readonly length: number;
+  readonly dataCrc: number;
+  readonly summary: RecordSummary;
+  readonly layout: ColumnLayout | undefined;
+  /** The record's bytes (block checksums are taken from them when there is a layout). */
+  readonly bytes: Uint8Array;
+};
+
+/** Where one summary went in `data.msgpack.sum`. */
+export type SummaryLocation = { readonly offset: number; readonly length: number };
+
+/** The sizes of both files, to take back a failed write. */
+export type SummaryCheckpoint = { readonly summaries: number; readonly blocks: number };
+
+/** Reads coalesce summaries that lie closer than this (a whole track's are usually contiguous). */
+const COALESCE_GAP_BYTES = 64 * 1024;
+
+/**
+ * The two summary sidecars of one track, `data.msgpack.sum` and `data.msgpack.blk` (see
+ * docs/FORMAT.md), appended by writers (under the track's lock) and read by downsamples.
+ * They are caches: an entry that is missing, damaged, or describes another record reads as
+ * `undefined`, and the caller reads the points instead.
+ */
+export class SummaryFiles {
+  readonly #fs: FileSystem;
+  readonly #paths: { readonly summaries: string; readonly blocks: string };
+  readonly #checksum: Checksum;
+  #summaries: RandomAccessFile | undefined;
+  #blocks: RandomAccessFile | undefined;
+  #isWritable = false;
+
+  constructor(
+    fs: FileSystem,
+    paths: { readonly summaries: string; readonly blocks: string },
+    checksum: Checksum,
+  ) {
+    this.#fs = fs;
+    this.#paths = paths;
+    this.#checksum = checksum;
+  }
+
+  /**
+   * Appends the summaries and block tables of some records (the caller holds the track's
+   * lock), block tables first, and says where each summary went.
+   */
+  async append(items: readonly SummaryItem[], isSynced: boolean): Promise<SummaryLocation[]> {
+    const { summaries, blocks } = await this.#openWritable();
+    let blocksEnd = await startOf(blocks, BLOCKS_MAGIC);
+    let summariesEnd = await startOf(summaries, SUMMARY_MAGIC);
+    const blockParts: Uint8Array[] = [];
+    const summaryParts: Uint8Array[] = [];
+    const locations: SummaryLocation[] = [];
+    for (const item of items) {
+      let where: BlocksLocation | undefined;
+      if (item.summary.blocks.length > 1 || item.layout !== undefined) {
+        const columns =
+          item.layout === undefined
+            ? undefined
+            : storedOffsets(item.layout, item.bytes, this.#checksum);
+        const table = encodeBlocks(item.summary, item.offset, columns, this.#checksum);
+        where = { offset: blocksEnd, length: table.byteLength };
+        blockParts.push(table);
+        blocksEnd += table.byteLength;
+      }
+      const entry = encodeSummary(item.summary, item, where, this.#checksum);
+      locations.push({ offset: summariesEnd, length: entry.byteLength });
+      summaryParts.push(entry);
+      summariesEnd += entry.byteLength;
+    }
+    if (blockParts.length > 0) await writeAtEnd(blocks, blockParts);
+    await writeAtEnd(summaries, summaryParts);
+    if (isSynced) {
+      await blocks.sync();
+      await summaries.sync();
+    }
+    return locations;
+  }
+
+  /** The files' sizes now. */
+  async checkpoint(): Promise<SummaryCheckpoint> {
+    const { summaries, blocks } = await this.#openWritable();
+    return { summaries: await summaries.size(), blocks: await blocks.size() };
+  }
+
+  /** Takes back what was appended since `to`. */
+  async rollBack(to: SummaryCheckpoint): Promise<void> {
+    const { summaries, blocks } = await this.#openWritable();
+    await summaries.truncate(to.summaries);
+    await blocks.truncate(to.blocks);
+  }
+
+  /**
+   * The summaries of records, by position in `entries` (`undefined` where a record has
+   * none, or a damaged one, or one that describes another record).
+   */
+  async summaries(entries: readonly IndexEntry[]): Promise<(StoredSummary | undefined)[]> {
+    const out = new Array<StoredSummary | undefined>(entries.length);
+    const file = await this.#readable("summaries");
+    if (file === undefined) return out;
+    // Read the summaries in a few large reads: consecutive records' summaries are adjacent.
+    const order = entries
+      .map((entry, i) => ({ entry, i }))
+      .filter(({ entry }) => entry.summaryLength > 0 && entry.summaryOffset >= SIDECAR_HEADER_BYTES)
+      .sort((a, b) => a.entry.summaryOffset - b.entry.summaryOffset);
+    let g = 0;
+    while (g < order.length) {
+      const first = order[g] as { entry: IndexEntry; i: number };
+      let end = first.entry.summaryOffset + first.entry.summaryLength;
+      let h = g + 1;
+      while (h < order.length) {
+        const next = (order[h] as { entry: IndexEntry }).entry;
+        if (next.summaryOffset - end > COALESCE_GAP_BYTES) break;
+        end = Math.max(end, next.summaryOffset + next.summaryLength);
+        h++;
+      }
+      const start = first.entry.summaryOffset;
+      const bytes = await file.read(start, end - start);
+      for (let k = g; k < h; k++) {
+        const { entry, i } = order[k] as { entry: IndexEntry; i: number };
+        const from = entry.summaryOffset - start;
+        if (from + entry.summaryLength > bytes.byteLength) continue;
+        out[i] = decodeSummary(
+          bytes.subarray(from, from + entry.summaryLength),
+          entry,
+          this.#checksum,
+        );
+      }
+      g = h;
+    }
+    return out;
+  }
+
+  /** A record's block table, or `undefined` when it is missing or damaged. */
+  async blocks(
+    location: BlocksLocation,
+    recordOffset: number,
+    paths: readonly string[],
+  ): Promise<StoredBlocks | undefined> {
+    const file = await this.#readable("blocks");
+    if (file === undefined || location.offset < SIDECAR_HEADER_BYTES) return undefined;
+    const bytes = await file.read(location.offset, location.length);
+    if (bytes.byteLength !== location.length) return undefined;
+    return decodeBlocks(bytes, recordOffset, paths, this.#checksum);
+  }
+
+  /** Releases the file handles. Idempotent. */
+  async close(): Promise<void> {
+    const summaries = this.#summaries;
+    const blocks = this.#blocks;
+    this.#summaries = undefined;
+    this.#blocks = undefined;
+    this.#isWritable = false;
+    await summaries?.close();
+    await blocks?.close();
+  }
+
+  async #readable(which: "summaries" | "blocks"): Promise<RandomAccessFile | undefined> {
+    if (which === "summaries") {
+      this.#summaries ??= await this.#fs.openForRead(this.#paths.summaries);
+      return this.#summaries;
+    }
+    this.#blocks ??= await this.#fs.openForRead(this.#paths.blocks);
+    return this.#blocks;
+  }
+
+  async #openWritable(): Promise<{ summaries: RandomAccessFile; blocks: RandomAccessFile }> {
+    if (!this.#isWritable || this.#summaries === undefined || this.#blocks === undefined) {
+      await this.close();
+      this.#summaries = await this.#fs.openForWrite(this.#paths.summaries);
+      this.#blocks = await this.#fs.openForWrite(this.#paths.blocks);
+      this.#isWritable = true;
+    }
+    return { summaries: this.#summaries, blocks: this.#blocks };
+  }
+}
+
+/**
+ * Where the next entry goes: the file's end, after writing the header to a new (or foreign)
+ * file. A foreign file's entries are of no use: it is started anew.
+ */
+async function startOf(file: RandomAccessFile, magic: Uint8Array): Promise<number> {
+  const size = await file.size();
+  if (
+    size >= SIDECAR_HEADER_BYTES &&
+    hasSidecarHeader(await file.read(0, SIDECAR_HEADER_BYTES), magic)
+  ) {
+    return size;
+  }
+  await file.truncate(0);
+  await file.write(0, sidecarHeader(magic));
+  return SIDECAR_HEADER_BYTES;
+}
+
+async function writeAtEnd(file: RandomAccessFile, parts: readonly Uint8Array[]): Promise<void> {
+  const size = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.byteLength;
+  }
+  await file.write(await file.size(), bytes);
+}
