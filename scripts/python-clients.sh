@@ -3,9 +3,11 @@
 # `pip install dreamlake==<version>` from PyPI, under a cache folder, for the tests that run
 # the real clients against our server and our files.
 #
-#   scripts/python-clients.sh [VERSION | newest ...]     (default: 0.4.0 0.8.0 newest)
+#   scripts/python-clients.sh [VERSION | newest | pyarrow ...]   (default: 0.4.0 0.8.0 newest)
 #
 # Prints one line per version asked for: "<asked> <version> <python of its venv>".
+# `pyarrow` is not a client: a venv with pyarrow (PYARROW_VERSION below), the independent
+# Parquet reader of the export tests.
 # `newest` is the newest version PyPI serves (asked with `pip index versions`, remembered for
 # DREAMLAKE_PYTHON_NEWEST_MAX_AGE_MIN minutes, default 360; when PyPI cannot be reached the
 # last answer is used). A venv already made is only checked, so a second run takes about a
@@ -83,9 +85,28 @@ client_venv() {
   echo "$dir/bin/python"
 }
 
+# Makes (or checks) the venv with pyarrow and prints "<version> <python>".
+PYARROW_VERSION=26.0.1
+pyarrow_venv() {
+  local dir="$cache/pyarrow-$PYARROW_VERSION"
+  if [ ! -f "$dir/$ready_mark" ]; then
+    echo "python-clients: making $dir (pip install pyarrow==$PYARROW_VERSION)" >&2
+    rm -rf "$dir"
+    "$python" -m venv "$dir" >&2 || fail "cannot make a venv with $python (install python3-venv)"
+    "$dir/bin/python" -m pip install --quiet "pyarrow==$PYARROW_VERSION" >&2 ||
+      fail "pip install pyarrow==$PYARROW_VERSION failed"
+    echo "$PYARROW_VERSION" >"$dir/$ready_mark"
+  fi
+  echo "$PYARROW_VERSION $dir/bin/python"
+}
+
 asked=("$@")
 [ ${#asked[@]} -gt 0 ] || asked=(0.4.0 0.8.0 newest)
 for item in "${asked[@]}"; do
+  if [ "$item" = "pyarrow" ]; then
+    echo "pyarrow $(pyarrow_venv)"
+    continue
+  fi
   version="$item"
   [ "$item" != "newest" ] || version="$(newest_version)"
   echo "$item $version $(client_venv "$version")"

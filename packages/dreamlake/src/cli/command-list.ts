@@ -1,5 +1,7 @@
 import type { CommandSpec } from "./command-spec.js";
 import { DEMO_COMMAND } from "./commands/demo-command.js";
+import { EXPORT_COMMAND } from "./commands/export-command.js";
+import { IMPORT_COMMAND } from "./commands/import-command.js";
 import { LS_COMMAND } from "./commands/ls-command.js";
 import { READ_COMMAND, READ_TIME_COMMAND } from "./commands/read-command.js";
 import { SERVE_COMMAND } from "./commands/serve-command.js";
@@ -14,6 +16,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   STATS_COMMAND,
   READ_COMMAND,
   READ_TIME_COMMAND,
+  EXPORT_COMMAND,
+  IMPORT_COMMAND,
   DEMO_COMMAND,
   SERVE_COMMAND,
   UI_COMMAND,

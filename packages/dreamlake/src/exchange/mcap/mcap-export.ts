@@ -1,0 +1,203 @@
+import type { ColumnBatch } from "../../core/column-batch.js";
+import { ConflictError } from "../../core/errors.js";
+import type { ExportFile } from "../byte-sink.js";
+import { pointJsonTexts } from "../point-json.js";
+import type { ExportProgress, TrackSource } from "../track-source.js";
+import {
+  batchFits,
+  inferSchema,
+  SchemaBuilder,
+  SCHEMA_SAMPLE_POINTS,
+  type TrackSchema,
+} from "../track-schema.js";
+import { trackJsonSchema } from "./json-schema.js";
+import { startMcapFile } from "./mcap-file-writer.js";
+
+const MAX_SCHEMA_ATTEMPTS = 4;
+const NS_PER_SECOND = 1_000_000_000n;
+
+/** `_ts` (seconds) as MCAP's `log_time` (nanoseconds); 0 for a point without a usable `_ts`. */
+export function logTimeOf(ts: number): bigint {
+  if (!Number.isFinite(ts) || ts < 0) return 0n;
+  const seconds = Math.floor(ts);
+  return BigInt(seconds) * NS_PER_SECOND + BigInt(Math.round((ts - seconds) * 1e9));
+}
+
+/** One track's place in the merge: the batch being written and the next point in it. */
+type Lane = {
+  readonly source: TrackSource;
+  readonly schema: TrackSchema;
+  readonly channelId: number;
+  readonly scan: AsyncIterator<ColumnBatch>;
+  /** Batches read ahead to learn the schema, written first. */
+  readonly sampled: ColumnBatch[];
+  batch: ColumnBatch | undefined;
+  texts: readonly string[];
+  position: number;
+  isDone: boolean;
+};
+
+type Attempt =
+  | { readonly kind: "done"; readonly points: number }
+  | { readonly kind: "misfit"; readonly schemas: ReadonlyMap<string, TrackSchema> };
+
+/** The `_ts` of the lane's next point, as the merge orders them (no `_ts` first). */
+function headTs(lane: Lane): number {
+  if (lane.batch === undefined) return Infinity;
+  const ts = lane.batch.timestamps[lane.position] as number;
+  return Number.isNaN(ts) ? -Infinity : ts;
+}
+
+/** Moves a lane to its next batch that has points; false when a batch does not fit its schema. */
+async function advance(lane: Lane): Promise<boolean> {
+  for (;;) {
+    const next = lane.sampled.shift() ?? (await lane.scan.next()).value;
+    if (next === undefined) {
+      lane.batch = undefined;
+      lane.isDone = true;
+      return true;
+    }
+    if (!batchFits(lane.schema, next)) return false;
+    if (next.count === 0) continue;
+    lane.batch = next;
+    lane.texts = pointJsonTexts(next, "lenient", lane.source.name);
+    lane.position = 0;
+    return true;
+  }
+}
+
+async function writeOnce(
+  sources: readonly TrackSource[],
+  file: ExportFile,
+  known: ReadonlyMap<string, TrackSchema> | undefined,
+  progress: ExportProgress,
+): Promise<Attempt> {
+  const scans = sources.map((source) => source.scan()[Symbol.asyncIterator]());
+  try {
+    const mcap = await startMcapFile(file, "dreamlake");
+    const lanes: Lane[] = [];
+    for (const [i, source] of sources.entries()) {
+      const scan = scans[i] as AsyncIterator<ColumnBatch>;
+      let schema = known?.get(source.name);
+      const sampled: ColumnBatch[] = [];
+      if (schema === undefined) {
+        const builder = new SchemaBuilder();
+        for (let seen = 0; seen < SCHEMA_SAMPLE_POINTS;) {
+          const next = await scan.next();
+          if (next.done === true) break;
+          builder.observe(next.value);
+          sampled.push(next.value);
+          seen += next.value.count;
+        }
+        schema = builder.schema();
+      }
+      const channelId = await mcap.addJsonChannel(
+        source.name,
+        trackJsonSchema(source.name, schema),
+      );
+      lanes.push({
+        source,
+        schema,
+        channelId,
+        scan,
+        sampled,
+        batch: undefined,
+        texts: [],
+        position: 0,
+        isDone: false,
+      });
+    }
+    const schemasSoFar = (): ReadonlyMap<string, TrackSchema> =>
+      new Map(lanes.map((lane) => [lane.source.name, lane.schema]));
+    for (const lane of lanes) {
+      if (!(await advance(lane))) return { kind: "misfit", schemas: schemasSoFar() };
+    }
+    const encoder = new TextEncoder();
+    let points = 0;
+    for (;;) {
+      // The lane with the earliest next point writes its points up to the next point of
+      // any other lane, so that the file is in time order across tracks.
+      let first: Lane | undefined;
+      let bound = Infinity;
+      for (const lane of lanes) {
+        if (lane.isDone) continue;
+        if (first === undefined || headTs(lane) < headTs(first)) {
+          if (first !== undefined) bound = Math.min(bound, headTs(first));
+          first = lane;
+        } else {
+          bound = Math.min(bound, headTs(lane));
+        }
+      }
+      if (first === undefined) break;
+      const batch = first.batch as ColumnBatch;
+      let written = 0;
+      while (first.position < batch.count) {
+        const raw = batch.timestamps[first.position] as number;
+        if ((Number.isNaN(raw) ? -Infinity : raw) > bound && written > 0) break;
+        await mcap.addMessage(
+          first.channelId,
+          (batch.indexes[first.position] as number) % 0x1_0000_0000,
+          logTimeOf(raw),
+          encoder.encode(first.texts[first.position]),
+        );
+        first.position++;
+        written++;
+      }
+      points += written;
+      progress.onPoints(written);
+      if (first.position >= batch.count && !(await advance(first))) {
+        return { kind: "misfit", schemas: schemasSoFar() };
+      }
+    }
+    await mcap.end();
+    return { kind: "done", points };
+  } finally {
+    await Promise.all(scans.map((scan) => scan.return?.()));
+  }
+}
+
+/**
+ * Exports tracks into one MCAP file: one channel per track (the topic is the track's
+ * name) with JSON messages (the point, with `_ts`) and a JSON Schema inferred from its
+ * fields; `log_time` and `publish_time` are `_ts` in nanoseconds and `sequence` the
+ * point's index. Messages of all tracks are merged in time order. When a point does not
+ * fit the schema learned from the first points, the file is written again with the
+ * schemas of the whole tracks.
+ *
+ * @throws {ConflictError} when the tracks' fields keep changing while they are exported
+ */
+export async function exportMcap(
+  sources: readonly TrackSource[],
+  openFile: () => Promise<ExportFile>,
+  progress: ExportProgress,
+): Promise<{ readonly points: number; readonly bytes: number }> {
+  let schemas: ReadonlyMap<string, TrackSchema> | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const file = await openFile();
+    let outcome: Attempt;
+    try {
+      outcome = await writeOnce(sources, file, schemas, progress);
+      if (outcome.kind === "done") {
+        await file.commit();
+        return { points: outcome.points, bytes: file.position };
+      }
+    } finally {
+      await file.discard();
+    }
+    if (attempt === MAX_SCHEMA_ATTEMPTS) {
+      throw new ConflictError(
+        `The fields of the tracks kept changing while they were exported (${attempt} attempts); try again once they are written`,
+      );
+    }
+    progress.onRestart();
+    const wider = new Map<string, TrackSchema>();
+    for (const source of sources) {
+      const builder = new SchemaBuilder();
+      const before = outcome.schemas.get(source.name);
+      if (before !== undefined) builder.merge(before);
+      builder.merge(await inferSchema(source.scan()));
+      wider.set(source.name, builder.schema());
+    }
+    schemas = wider;
+  }
+}
