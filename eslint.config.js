@@ -7,10 +7,24 @@ const noServer = {
   group: ["@dreamlake/server", "@dreamlake/server/*"],
   message: "the SDK never imports the server",
 };
-/** Third-party libraries of the SDK, each imported in one adapter file. */
-const sdkLibraries = [
-  { name: "commander", message: "commander is imported in cli/commander-program.ts only" },
-];
+/** Third-party libraries of the SDK, each imported in its adapter files only. */
+const sdkAdapters = {
+  commander: ["packages/dreamlake/src/cli/commander-program.ts"],
+  "@mcap/core": [
+    "packages/dreamlake/src/exchange/mcap/mcap-file-writer.ts",
+    "packages/dreamlake/src/exchange/mcap/mcap-file-reader.ts",
+  ],
+  "apache-arrow": ["packages/dreamlake/src/exchange/parquet/arrow-row-group.ts"],
+  "parquet-wasm": ["packages/dreamlake/src/exchange/parquet/parquet-stream.ts"],
+};
+const librariesBut = (/** @type {string | undefined} */ own) =>
+  Object.entries(sdkAdapters)
+    .filter(([name]) => name !== own)
+    .map(([name, files]) => ({
+      name,
+      message: `${name} is imported in ${files.join(" and ")} only`,
+    }));
+const sdkLibraries = librariesBut(undefined);
 const layering = [
   // In flat config the last matching block sets a rule: the general block comes first.
   {
@@ -20,9 +34,35 @@ const layering = [
   },
   {
     files: ["packages/dreamlake/src/cli/**/*.ts"],
-    ignores: ["packages/dreamlake/src/cli/commander-program.ts"],
     rules: { "no-restricted-imports": ["error", { paths: sdkLibraries }] },
   },
+  {
+    files: ["packages/dreamlake/src/exchange/**/*.ts"],
+    ignores: ["packages/dreamlake/src/exchange/node/**", "**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: sdkLibraries,
+          patterns: [
+            noServer,
+            {
+              group: ["node:*"],
+              message:
+                "exporters and importers are pure; their Node adapters live in exchange/node/",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Each adapter file may import its own library (and no other).
+  ...Object.entries(sdkAdapters).map(([name, files]) => ({
+    files,
+    rules: {
+      "no-restricted-imports": ["error", { paths: librariesBut(name), patterns: [noServer] }],
+    },
+  })),
   {
     files: ["packages/dreamlake/src/core/**/*.ts"],
     ignores: ["**/*.test.ts"],

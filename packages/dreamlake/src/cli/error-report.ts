@@ -2,6 +2,7 @@ import { DreamlakeError } from "../core/errors.js";
 import type { CliIo } from "./cli-io.js";
 import { UsageError } from "./command-spec.js";
 import { EXIT_CODES } from "./exit-codes.js";
+import { StoppedError } from "./stop-reasons.js";
 
 /** A Node system error (`ENOENT`, `EACCES`, ...): its message names the path. */
 function isSystemError(error: unknown): error is Error & { readonly code: string } {
@@ -33,6 +34,10 @@ export function reportError(
   env: Readonly<Record<string, string | undefined>>,
 ): number {
   const shown = mainError(error);
+  if (shown instanceof StoppedError) {
+    io.err("dreamlake: interrupted\n");
+    return EXIT_CODES.interrupted;
+  }
   if (shown instanceof UsageError) {
     io.err(`dreamlake: ${shown.message}\n(dreamlake <command> --help shows the usage)\n`);
     return EXIT_CODES.usage;

@@ -18,3 +18,16 @@ export function stoppedExitCode(context: CliContext): number {
     ? EXIT_CODES.interrupted
     : EXIT_CODES.ok;
 }
+
+/** A command stopped by its signal part-way: it cleaned up (no half file) and ends with 130. */
+export class StoppedError extends Error {
+  override readonly name = "StoppedError";
+}
+
+/**
+ * Throws a {@link StoppedError} once the context's signal was raised, so that a long
+ * command stops at the next point it checks and cleans up on its way out.
+ */
+export function throwIfStopped(context: CliContext): void {
+  if (context.signal.aborted) throw new StoppedError("interrupted");
+}

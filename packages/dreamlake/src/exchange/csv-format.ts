@@ -48,7 +48,10 @@ export function csvCell(value: unknown): string {
     case "string":
       // Quoted even when empty, so that "" (empty text) differs from an empty cell (null).
       return value === "" ? '""' : csvQuote(value);
-    default:
+    case "object":
+    case "function":
+    case "symbol":
+    case "undefined":
       break;
   }
   if (value === null || value === undefined) return "";

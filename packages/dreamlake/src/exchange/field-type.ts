@@ -58,7 +58,10 @@ export function widenWithValue(type: FieldType, value: unknown): FieldType {
       return type.kind === "string" ? type : mergeScalar(type, STRING_TYPE);
     case "boolean":
       return type.kind === "bool" ? type : mergeScalar(type, BOOL_TYPE);
-    default:
+    case "object":
+    case "function":
+    case "symbol":
+    case "undefined":
       break;
   }
   if (value instanceof Uint8Array) {

@@ -59,7 +59,9 @@ export function jsonText(
       return value.toString();
     case "undefined":
       return undefined;
-    default:
+    case "object":
+    case "function":
+    case "symbol":
       break;
   }
   if (value === null) return undefined;

@@ -47,7 +47,7 @@ export function batchFits(schema: TrackSchema, batch: ColumnBatch): boolean {
     const column = batch.fields[name] ?? [];
     const type = schema.fields.get(name);
     if (type === undefined) {
-      if (column.some((value) => value !== null && value !== undefined)) return false;
+      if (column.some((value) => value !== null)) return false;
       continue;
     }
     for (let i = 0; i < column.length; i++) {

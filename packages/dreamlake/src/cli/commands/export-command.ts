@@ -1,4 +1,9 @@
-import { EXPORT_FORMATS, tableFormat } from "../../exchange/export-formats.js";
+import { InvalidArgumentError } from "../../core/errors.js";
+import {
+  EXPORT_FORMATS,
+  tableFormat,
+  type ExportFormatName,
+} from "../../exchange/export-formats.js";
 import { exportTables } from "../../exchange/export-tables.js";
 import { exportMcap } from "../../exchange/mcap/mcap-export.js";
 import { fileTarget, folderTarget } from "../../exchange/node/file-target.js";
@@ -9,11 +14,28 @@ import { UsageError, type CommandInput, type CommandSpec } from "../command-spec
 import { JSON_OPTION, QUIET_OPTION, ROOT_OPTIONS } from "../common-options.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { jsonLine } from "../json-lines.js";
-import { choiceOption, timeOption } from "../option-values.js";
+import { timeOption } from "../option-values.js";
 import { progressOnTerminal } from "../progress-bar.js";
+import { throwIfStopped } from "../stop-reasons.js";
 import { withSessionReader } from "../session-access.js";
 import { bytesText } from "../text-output.js";
 import { assertTrackExists } from "./read-command.js";
+
+/**
+ * The `--format` asked for. An unknown name is an error of the request (exit code 1),
+ * as for a missing session, rather than of the command line's shape.
+ *
+ * @throws {InvalidArgumentError} naming the formats
+ */
+function exportFormat(text: string | undefined): ExportFormatName {
+  const found = EXPORT_FORMATS.find((name) => name === text);
+  if (found === undefined) {
+    throw new InvalidArgumentError(
+      `--format must be one of ${EXPORT_FORMATS.join(", ")}, got ${text === undefined ? "nothing" : JSON.stringify(text)}`,
+    );
+  }
+  return found;
+}
 
 /** The tracks to export, read from the session, with their expected points. */
 async function trackSources(
@@ -65,9 +87,7 @@ export const EXPORT_COMMAND: CommandSpec = {
     "dreamlake export project/my-experiment --format csv --out csv/ --start 2026-11-30T10:00:00Z",
   ],
   async run(input: CommandInput, context: CliContext): Promise<number> {
-    const format = choiceOption(input, "format", "--format", EXPORT_FORMATS);
-    if (format === undefined)
-      throw new UsageError(`--format is required: one of ${EXPORT_FORMATS.join(", ")}`);
+    const format = exportFormat(input.text("format"));
     const out = input.text("out");
     if (out === undefined || out === "")
       throw new UsageError("--out is required: the output file or folder");
@@ -93,8 +113,13 @@ export const EXPORT_COMMAND: CommandSpec = {
         isQuiet: input.flag("quiet"),
       });
       const progress = {
-        onPoints: (count: number) => bar.add(count),
-        onRestart: () => bar.restart(),
+        onPoints: (count: number) => {
+          throwIfStopped(context);
+          bar.add(count);
+        },
+        onRestart: () => {
+          bar.restart();
+        },
       };
       try {
         if (table === undefined) {

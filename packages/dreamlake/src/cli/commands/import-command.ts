@@ -8,6 +8,7 @@ import { JSON_OPTION, QUIET_OPTION, ROOT_OPTIONS, rootOf } from "../common-optio
 import { EXIT_CODES } from "../exit-codes.js";
 import { jsonLine } from "../json-lines.js";
 import { progressOnTerminal } from "../progress-bar.js";
+import { throwIfStopped } from "../stop-reasons.js";
 
 /** `dreamlake import FILE.mcap --prefix PREFIX`: the JSON channels of an MCAP file as tracks. */
 export const IMPORT_COMMAND: CommandSpec = {
@@ -57,6 +58,7 @@ export const IMPORT_COMMAND: CommandSpec = {
                 },
               },
               (count) => {
+                throwIfStopped(context);
                 bar.add(count);
               },
             ),

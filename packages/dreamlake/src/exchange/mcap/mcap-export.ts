@@ -51,7 +51,11 @@ function headTs(lane: Lane): number {
 /** Moves a lane to its next batch that has points; false when a batch does not fit its schema. */
 async function advance(lane: Lane): Promise<boolean> {
   for (;;) {
-    const next = lane.sampled.shift() ?? (await lane.scan.next()).value;
+    let next = lane.sampled.shift();
+    if (next === undefined) {
+      const result = await lane.scan.next();
+      if (result.done !== true) next = result.value;
+    }
     if (next === undefined) {
       lane.batch = undefined;
       lane.isDone = true;
@@ -152,7 +156,7 @@ async function writeOnce(
     await mcap.end();
     return { kind: "done", points };
   } finally {
-    await Promise.all(scans.map((scan) => scan.return?.()));
+    for (const scan of scans) await scan.return?.();
   }
 }
 

@@ -109,7 +109,7 @@ export async function importMcap(
       points = [];
       pending.set(track, points);
     }
-    points.push(point as PointInput);
+    points.push(point);
     if (points.length >= APPEND_POINTS) await flush(track);
   }
   for (const track of pending.keys()) await flush(track);

@@ -109,7 +109,7 @@ function setInt64(words: Int32Array, i: number, n: number): void {
 }
 
 /** One field's values across the batches of a row group, in order. */
-function* valuesOf(batches: readonly ColumnBatch[], name: string): Generator<unknown> {
+function* valuesOf(batches: readonly ColumnBatch[], name: string): Generator {
   for (const batch of batches) {
     const column = batch.fields[name];
     for (let i = 0; i < batch.count; i++) yield column === undefined ? null : column[i];
@@ -163,7 +163,9 @@ function boolData(values: readonly unknown[]): Data<Bool> {
 /** Any other column, through Arrow's builder of its type. */
 function builtData(type: FieldType, values: readonly unknown[]): Data {
   const builder = makeBuilder({ type: arrowType(type), nullValues: [null, undefined] });
-  for (const value of values) builder.append(builderValue(type, value) as never);
+  // The builder's value type follows the Arrow type chosen at run time.
+  for (const value of values) builder.append(builderValue(type, value));
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- Arrow types the data of a run-time type as any
   return builder.finish().flush();
 }
 
@@ -175,7 +177,12 @@ function fieldData(type: FieldType, values: readonly unknown[]): Data {
       return float64Data(values);
     case "bool":
       return boolData(values);
-    default:
+    case "null":
+    case "string":
+    case "bytes":
+    case "list":
+    case "struct":
+    case "json":
       return builtData(type, values);
   }
 }

@@ -66,16 +66,19 @@ export function openParquetStream(sink: ByteSink, options: ParquetStreamOptions)
   // The writer reads the first batch (for its schema) before it answers: started here, it
   // is awaited by the pump once the first write has queued one.
   const output = transformParquetStream(input, builder.build());
-  let failure: unknown;
+  // Set by the pump when writing fails; an object, so that every closure sees the change.
+  const state: { failure: Error | undefined } = { failure: undefined };
+  const failed = (): Error | undefined => state.failure;
   const pump = (async () => {
     try {
       for await (const chunk of (await output) as AsyncIterable<Uint8Array>) {
         await sink.write(chunk);
       }
     } catch (error: unknown) {
-      failure = error ?? new Error("the Parquet writer failed");
+      state.failure =
+        error instanceof Error ? error : new Error(`Parquet writer: ${String(error)}`);
       wakeWriter?.();
-      throw failure;
+      throw state.failure;
     }
   })();
   pump.catch(() => undefined);
@@ -85,7 +88,8 @@ export function openParquetStream(sink: ByteSink, options: ParquetStreamOptions)
       return rowGroups;
     },
     write: async (ipc) => {
-      if (failure !== undefined) throw failure;
+      const early = failed();
+      if (early !== undefined) throw early;
       const table = Table.fromIPCStream(ipc);
       try {
         for (let b = 0; b < table.numBatches; b++) {
@@ -97,12 +101,13 @@ export function openParquetStream(sink: ByteSink, options: ParquetStreamOptions)
       }
       rowGroups++;
       wakeReader?.();
-      while (queue.length > 0 && failure === undefined) {
+      while (queue.length > 0 && failed() === undefined) {
         await new Promise<void>((resolve) => {
           wakeWriter = resolve;
         });
       }
-      if (failure !== undefined) throw failure;
+      const late = failed();
+      if (late !== undefined) throw late;
     },
     close: async () => {
       isClosed = true;
