@@ -41,3 +41,13 @@ export async function readParquet(
   );
   return JSON.parse(stdout) as Record<string, ParquetReading>;
 }
+
+/** Reads a CSV (Python's csv module) or JSON Lines (Python's json) file. */
+export async function readTextExport(kind: "csv" | "jsonl", file: string): Promise<unknown> {
+  const { stdout } = await run(
+    await pyarrowPython(),
+    [path.join(HERE, "python", "read_text_exports.py"), kind, file],
+    { maxBuffer: 1024 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as unknown;
+}

@@ -58,6 +58,7 @@ export class MemorySink implements ExportFile {
   }
 
   discard(): Promise<void> {
+    if (this.#isCommitted) return Promise.resolve();
     this.#chunks.length = 0;
     this.#position = 0;
     return Promise.resolve();

@@ -59,6 +59,11 @@ export function csvCell(value: unknown): string {
   return csvQuote(jsonText(value, "lenient", () => "") ?? "");
 }
 
+/** The cell of a field of mixed types: every value as JSON text (`"a"` for the text a). */
+function jsonCell(value: unknown): string {
+  return csvQuote(jsonText(value, "lenient", () => "") ?? "");
+}
+
 function valueAt(root: unknown, path: readonly string[]): unknown {
   let value = root;
   for (let k = 1; k < path.length; k++) {
@@ -92,7 +97,8 @@ export const CSV_FORMAT: TableFormat = {
             const source = sources[c];
             const column = columns[c] as CsvColumn;
             const value = source === undefined ? undefined : source[i];
-            text += `,${csvCell(column.path.length === 1 ? value : valueAt(value, column.path))}`;
+            const cell = column.path.length === 1 ? value : valueAt(value, column.path);
+            text += `,${column.type.kind === "json" ? jsonCell(cell) : csvCell(cell)}`;
           }
           text += NEWLINE;
         }
