@@ -74,7 +74,9 @@ export function progressOnTerminal(
   if (options.isQuiet || io.isErrTerminal !== true) return SILENT;
   const nowMs = options.nowMs ?? (() => performance.now());
   const intervalMs = options.intervalMs ?? 100;
-  const width = Math.max(20, (io.errColumns ?? 80) - 1);
+  // A pseudo-terminal may report 0 columns: then assume 80.
+  const columns = io.errColumns !== undefined && io.errColumns > 0 ? io.errColumns : 80;
+  const width = Math.max(20, columns - 1);
   let startMs = nowMs();
   let lastDrawMs = -Infinity;
   let done = 0;

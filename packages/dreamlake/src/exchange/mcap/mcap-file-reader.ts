@@ -2,6 +2,9 @@ import { McapIndexedReader } from "@mcap/core";
 import { CorruptDataError, InvalidArgumentError } from "../../core/errors.js";
 import type { RandomAccessSource } from "../node/file-source.js";
 
+/** The first bytes of every MCAP file: 0x89, "MCAP0", CR, LF. */
+const MCAP_MAGIC = Uint8Array.from([0x89, 0x4d, 0x43, 0x41, 0x50, 0x30, 0x0d, 0x0a]);
+
 /** A channel of an MCAP file. */
 export type McapChannel = {
   readonly id: number;
@@ -38,6 +41,13 @@ function messageOf(error: unknown): string {
  */
 export async function openMcapFile(source: RandomAccessSource): Promise<McapFileReader> {
   let reader: McapIndexedReader;
+  const start = await source.read(0n, BigInt(MCAP_MAGIC.byteLength));
+  if (!MCAP_MAGIC.every((byte, i) => start[i] === byte)) {
+    throw new InvalidArgumentError(
+      `${source.path} is not an MCAP file: it does not start with the MCAP magic bytes`,
+      { details: { path: source.path } },
+    );
+  }
   try {
     reader = await McapIndexedReader.Initialize({ readable: source });
   } catch (error: unknown) {
