@@ -144,7 +144,7 @@ describe("dreamlake export and import", () => {
       step: i,
       _ts: 100 + i / 8,
     }));
-    (await sessionWith(temp.dir, { train: points })).close();
+    await (await sessionWith(temp.dir, { train: points })).close();
     const file = path.join(temp.dir, "train.parquet");
     const result = await runCli([
       "export",

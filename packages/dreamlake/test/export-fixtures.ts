@@ -77,7 +77,10 @@ export function sourceOf(
 }
 
 /** An export file in memory that remembers what it was given last. */
-export function memoryFiles(): { open(): Promise<ExportFile>; last(): MemorySink } {
+export function memoryFiles(): {
+  readonly open: () => Promise<ExportFile>;
+  readonly last: () => MemorySink;
+} {
   let last: MemorySink | undefined;
   return {
     open: () => {

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { McapIndexedReader } from "@mcap/core";
 import fc from "fast-check";
