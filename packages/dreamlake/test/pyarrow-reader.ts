@@ -30,13 +30,15 @@ export function pyarrowPython(): Promise<string> {
   return python;
 }
 
-/** Reads Parquet files with pyarrow. */
+/** Reads Parquet files with pyarrow (every row, or with `lastRows` the last ones only). */
 export async function readParquet(
   files: readonly string[],
+  lastRows?: number,
 ): Promise<Record<string, ParquetReading>> {
+  const last = lastRows === undefined ? [] : [`--last=${lastRows}`];
   const { stdout } = await run(
     await pyarrowPython(),
-    [path.join(HERE, "python", "read_parquet.py"), ...files],
+    [path.join(HERE, "python", "read_parquet.py"), ...last, ...files],
     { maxBuffer: 1024 * 1024 * 1024 },
   );
   return JSON.parse(stdout) as Record<string, ParquetReading>;
