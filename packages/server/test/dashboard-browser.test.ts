@@ -143,7 +143,9 @@ async function waitForChart(
 
 /** Drags across the chart's plot from `from` to `to` (fractions of its width). */
 async function dragZoom(page: Page, chartId: number, from: number, to: number): Promise<void> {
-  const box = await page.locator(`[data-chart="${chartId}"] .u-over`).boundingBox();
+  const plot = page.locator(`[data-chart="${chartId}"] .u-over`);
+  await plot.scrollIntoViewIfNeeded();
+  const box = await plot.boundingBox();
   if (box === null) throw new Error("the chart has no plot area");
   const y = box.y + box.height / 2;
   await page.mouse.move(box.x + box.width * from, y);
@@ -304,6 +306,18 @@ function describeDashboardInBrowser(
 
     it("shows a live append and a new log line within about a second", async () => {
       const chart = await waitForChart(page, (c) => c.series.some((s) => s.track === "train"));
+      // A second chart of the track, zoomed onto its newest 30%: it follows the new points too.
+      await page.selectOption("form.chart-builder select[name=track]", "train");
+      await page.click("form.chart-builder button[type=submit]");
+      const second = await waitForChart(
+        page,
+        (c) => c.id > chart.id && c.series[0]?.track === "train" && c.draws > 0,
+      );
+      await dragZoom(page, second.id, 0.7, 0.999);
+      await waitForChart(
+        page,
+        (c) => c.id === second.id && c.view !== undefined && c.draws > second.draws,
+      );
       const writer = await target.open("vision/alpha");
       await writer.track("train").appendBatch(
         Array.from({ length: 10 }, (_, i) => ({
@@ -338,6 +352,15 @@ function describeDashboardInBrowser(
         null,
         { timeout: 10_000, polling: 50 },
       );
+      const followed = await waitForChart(
+        page,
+        (c) =>
+          c.id === second.id &&
+          c.series[0]!.data.kind === "raw" &&
+          c.series[0]!.data.points.some((point) => point.index === TRAIN_POINTS + 9),
+        10_000,
+      );
+      expect(followed.view!.end).toBeGreaterThan(T0 + 100.09);
       const drawn = (await charts(page)).find((c) => c.id === chart.id)!;
       const chartMs = drawn.lastDrawAt! - storedAt;
       const logMs = (await page.evaluate<number>("window.__dreamlake.logsDrawnAt()")) - storedAt;

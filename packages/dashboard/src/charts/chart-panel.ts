@@ -160,10 +160,33 @@ export class ChartPanel {
     void this.load();
   }
 
-  /** A watched track got points: a chart of the whole track follows them. */
-  trackChanged(sessionId: string, track: string): void {
-    if (this.#view !== undefined) return;
+  /**
+   * A watched track got points. A chart of the whole track follows them; so does a zoomed
+   * time chart whose view reaches the track's previous end (it keeps its start and grows to
+   * the new end). Any other zoomed view stays where the user put it.
+   */
+  trackChanged(
+    sessionId: string,
+    track: string,
+    ends: { readonly previousLastTs: number | null; readonly lastTs: number | null },
+  ): void {
     if (!this.#series.some((s) => s.sessionId === sessionId && s.track === track)) return;
+    if (this.#view !== undefined) {
+      const { previousLastTs, lastTs } = ends;
+      const isAtEnd =
+        this.#xField === TIME &&
+        previousLastTs !== null &&
+        lastTs !== null &&
+        lastTs > previousLastTs &&
+        // A view dragged to the right edge ends within a pixel or so of the last point.
+        this.#view.end >= previousLastTs - (this.#view.end - this.#view.start) * 0.01;
+      if (!isAtEnd) return;
+      // Just past the newest point: the end of a time read is exclusive.
+      this.#view = {
+        start: this.#view.start,
+        end: lastTs + Math.max(1e-6, Math.abs(lastTs) * 1e-12),
+      };
+    }
     if (this.#loading !== undefined) this.#isReloadPending = true;
     else void this.load();
   }

@@ -126,7 +126,8 @@ export async function renderSessionPage(main: HTMLElement, sessionId: string): P
           trackRows.set(event.name, fresh);
         }
         if (known !== undefined) tracks[tracks.indexOf(known)] = { ...known, ...event };
-        for (const chart of charts) chart.trackChanged(sessionId, event.name);
+        const ends = { previousLastTs: known?.lastTs ?? null, lastTs: event.lastTs };
+        for (const chart of charts) chart.trackChanged(sessionId, event.name, ends);
       },
       logs: (event) => {
         if (logs.wouldShow(event.newestSequence)) void logs.refresh();
