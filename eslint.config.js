@@ -106,6 +106,7 @@ const layering = [
       "packages/server/src/postgres/postgres-database.ts",
       "packages/server/src/tiers/cold/s3-object-store.ts",
       "packages/server/src/auth/jose-token-verifier.ts",
+      "packages/server/src/mongo/**",
     ],
     rules: {
       "no-restricted-imports": [
@@ -113,6 +114,7 @@ const layering = [
         {
           paths: [
             { name: "pg", message: "the database driver lives in postgres/postgres-database.ts" },
+            { name: "mongodb", message: "the MongoDB driver is imported in mongo/ only" },
             { name: "jose", message: "tokens are verified in auth/jose-token-verifier.ts" },
           ],
           patterns: [
@@ -128,6 +130,7 @@ const layering = [
     files: ["packages/server/src/**/*.ts"],
     ignores: [
       "packages/server/src/postgres/**",
+      "packages/server/src/mongo/**",
       "packages/server/src/replica/**",
       "packages/server/src/tiers/hot/**",
       "packages/server/src/tiers/cold/**",
@@ -141,6 +144,7 @@ const layering = [
               group: [
                 "**/replica/replica-server.js",
                 "**/postgres/*.js",
+                "**/mongo/*.js",
                 "**/hot/postgres-*.js",
                 "**/cold/s3-object-store.js",
               ],

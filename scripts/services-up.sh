@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The services the tests and the benchmark use: PostgreSQL (hot tier) and an S3-compatible
-# server (Swift, cold tier), started through scripts/pg-up.sh and scripts/swift-up.sh when they
-# are not already running (fast when they are), plus the test bucket. Meant to be sourced
-# (scripts/test.sh does): it exports the variables the server and the tests read:
-#   DATABASE_URL, S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY
+# The services the tests and the benchmark use: PostgreSQL (hot tier), an S3-compatible
+# server (Swift, cold tier) and a MongoDB wire-protocol server (FerretDB on that PostgreSQL, the
+# other hot tier), started through scripts/pg-up.sh, scripts/swift-up.sh and scripts/mongo-up.sh
+# when they are not already running (fast when they are), plus the test bucket. Meant to be
+# sourced (scripts/test.sh does): it exports the variables the server and the tests read:
+#   DATABASE_URL, MONGODB_URI, S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY
+# (a server takes DATABASE_URL or MONGODB_URI, not both: the tests pass one of them on).
 # Run on its own it starts the services and prints the exports on stdout:
 #   eval "$(bash scripts/services-up.sh)"
 # Safe under `set -euo pipefail`; prints one line per service.
@@ -17,6 +19,7 @@ _dreamlake_services_up() {
   # Status lines go to stderr: run on its own, stdout carries only the exports (for eval).
   bash "$here/pg-up.sh" >&2
   bash "$here/swift-up.sh" >&2
+  bash "$here/mongo-up.sh" >&2
   # The bucket is a Swift container: create it through Swift's own API (tempauth), which needs
   # only curl. Retried: the back-end servers may answer a moment after the proxy.
   for _ in $(seq 1 100); do
@@ -40,6 +43,7 @@ _dreamlake_services_up() {
       ;;
   esac
   export DATABASE_URL="postgres://app@127.0.0.1:$port/${DREAMLAKE_PG_DATABASE:-dreamlake}"
+  export MONGODB_URI="mongodb://127.0.0.1:${DREAMLAKE_MONGO_PORT:-27117}/"
   export S3_ENDPOINT="http://127.0.0.1:$s3_port"
   export S3_BUCKET="$bucket"
   export S3_REGION="us-east-1"
@@ -52,7 +56,7 @@ _dreamlake_services_up() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   _dreamlake_services_up
-  for name in DATABASE_URL S3_ENDPOINT S3_BUCKET S3_REGION S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY; do
+  for name in DATABASE_URL MONGODB_URI S3_ENDPOINT S3_BUCKET S3_REGION S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY; do
     printf 'export %s=%q\n' "$name" "${!name}"
   done
 else

@@ -21,6 +21,13 @@ export const POSTGRES_DRIVER: OptionalDependency = {
   neededBy: "DATABASE_URL (the PostgreSQL hot tier)",
 };
 
+/** `mongodb`: MongoDB as the server's database. */
+export const MONGODB_DRIVER: OptionalDependency = {
+  name: "mongodb",
+  range: "^7.9.0",
+  neededBy: "MONGODB_URI (MongoDB as the server's database)",
+};
+
 /** `@aws-sdk/client-s3` and `@aws-sdk/lib-storage` (multipart uploads): the S3 cold tier. */
 export const S3_CLIENT: readonly OptionalDependency[] = [
   { name: "@aws-sdk/client-s3", range: "^3.1175.0", neededBy: "S3_BUCKET (the S3 cold tier)" },

@@ -4,6 +4,8 @@ import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from 
 import { MemoryHotStore } from "../src/tiers/hot/memory-hot-store.js";
 import { PostgresHotStore } from "../src/tiers/hot/postgres-hot-store.js";
 import { MIGRATIONS } from "../src/postgres/postgres-migrations.js";
+import { MongoHotStore } from "../src/mongo/mongo-hot-store.js";
+import { testMongoDatabase } from "./mongo-test-database.js";
 import { describeHotStore } from "./hot-store-contract.js";
 import { requireDatabaseUrl, uniqueName } from "./tiers-services.js";
 
@@ -27,6 +29,12 @@ describeHotStore("PostgresHotStore (DATABASE_URL from scripts/services-up.sh)", 
   const schema = uniqueName("contract");
   const store = await PostgresHotStore.open({ connectionString, schema });
   return { store, cleanup: () => dropSchema(connectionString, schema) };
+});
+
+describeHotStore("MongoHotStore (MONGODB_URI from scripts/services-up.sh)", async () => {
+  const { uri, database, drop } = testMongoDatabase("contract");
+  const store = await MongoHotStore.open({ uri, database });
+  return { store, cleanup: drop };
 });
 
 describe("PostgresHotStore migrations", () => {

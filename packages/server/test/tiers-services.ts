@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { S3ObjectStoreOptions } from "../src/tiers/cold/s3-object-store.js";
 
 const HOW_TO_START =
-  "run the tests with `npm test` (scripts/test.sh starts PostgreSQL and Swift through scripts/services-up.sh) " +
+  "run the tests with `npm test` (scripts/test.sh starts PostgreSQL, Swift and FerretDB through scripts/services-up.sh) " +
   "or `source scripts/services-up.sh` before `npx vitest`";
 
 /** A name no other test run uses: tests share one database and one bucket. */
@@ -23,6 +23,18 @@ export function requireDatabaseUrl(): string {
     throw new Error(`DATABASE_URL is not set, so the PostgreSQL tests cannot run: ${HOW_TO_START}`);
   }
   return url;
+}
+
+/**
+ * The MongoDB URI scripts/services-up.sh exports (FerretDB on the test PostgreSQL). A missing
+ * variable fails the test (it never skips it).
+ */
+export function requireMongoUri(): string {
+  const uri = process.env["MONGODB_URI"];
+  if (uri === undefined || uri === "") {
+    throw new Error(`MONGODB_URI is not set, so the MongoDB tests cannot run: ${HOW_TO_START}`);
+  }
+  return uri;
 }
 
 /** The S3 settings scripts/services-up.sh exports (fails the test when one is missing). */

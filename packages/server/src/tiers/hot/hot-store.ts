@@ -10,6 +10,12 @@
 import type { TimeQuery, TimedPoint, IndexedPoint } from "dreamlake/engine";
 import type { RequestKey } from "../../idempotency/request-key.js";
 
+/**
+ * Most points in one hot batch: a larger append is stored as several batches, so that a
+ * read decodes a bounded number of points (the engine's record size).
+ */
+export const MAX_BATCH_POINTS = 4096;
+
 /** Names one track: the session it belongs to and its name in that session. */
 export type HotTrackKey = {
   readonly sessionId: string;

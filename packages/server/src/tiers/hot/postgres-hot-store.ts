@@ -14,16 +14,17 @@ import {
 } from "../../postgres/postgres-database.js";
 import { readTrackRecords, recordWriter, writeTrackRecords } from "../track-records.js";
 import { selectBatches, type BatchSpan } from "./batch-selection.js";
-import type {
-  AppendRequest,
-  ArchivalPlan,
-  ChunkEntry,
-  HotAppendResult,
-  HotRows,
-  HotStore,
-  HotTrack,
-  HotTrackFields,
-  HotTrackKey,
+import {
+  MAX_BATCH_POINTS,
+  type AppendRequest,
+  type ArchivalPlan,
+  type ChunkEntry,
+  type HotAppendResult,
+  type HotRows,
+  type HotStore,
+  type HotTrack,
+  type HotTrackFields,
+  type HotTrackKey,
 } from "./hot-store.js";
 import { staleArchivalPlan } from "./memory-hot-store.js";
 import { PostgresStatements } from "./postgres-statements.js";
@@ -41,11 +42,6 @@ import {
 /** Where and how to reach PostgreSQL (see {@link PostgresDatabaseOptions}). */
 export type PostgresHotStoreOptions = PostgresDatabaseOptions;
 
-/**
- * Most points in one hot batch: a larger append is stored as several batches, so that a
- * read decodes a bounded number of points (the engine's record size).
- */
-export const MAX_BATCH_POINTS = 4096;
 
 /** The index range and records of the batches of one append. */
 type EncodedBatches = {

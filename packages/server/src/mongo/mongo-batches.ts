@@ -1,0 +1,70 @@
+/**
+ * The hot points of a track as `batches` documents: an append's points cut into batches of
+ * at most {@link MAX_BATCH_POINTS}, each the bytes of track-format records, and back.
+ *
+ * @module
+ */
+import { Binary, ObjectId } from "mongodb";
+import { CorruptDataError, type Point, type TimedPoint } from "dreamlake/engine";
+import { MAX_BATCH_POINTS } from "../tiers/hot/hot-store.js";
+import { readTrackRecords, recordWriter, writeTrackRecords } from "../tiers/track-records.js";
+import type { BatchDocument, CommitBatch } from "./mongo-documents.js";
+
+/** The batch documents of one append, where each lies in it, and the append's `_ts` bounds. */
+export type StagedAppend = {
+  readonly documents: readonly BatchDocument[];
+  readonly batches: readonly CommitBatch[];
+  readonly minTs: number;
+  readonly maxTs: number;
+};
+
+/** Cuts an append into batch documents. */
+export function stageBatches(
+  trackId: string,
+  appendId: string,
+  points: readonly TimedPoint[],
+  stagedAt: Date,
+): StagedAppend {
+  const documents: BatchDocument[] = [];
+  const batches: CommitBatch[] = [];
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  for (let from = 0; from < points.length; from += MAX_BATCH_POINTS) {
+    const to = Math.min(points.length, from + MAX_BATCH_POINTS);
+    const writer = recordWriter((to - from) * 32);
+    const written = writeTrackRecords(writer, points, from, to);
+    const id = new ObjectId();
+    // A copy of exactly the written bytes: the writer's buffer is larger.
+    documents.push({
+      _id: id,
+      track: trackId,
+      append: appendId,
+      data: new Binary(writer.view().slice()),
+      stagedAt,
+    });
+    batches.push({
+      id,
+      offset: from,
+      count: to - from,
+      minTs: written.minTs,
+      maxTs: written.maxTs,
+    });
+    minTs = Math.min(minTs, written.minTs);
+    maxTs = Math.max(maxTs, written.maxTs);
+  }
+  return { documents, batches, minTs, maxTs };
+}
+
+/** The points of one stored batch. */
+export function decodeBatch(trackId: string, start: number, data: Binary): Point[] {
+  // A plain Uint8Array: binary fields decoded from a Buffer would be Buffers.
+  const buffer = data.buffer;
+  const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, data.position);
+  return readTrackRecords(
+    bytes,
+    (problem, offset) =>
+      new CorruptDataError(`the hot batch of track ${trackId} from index ${start}: ${problem}`, {
+        details: { trackId, startIndex: start, offset },
+      }),
+  );
+}
