@@ -12,6 +12,13 @@ import { PostgresParamsRepository } from "../src/postgres/postgres-params-reposi
 import { PostgresProjectRegistry } from "../src/postgres/postgres-project-registry.js";
 import { PostgresSessionRegistry } from "../src/postgres/postgres-session-registry.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
+import { MongoDatabase } from "../src/mongo/mongo-database.js";
+import { MongoFileRepository } from "../src/mongo/mongo-file-repository.js";
+import { MongoLogRepository } from "../src/mongo/mongo-log-repository.js";
+import { MongoParamsRepository } from "../src/mongo/mongo-params-repository.js";
+import { MongoProjectRegistry } from "../src/mongo/mongo-project-registry.js";
+import { MongoSessionRegistry } from "../src/mongo/mongo-session-registry.js";
+import { testMongoDatabase } from "./mongo-test-database.js";
 import { describeMetadataPorts } from "./metadata-contracts.js";
 import { describeProjectRegistry } from "./project-registry-contract.js";
 import { capturingLog, TEST_SECRET } from "./test-server.js";
@@ -79,6 +86,49 @@ describeProjectRegistry("PostgreSQL", async () => {
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
+    },
+  };
+});
+
+describeMetadataPorts("MongoDB, file bytes in Swift (S3)", async () => {
+  const { uri, database, drop } = testMongoDatabase("metadata");
+  const keyPrefix = `${uniqueName("metadata")}/`;
+  const db = await MongoDatabase.open({ uri, database });
+  const objects = new S3ObjectStore({ ...requireS3Options(), keyPrefix });
+  const clock = systemClock;
+  return {
+    sessions: new MongoSessionRegistry(db, { clock }),
+    params: new MongoParamsRepository(db, { clock }),
+    logs: new MongoLogRepository(db),
+    files: new MongoFileRepository(db, objects, { clock, maxFileBytes: 1024 * 1024 }),
+    async dispose() {
+      await db.close();
+      const keys: string[] = [];
+      for await (const object of objects.list("")) keys.push(object.key);
+      await objects.delete(keys);
+      await objects.close();
+      await drop();
+    },
+  };
+});
+
+describeProjectRegistry("MongoDB", async () => {
+  const { uri, database, drop } = testMongoDatabase("projects");
+  const databases: MongoDatabase[] = [];
+  const open = async () => {
+    const db = await MongoDatabase.open({ uri, database });
+    databases.push(db);
+    return {
+      projects: new MongoProjectRegistry(db, { clock: systemClock }),
+      sessions: new MongoSessionRegistry(db, { clock: systemClock }),
+    };
+  };
+  return {
+    ...(await open()),
+    reopen: open,
+    async close() {
+      for (const db of databases) await db.close();
+      await drop();
     },
   };
 });

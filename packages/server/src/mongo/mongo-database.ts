@@ -215,7 +215,9 @@ export class MongoDatabase {
         });
         continue;
       }
-      await this.#db.collection(name).createIndexes([...indexes]);
+      // One index per command: FerretDB 1.24 drops the connection when one command names
+      // several indexes that exist already.
+      for (const index of indexes) await this.#db.collection(name).createIndexes([index]);
     }
   }
 }

@@ -42,7 +42,6 @@ import {
 /** Where and how to reach PostgreSQL (see {@link PostgresDatabaseOptions}). */
 export type PostgresHotStoreOptions = PostgresDatabaseOptions;
 
-
 /** The index range and records of the batches of one append. */
 type EncodedBatches = {
   readonly first: number[];
