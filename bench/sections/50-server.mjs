@@ -242,7 +242,10 @@ export function embeddedEnvironment() {
   return Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) =>
-        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
+        name !== "DATABASE_URL" &&
+        name !== "MONGODB_URI" &&
+        !name.startsWith("S3_") &&
+        name !== "DREAMLAKE_COLD_DIR",
     ),
   );
 }

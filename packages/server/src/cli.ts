@@ -17,7 +17,7 @@ import { explainListenError } from "./http/listen-errors.js";
 import { createLocalFolderServer } from "./local-folder/local-folder-server.js";
 import { parseTiersConfig } from "./tiers/tiers-config.js";
 import { stderrServerLog, type ServerLog } from "./logging/server-log.js";
-import { loadWithDependency, POSTGRES_DRIVER } from "./optional-dependency.js";
+import { loadWithDependency, MONGODB_DRIVER, POSTGRES_DRIVER } from "./optional-dependency.js";
 
 /** What the command needs from the process (fakes in tests). */
 export type CliIo = {
@@ -94,7 +94,7 @@ function usageError(io: CliIo, message: string): number {
 
 async function serveCommand(io: CliIo): Promise<number> {
   const config = parseConfig(io.env, io.cwd);
-  // With DATABASE_URL and S3_* set, a stateless replica on PostgreSQL + S3 (docs/deployment.md).
+  // With DATABASE_URL (or MONGODB_URI) and S3_* set, a stateless replica (docs/deployment.md).
   const tiers = parseTiersConfig(io.env, io.cwd);
   const options = {
     ...(io.clock === undefined ? {} : { clock: io.clock }),
@@ -104,12 +104,26 @@ async function serveCommand(io: CliIo): Promise<number> {
   const server =
     tiers === undefined
       ? await createEmbeddedServer(config, options)
-      : // pg is an optional peer dependency: the replica's module is read only in this mode.
-        await (
-          await loadWithDependency(POSTGRES_DRIVER, () => import("./replica/replica-server.js"))
+      : await (
+          await import("./replica/replica-server.js")
         ).openReplicaServer(config, tiers, {
           clock: io.clock ?? systemClock,
           log: io.log ?? stderrServerLog,
+          // The database's driver is an optional peer dependency: its module is read only now.
+          openDatabase:
+            tiers.database.kind === "postgres"
+              ? (
+                  await loadWithDependency(
+                    POSTGRES_DRIVER,
+                    () => import("./postgres/postgres-replica-database.js"),
+                  )
+                ).openPostgresReplicaDatabase
+              : (
+                  await loadWithDependency(
+                    MONGODB_DRIVER,
+                    () => import("./mongo/mongo-replica-database.js"),
+                  )
+                ).openMongoReplicaDatabase,
         });
   const dashboard = await dashboardAssets(io);
   const live = liveHub(io);
@@ -125,7 +139,7 @@ async function serveCommand(io: CliIo): Promise<number> {
     `dreamlake server listening on ${listener.url}\n` +
       ("secret" in server
         ? `  data folder: ${config.dataDir} (token secret: ${server.secret.source})\n`
-        : `  stateless replica: everything in PostgreSQL and the object store, nothing in the data folder\n`) +
+        : `  stateless replica: everything in ${server.database.label} and the object store, nothing in the data folder\n`) +
       `  get a token: npx dreamlake-server token <user>   (same DREAMLAKE_DATA_DIR / DREAMLAKE_JWT_SECRET)\n` +
       `  then, for the Python client: export DREAMLAKE_API_KEY=<token>; Session("<workspace>/<name>", url="${listener.url}")\n` +
       `  dashboard: ${dashboard.assets === undefined ? `not served (${dashboard.reason ?? ""})` : `${listener.url}/ (log in with a token)`}\n`,

@@ -24,7 +24,7 @@ const SECRET = "kill-retries-secret-0123456789";
 function embeddedEnv(dataDir: string, port: number): Record<string, string> {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => name !== "DATABASE_URL" && !name.startsWith("S3_"),
+      ([name]) => name !== "DATABASE_URL" && name !== "MONGODB_URI" && !name.startsWith("S3_"),
     ),
   ) as Record<string, string>;
   return {

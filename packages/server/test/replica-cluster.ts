@@ -1,6 +1,6 @@
 /**
  * Stateless replicas for tests: `dreamlake-server` processes (the built dist/main.js) on one
- * PostgreSQL schema and one bucket prefix (fresh for the cluster), and Debian's nginx in front
+ * PostgreSQL schema or MongoDB database and one bucket prefix (fresh for the cluster), and Debian's nginx in front
  * of them, round robin (scripts/nginx-up.sh).
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import pg from "pg";
 import { systemClock } from "dreamlake/engine";
 import { mintToken } from "../src/auth/mint-token.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
-import { requireDatabaseUrl, requireS3Options, uniqueName } from "./tiers-services.js";
+import { testDatabaseEnv, withoutDatabase, type DatabaseKind } from "./test-databases.js";
+import { requireS3Options, uniqueName } from "./tiers-services.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, "..", "..", "..");
@@ -55,24 +55,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `count` replicas and nginx in front of them. */
+/** Starts `count` replicas on a fresh database of `kind` and nginx in front of them. */
 export async function startReplicaCluster(
   count: number,
   env: Record<string, string> = {},
+  kind: DatabaseKind = "postgres",
 ): Promise<ReplicaCluster> {
   const s3 = requireS3Options();
-  const schema = uniqueName("replicas");
+  const database = testDatabaseEnv(kind, "replicas");
   const keyPrefix = `${uniqueName("replicas")}/`;
   const stateDir = await mkdtemp(path.join(tmpdir(), "dreamlake-nginx-"));
   const replicaEnv: Record<string, string> = {
-    ...(process.env as Record<string, string>),
+    ...withoutDatabase(process.env),
     PORT: "0",
     HOST: "127.0.0.1",
     // A path no one can create (its parent is not a folder): replicas write nothing there.
     DREAMLAKE_DATA_DIR: "/dev/null/dreamlake-data",
     DREAMLAKE_JWT_SECRET: CLUSTER_SECRET,
-    DATABASE_URL: requireDatabaseUrl(),
-    DREAMLAKE_PG_SCHEMA: schema,
+    ...database.env,
     S3_PREFIX: keyPrefix,
     DREAMLAKE_CHUNK_SIZE: "1000",
     ...env,
@@ -147,10 +147,7 @@ export async function startReplicaCluster(
       for await (const object of objects.list("")) keys.push(object.key);
       await objects.delete(keys);
       await objects.close();
-      const client = new pg.Client({ connectionString: requireDatabaseUrl() });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await database.drop();
     },
   };
 }

@@ -9,6 +9,16 @@ import { startTestServer } from "./test-server.js";
 import { FlakyObjectStore } from "./tiers-doubles.js";
 import { requireDatabaseUrl, requireS3Options, uniqueName } from "./tiers-services.js";
 
+/** PostgreSQL as the readiness check sees a replica's database. */
+function postgres(database: PostgresDatabase) {
+  return {
+    checkName: "postgresql",
+    checkReady: async () => {
+      await database.databaseId();
+    },
+  };
+}
+
 describe("ReplicaReadiness on PostgreSQL and Swift", () => {
   let database: PostgresDatabase;
   let objects: S3ObjectStore;
@@ -32,7 +42,7 @@ describe("ReplicaReadiness on PostgreSQL and Swift", () => {
   });
 
   it("is ready when both answer", async () => {
-    expect(await new ReplicaReadiness(database, objects).check()).toEqual({
+    expect(await new ReplicaReadiness(postgres(database), objects).check()).toEqual({
       isReady: true,
       checks: { postgresql: "ok", s3: "ok" },
     });
@@ -41,7 +51,7 @@ describe("ReplicaReadiness on PostgreSQL and Swift", () => {
   it("names the object store while it cannot be reached", async () => {
     const flaky = new FlakyObjectStore(objects);
     flaky.isDown = true;
-    const report = await new ReplicaReadiness(database, flaky).check();
+    const report = await new ReplicaReadiness(postgres(database), flaky).check();
     expect(report.isReady).toBe(false);
     expect(report.checks["postgresql"]).toBe("ok");
     expect(report.checks["s3"]).toMatch(/object store is down/);
@@ -52,7 +62,7 @@ describe("ReplicaReadiness on PostgreSQL and Swift", () => {
     await client.connect();
     await client.query(`DROP SCHEMA "${schema}" CASCADE`);
     await client.end();
-    const report = await new ReplicaReadiness(database, objects).check();
+    const report = await new ReplicaReadiness(postgres(database), objects).check();
     expect(report.isReady).toBe(false);
     expect(report.checks["postgresql"]).toMatch(/no dreamlake tables/);
     expect(report.checks["s3"]).toBe("ok");
@@ -65,14 +75,19 @@ describe("ReplicaReadiness on PostgreSQL and Swift", () => {
         return Reflect.get(target, property, target) as unknown;
       },
     }) as ObjectStore;
-    const report = await new ReplicaReadiness(database, hanging, { timeoutMs: 50 }).check();
+    const report = await new ReplicaReadiness(postgres(database), hanging, {
+      timeoutMs: 50,
+    }).check();
     expect(report.checks["s3"]).toMatch(/did not answer within 50 ms/);
   });
 
   it("answers frequent probes from one check", async () => {
     const flaky = new FlakyObjectStore(objects);
     let now = 0;
-    const readiness = new ReplicaReadiness(database, flaky, { cacheMs: 1000, nowMs: () => now });
+    const readiness = new ReplicaReadiness(postgres(database), flaky, {
+      cacheMs: 1000,
+      nowMs: () => now,
+    });
     await readiness.check();
     await readiness.check();
     expect(flaky.calls.head).toBe(1);

@@ -1,5 +1,6 @@
 /**
- * Two stateless replicas (PostgreSQL and Swift) behind Debian's nginx, round robin: the SDK
+ * Two stateless replicas (PostgreSQL or MongoDB, and Swift) behind Debian's nginx, round robin,
+ * on each database: the SDK
  * contract suite through nginx, a replica killed with SIGKILL in the middle of a 4-client
  * ingest, a file uploaded through one replica and downloaded through the other, and log
  * sequence numbers written through both at once.
@@ -13,14 +14,19 @@ import { Session } from "dreamlake";
 import { describeSdkContract } from "./sdk-contract.js";
 import { QUIET, readAll } from "./sdk-modes.js";
 import { startReplicaCluster, type ReplicaCluster } from "./replica-cluster.js";
+import { DATABASE_KINDS } from "./test-databases.js";
 
-describeSdkContract("two replicas behind nginx", () => startReplicaCluster(2));
+for (const { kind, label } of DATABASE_KINDS) {
+  describeSdkContract(`two replicas on ${label} behind nginx`, () =>
+    startReplicaCluster(2, {}, kind),
+  );
+}
 
-describe("two replicas behind nginx", () => {
+describe.each(DATABASE_KINDS)("two replicas on $label behind nginx", ({ kind }) => {
   let cluster: ReplicaCluster;
   let folder: string;
   beforeAll(async () => {
-    cluster = await startReplicaCluster(2);
+    cluster = await startReplicaCluster(2, {}, kind);
     folder = await mkdtemp(path.join(tmpdir(), "dreamlake-replicas-"));
   });
   afterAll(async () => {
@@ -37,13 +43,13 @@ describe("two replicas behind nginx", () => {
       retry: { maxAttempts: 12, initialDelayMs: 50, maxDelayMs: 1000 },
     });
 
-  it("answers GET /ready on every replica, naming PostgreSQL and S3", async () => {
+  it("answers GET /ready on every replica, naming the database and S3", async () => {
     for (const replica of cluster.replicas) {
       const response = await fetch(`${replica.url}/ready`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({
         status: "ready",
-        checks: { postgresql: "ok", s3: "ok" },
+        checks: { [kind === "postgres" ? "postgresql" : "mongodb"]: "ok", s3: "ok" },
       });
     }
   });

@@ -6,13 +6,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import pg from "pg";
 import { systemClock } from "dreamlake/engine";
 import { mintToken } from "../src/auth/mint-token.js";
 import { run } from "../src/cli.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
 import { keepingLog } from "./tiers-fixtures.js";
-import { requireDatabaseUrl, requireS3Options, uniqueName } from "./tiers-services.js";
+import { testDatabaseEnv, type DatabaseKind } from "./test-databases.js";
+import { requireS3Options, uniqueName } from "./tiers-services.js";
 
 const SECRET = "served-test-secret-0123456789";
 
@@ -32,17 +32,17 @@ export type TieredEnv = {
 };
 
 /**
- * Tiered-mode variables on a schema and an S3 key prefix of their own, and their cleanup.
- * Fails (never skips) when the services are not running.
+ * Tiered-mode variables on a database (a PostgreSQL schema or a MongoDB database) and an S3
+ * key prefix of their own, and their cleanup. Fails (never skips) when the services are not
+ * running.
  */
-export function tieredEnv(chunkSize: number): TieredEnv {
-  const schema = uniqueName("served");
+export function tieredEnv(chunkSize: number, kind: DatabaseKind = "postgres"): TieredEnv {
+  const database = testDatabaseEnv(kind, "served");
   const keyPrefix = uniqueName("served");
   const s3 = requireS3Options();
   return {
     env: {
-      DATABASE_URL: requireDatabaseUrl(),
-      DREAMLAKE_PG_SCHEMA: schema,
+      ...database.env,
       S3_ENDPOINT: s3.endpoint ?? "",
       S3_BUCKET: s3.bucket,
       S3_REGION: s3.region ?? "",
@@ -52,10 +52,7 @@ export function tieredEnv(chunkSize: number): TieredEnv {
       DREAMLAKE_CHUNK_SIZE: String(chunkSize),
     },
     async drop() {
-      const client = new pg.Client({ connectionString: requireDatabaseUrl() });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await database.drop();
       const objects = new S3ObjectStore({ ...s3, keyPrefix: `${keyPrefix}/` });
       const keys: string[] = [];
       for await (const object of objects.list("")) keys.push(object.key);

@@ -29,7 +29,11 @@ function runBin(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => name !== "DATABASE_URL" && !name.startsWith("S3_") && !name.startsWith("PORT"),
+      ([name]) =>
+        name !== "DATABASE_URL" &&
+        name !== "MONGODB_URI" &&
+        !name.startsWith("S3_") &&
+        !name.startsWith("PORT"),
     ),
   );
   return new Promise((resolve) => {

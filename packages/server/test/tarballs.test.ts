@@ -38,7 +38,10 @@ function withoutTiers(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) =>
-        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
+        name !== "DATABASE_URL" &&
+        name !== "MONGODB_URI" &&
+        !name.startsWith("S3_") &&
+        name !== "DREAMLAKE_COLD_DIR",
     ),
   );
 }

@@ -21,8 +21,7 @@ describe("parseTiersConfig", () => {
         S3_PREFIX: "prod",
       }),
     ).toEqual({
-      databaseUrl: DB,
-      schema: "dreamlake",
+      database: { kind: "postgres", url: DB, schema: "dreamlake" },
       cold: {
         kind: "s3",
         options: {
@@ -59,8 +58,30 @@ describe("parseTiersConfig", () => {
       cold: { kind: "folder", path: "/srv/cold" },
       chunkSize: 500,
       cacheBytes: 0,
-      schema: "tracks_v1",
+      database: { kind: "postgres", url: DB, schema: "tracks_v1" },
     });
+  });
+
+  it("reads MongoDB instead of PostgreSQL, with its database name", () => {
+    const uri = "mongodb+srv://app:secret@cluster0.example.net/?retryWrites=true";
+    expect(parseTiersConfig({ MONGODB_URI: uri, S3_BUCKET: "b" })?.database).toEqual({
+      kind: "mongodb",
+      uri,
+      database: "dreamlake",
+    });
+    expect(
+      parseTiersConfig({
+        MONGODB_URI: "mongodb://a:27017,b:27017/?replicaSet=rs0",
+        DREAMLAKE_MONGODB_DATABASE: "tracks",
+        DREAMLAKE_COLD_DIR: "/c",
+      })?.database,
+    ).toMatchObject({ kind: "mongodb", database: "tracks" });
+  });
+
+  it("refuses DATABASE_URL and MONGODB_URI together, naming both", () => {
+    expect(() =>
+      parseTiersConfig({ DATABASE_URL: DB, MONGODB_URI: "mongodb://m/", S3_BUCKET: "b" }),
+    ).toThrow(/DATABASE_URL and MONGODB_URI are both set/);
   });
 
   it.each([
@@ -74,6 +95,8 @@ describe("parseTiersConfig", () => {
     [{ DATABASE_URL: DB, S3_BUCKET: "b", S3_FORCE_PATH_STYLE: "yes" }, /true or false/],
     [{ DATABASE_URL: DB, S3_BUCKET: "b", DREAMLAKE_CHUNK_SIZE: "0" }, /DREAMLAKE_CHUNK_SIZE/],
     [{ DATABASE_URL: DB, S3_BUCKET: "b", DREAMLAKE_CHUNK_SIZE: "1e3" }, /DREAMLAKE_CHUNK_SIZE/],
+    [{ MONGODB_URI: "mongodb://m/" }, /MONGODB_URI is set but no cold tier/],
+    [{ MONGODB_URI: "postgres://m/", S3_BUCKET: "b" }, /mongodb:\/\//],
   ])("refuses the half-done or wrong setting %j", (env, message) => {
     expect(() => parseTiersConfig(env)).toThrow(InvalidArgumentError);
     expect(() => parseTiersConfig(env)).toThrow(message);
@@ -83,5 +106,8 @@ describe("parseTiersConfig", () => {
     expect(() => parseTiersConfig({ DATABASE_URL: "mysql://u:hunter2@h/db" })).not.toThrow(
       /hunter2/,
     );
+    expect(() =>
+      parseTiersConfig({ MONGODB_URI: "mongo://u:hunter2@a,b/db", S3_BUCKET: "b" }),
+    ).not.toThrow(/hunter2/);
   });
 });

@@ -1,5 +1,4 @@
 import type { Readiness, ReadinessReport } from "../health/readiness.js";
-import type { PostgresDatabase } from "../postgres/postgres-database.js";
 import type { ObjectStore } from "../tiers/cold/object-store.js";
 import { DEPLOYMENT_MARKER_KEY } from "./deployment-marker.js";
 
@@ -13,13 +12,21 @@ export type ReplicaReadinessOptions = {
   readonly nowMs?: () => number;
 };
 
+/** The database as the readiness check sees it (a `ReplicaDatabase` is one). */
+export type ReadinessDatabase = {
+  /** The name of its entry in the checks (`postgresql`, `mongodb`). */
+  readonly checkName: string;
+  /** Resolves when it answers and holds the deployment; throws saying what is wrong. */
+  checkReady(): Promise<void>;
+};
+
 /**
- * A replica's readiness: PostgreSQL answers and holds the schema (its `deployment` row),
- * and the object store answers and holds the deployment's marker. The two are checked at
- * once, each within `timeoutMs`.
+ * A replica's readiness: the database answers and holds the deployment (PostgreSQL's schema
+ * with its `deployment` row, MongoDB's `deployment` document), and the object store answers
+ * and holds the deployment's marker. The two are checked at once, each within `timeoutMs`.
  */
 export class ReplicaReadiness implements Readiness {
-  readonly #database: PostgresDatabase;
+  readonly #database: ReadinessDatabase;
   readonly #objects: ObjectStore;
   readonly #timeoutMs: number;
   readonly #cacheMs: number;
@@ -27,7 +34,7 @@ export class ReplicaReadiness implements Readiness {
   #last: { readonly atMs: number; readonly report: Promise<ReadinessReport> } | undefined;
 
   constructor(
-    database: PostgresDatabase,
+    database: ReadinessDatabase,
     objects: ObjectStore,
     options: ReplicaReadinessOptions = {},
   ) {
@@ -47,10 +54,11 @@ export class ReplicaReadiness implements Readiness {
   }
 
   async #checkNow(): Promise<ReadinessReport> {
-    const [postgresql, s3] = await Promise.all([
-      this.#within("PostgreSQL", async () => {
-        await this.#database.databaseId();
-      }),
+    const name = this.#database.checkName;
+    const [database, s3] = await Promise.all([
+      this.#within(name === "postgresql" ? "PostgreSQL" : "MongoDB", () =>
+        this.#database.checkReady(),
+      ),
       this.#within("the object store", async () => {
         if ((await this.#objects.head(DEPLOYMENT_MARKER_KEY)) === undefined) {
           throw new Error(
@@ -59,7 +67,7 @@ export class ReplicaReadiness implements Readiness {
         }
       }),
     ]);
-    return { isReady: postgresql === "ok" && s3 === "ok", checks: { postgresql, s3 } };
+    return { isReady: database === "ok" && s3 === "ok", checks: { [name]: database, s3 } };
   }
 
   /** "ok", or the failure's message (a time-out included). */

@@ -1,8 +1,8 @@
 /**
- * The server as a stateless replica: every port on PostgreSQL and an object store (S3), so
- * that any number of `dreamlake-server` processes can share one database and one bucket and
- * a load balancer may send any request to any of them. Nothing is written to the data
- * folder.
+ * The server as a stateless replica: every port on a database (PostgreSQL or MongoDB) and an
+ * object store (S3), so that any number of `dreamlake-server` processes can share one database
+ * and one bucket and a load balancer may send any request to any of them. Nothing is written
+ * to the data folder.
  *
  * @module
  */
@@ -10,12 +10,6 @@ import { InvalidArgumentError, type Clock } from "dreamlake/engine";
 import { openAuthentication } from "../auth/open-authentication.js";
 import type { ServerConfig } from "../config.js";
 import type { ServerLog } from "../logging/server-log.js";
-import { PostgresDatabase } from "../postgres/postgres-database.js";
-import { PostgresFileRepository } from "../postgres/postgres-file-repository.js";
-import { PostgresLogRepository } from "../postgres/postgres-log-repository.js";
-import { PostgresParamsRepository } from "../postgres/postgres-params-repository.js";
-import { PostgresProjectRegistry } from "../postgres/postgres-project-registry.js";
-import { PostgresSessionRegistry } from "../postgres/postgres-session-registry.js";
 import type { ServerDeps } from "../server-deps.js";
 import { Archiver } from "../tiers/archiver.js";
 import { ChunkCache } from "../tiers/chunk-cache.js";
@@ -23,9 +17,9 @@ import { ColdChunks } from "../tiers/cold-chunks.js";
 import { FileObjectStore } from "../tiers/cold/file-object-store.js";
 import type { ObjectStore } from "../tiers/cold/object-store.js";
 import { loadWithDependency, S3_CLIENT } from "../optional-dependency.js";
-import { PostgresHotStore } from "../tiers/hot/postgres-hot-store.js";
 import { TieredTrackRepository } from "../tiers/tiered-track-repository.js";
-import { redact, type ColdTierConfig, type TiersConfig } from "../tiers/tiers-config.js";
+import { describeDatabase, type ColdTierConfig, type TiersConfig } from "../tiers/tiers-config.js";
+import type { OpenReplicaDatabase, ReplicaDatabase } from "./replica-database.js";
 import { ReplicaReadiness } from "./replica-readiness.js";
 import {
   checkDeploymentMarker,
@@ -37,30 +31,34 @@ import {
 export type ReplicaServer = {
   readonly deps: ServerDeps;
   /** The database and the object store, for the readiness check. */
-  readonly database: PostgresDatabase;
+  readonly database: ReplicaDatabase;
   readonly objects: ObjectStore;
   /** Stops the archiver and closes the database and the object store. */
   close(): Promise<void>;
 };
 
 /**
- * Connects to PostgreSQL and the object store, checks that they belong together (see
- * `deployment-marker.ts`), brings the schema up to date, starts the archiver and wires every
- * port.
+ * Connects to the database (with `openDatabase`, the module of PostgreSQL or MongoDB) and
+ * the object store, checks that they belong together (see `deployment-marker.ts`), starts the
+ * archiver and wires every port.
  *
  * @throws {InvalidArgumentError} when `DREAMLAKE_JWT_SECRET` is not set (replicas must agree
  *   on it; none may keep one in its data folder)
- * @throws {UnavailableError} when PostgreSQL or the object store does not answer
+ * @throws {UnavailableError} when the database or the object store does not answer
  * @throws {FailedPreconditionError} when the database is not the object store's, or refuses us
  */
 export async function openReplicaServer(
   config: ServerConfig,
   tiers: TiersConfig,
-  options: { readonly clock: Clock; readonly log: ServerLog },
+  options: {
+    readonly clock: Clock;
+    readonly log: ServerLog;
+    readonly openDatabase: OpenReplicaDatabase;
+  },
 ): Promise<ReplicaServer> {
   if (config.jwtSecret === undefined && config.tokens.secretFile === undefined) {
     throw new InvalidArgumentError(
-      "DATABASE_URL is set, so this server is a stateless replica: set DREAMLAKE_JWT_SECRET (or DREAMLAKE_JWT_SECRET_FILE), the same for every replica, since a replica keeps nothing in its data folder",
+      `${tiers.database.kind === "postgres" ? "DATABASE_URL" : "MONGODB_URI"} is set, so this server is a stateless replica: set DREAMLAKE_JWT_SECRET (or DREAMLAKE_JWT_SECRET_FILE), the same for every replica, since a replica keeps nothing in its data folder`,
     );
   }
   // First: a missing AWS SDK is then reported before anything is opened.
@@ -72,33 +70,34 @@ export async function openReplicaServer(
     await objects.close();
     throw error;
   }
-  let database: PostgresDatabase | undefined;
+  let database: ReplicaDatabase | undefined;
   try {
     const marker = await readDeploymentMarker(objects);
-    database = await PostgresDatabase.open({
-      connectionString: tiers.databaseUrl,
-      schema: tiers.schema,
-      missingSchema: marker === undefined ? "create" : "refuse",
+    database = await options.openDatabase({
+      database: tiers.database,
+      missing: marker === undefined ? "create" : "refuse",
+      objects,
+      clock: options.clock,
+      maxFileBytes: config.maxFileBytes,
     });
-    const databaseId = await database.databaseId();
-    if (marker === undefined) await writeDeploymentMarker(objects, { databaseId });
-    else checkDeploymentMarker(marker, databaseId);
+    if (marker === undefined)
+      await writeDeploymentMarker(objects, { databaseId: database.databaseId });
+    else checkDeploymentMarker(marker, database.databaseId);
   } catch (error: unknown) {
     await database?.close();
     await objects.close();
     await authentication.close();
     throw error;
   }
-  const hot = new PostgresHotStore(database);
+  const hot = database.hot;
   const archiver = new Archiver(hot, objects, {
     chunkSize: tiers.chunkSize,
     clock: options.clock,
     log: options.log,
   });
   archiver.start();
-  options.log.info("stateless replica: PostgreSQL and object store", {
-    database: redact(tiers.databaseUrl),
-    schema: tiers.schema,
+  options.log.info(`stateless replica: ${database.label} and object store`, {
+    database: describeDatabase(tiers.database),
     cold:
       tiers.cold.kind === "s3"
         ? `s3://${tiers.cold.options.bucket}/${tiers.cold.options.keyPrefix ?? ""} at ${tiers.cold.options.endpoint ?? "AWS"}`
@@ -114,15 +113,12 @@ export async function openReplicaServer(
   const openDatabase = database;
   return {
     deps: {
-      sessions: new PostgresSessionRegistry(database, { clock: options.clock }),
-      projects: new PostgresProjectRegistry(database, { clock: options.clock }),
+      sessions: database.sessions,
+      projects: database.projects,
       tracks,
-      params: new PostgresParamsRepository(database, { clock: options.clock }),
-      logs: new PostgresLogRepository(database),
-      files: new PostgresFileRepository(database, objects, {
-        clock: options.clock,
-        maxFileBytes: config.maxFileBytes,
-      }),
+      params: database.params,
+      logs: database.logs,
+      files: database.files,
       auth: authentication.authenticator,
       readiness: new ReplicaReadiness(database, objects),
       limits: {

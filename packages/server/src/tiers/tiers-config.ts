@@ -8,12 +8,27 @@ export type ColdTierConfig =
   | { readonly kind: "s3"; readonly options: S3ObjectStoreOptions }
   | { readonly kind: "folder"; readonly path: string };
 
+/** The database of the hot tier and of everything else a replica keeps. */
+export type DatabaseConfig =
+  | {
+      readonly kind: "postgres";
+      /** `DATABASE_URL` */
+      readonly url: string;
+      /** `DREAMLAKE_PG_SCHEMA` @defaultValue "dreamlake" */
+      readonly schema: string;
+    }
+  | {
+      readonly kind: "mongodb";
+      /** `MONGODB_URI` */
+      readonly uri: string;
+      /** `DREAMLAKE_MONGODB_DATABASE` @defaultValue "dreamlake" */
+      readonly database: string;
+    };
+
 /** The two-tier track storage, as configured by the environment. */
 export type TiersConfig = {
-  /** `DATABASE_URL`: the PostgreSQL hot tier. */
-  readonly databaseUrl: string;
-  /** `DREAMLAKE_PG_SCHEMA` @defaultValue "dreamlake" */
-  readonly schema: string;
+  /** `DATABASE_URL` (PostgreSQL) or `MONGODB_URI` (MongoDB). */
+  readonly database: DatabaseConfig;
   readonly cold: ColdTierConfig;
   /** `DREAMLAKE_CHUNK_SIZE`: points per cold chunk @defaultValue 10000 */
   readonly chunkSize: number;
@@ -35,10 +50,11 @@ const S3_NAMES = [
 ] as const;
 
 /**
- * Reads the tiered storage settings. Without `DATABASE_URL` and without any `S3_*`
- * variable the server keeps its embedded storage (`undefined`). With `DATABASE_URL`, the
- * cold tier is S3 (`S3_BUCKET`, plus `S3_ENDPOINT` for a non-AWS server) or a folder
- * (`DREAMLAKE_COLD_DIR`). A half-done configuration is an error, not a silent fallback.
+ * Reads the tiered storage settings. Without a database (`DATABASE_URL` for PostgreSQL or
+ * `MONGODB_URI` for MongoDB, not both) and without any `S3_*` variable the server keeps its
+ * embedded storage (`undefined`). With a database, the cold tier is S3 (`S3_BUCKET`, plus
+ * `S3_ENDPOINT` for a non-AWS server) or a folder (`DREAMLAKE_COLD_DIR`). A half-done
+ * configuration is an error, not a silent fallback.
  *
  * @param cwd the folder a relative `DREAMLAKE_COLD_DIR` is resolved against
  * @throws {InvalidArgumentError} naming the variables that are missing or wrong
@@ -48,27 +64,53 @@ export function parseTiersConfig(env: Env, cwd: string = process.cwd()): TiersCo
     const text = env[name]?.trim();
     return text === undefined || text === "" ? undefined : text;
   };
-  const databaseUrl = value("DATABASE_URL");
+  const database = databaseConfig(value);
   const s3Set = S3_NAMES.filter((name) => value(name) !== undefined);
   const coldDir = value("DREAMLAKE_COLD_DIR");
-  if (databaseUrl === undefined) {
+  if (database === undefined) {
     if (s3Set.length === 0 && coldDir === undefined) return undefined;
     throw new InvalidArgumentError(
-      `${[...s3Set, ...(coldDir === undefined ? [] : ["DREAMLAKE_COLD_DIR"])].join(", ")} set but DATABASE_URL is not: the tiered track storage needs PostgreSQL (DATABASE_URL) for its hot tier`,
-    );
-  }
-  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new InvalidArgumentError(
-      `DATABASE_URL must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redact(databaseUrl))}`,
+      `${[...s3Set, ...(coldDir === undefined ? [] : ["DREAMLAKE_COLD_DIR"])].join(", ")} set but DATABASE_URL is not (nor MONGODB_URI): the tiered track storage needs PostgreSQL (DATABASE_URL) or MongoDB (MONGODB_URI) for its hot tier`,
     );
   }
   return {
-    databaseUrl,
-    schema: value("DREAMLAKE_PG_SCHEMA") ?? "dreamlake",
-    cold: coldTier(value, s3Set, coldDir, cwd),
+    database,
+    cold: coldTier(
+      value,
+      s3Set,
+      coldDir,
+      cwd,
+      database.kind === "postgres" ? "DATABASE_URL" : "MONGODB_URI",
+    ),
     chunkSize: integer("DREAMLAKE_CHUNK_SIZE", value, DEFAULT_CHUNK_SIZE, 1, 1_000_000),
     cacheBytes: integer("DREAMLAKE_CHUNK_CACHE_MB", value, 256, 0, 1_000_000) * 1024 * 1024,
   };
+}
+
+/** `DATABASE_URL` or `MONGODB_URI` (never both), checked; undefined when neither is set. */
+function databaseConfig(value: (name: string) => string | undefined): DatabaseConfig | undefined {
+  const url = value("DATABASE_URL");
+  const uri = value("MONGODB_URI");
+  if (url !== undefined && uri !== undefined) {
+    throw new InvalidArgumentError(
+      "DATABASE_URL and MONGODB_URI are both set: set DATABASE_URL for PostgreSQL or MONGODB_URI for MongoDB, not both",
+    );
+  }
+  if (uri !== undefined) {
+    if (!/^mongodb(\+srv)?:\/\//.test(uri)) {
+      throw new InvalidArgumentError(
+        `MONGODB_URI must be a mongodb:// or mongodb+srv:// URI, got ${JSON.stringify(redact(uri))}`,
+      );
+    }
+    return { kind: "mongodb", uri, database: value("DREAMLAKE_MONGODB_DATABASE") ?? "dreamlake" };
+  }
+  if (url === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new InvalidArgumentError(
+      `DATABASE_URL must be a postgres:// or postgresql:// URL, got ${JSON.stringify(redact(url))}`,
+    );
+  }
+  return { kind: "postgres", url, schema: value("DREAMLAKE_PG_SCHEMA") ?? "dreamlake" };
 }
 
 function coldTier(
@@ -76,6 +118,7 @@ function coldTier(
   s3Set: readonly string[],
   coldDir: string | undefined,
   cwd: string,
+  databaseName: string,
 ): ColdTierConfig {
   const bucket = value("S3_BUCKET");
   if (bucket === undefined) {
@@ -84,7 +127,7 @@ function coldTier(
     }
     if (coldDir === undefined) {
       throw new InvalidArgumentError(
-        "DATABASE_URL is set but no cold tier is: set S3_BUCKET (and S3_ENDPOINT for MinIO, Ceph or Swift) or DREAMLAKE_COLD_DIR",
+        `${databaseName} is set but no cold tier is: set S3_BUCKET (and S3_ENDPOINT for MinIO, Ceph or Swift) or DREAMLAKE_COLD_DIR`,
       );
     }
     return { kind: "folder", path: path.resolve(cwd, coldDir) };
@@ -147,6 +190,14 @@ export function redact(url: string): string {
     if (parsed.password !== "") parsed.password = "***";
     return parsed.href;
   } catch {
-    return "(not a URL)";
+    // A MongoDB URI may list several hosts, which URL refuses: hide what precedes the @.
+    return /^mongodb(\+srv)?:\/\//.test(url) ? url.replace(/\/\/[^@/]*@/, "//***@") : "(not a URL)";
   }
+}
+
+/** Where the database is, for the start-up line (no password). */
+export function describeDatabase(database: DatabaseConfig): string {
+  return database.kind === "postgres"
+    ? `PostgreSQL ${redact(database.url)} schema ${database.schema}`
+    : `MongoDB ${redact(database.uri)} database ${database.database}`;
 }
