@@ -6,6 +6,7 @@ import { MemoryHotStore } from "../src/tiers/hot/memory-hot-store.js";
 import { CHUNK, expectIntact, pointsFrom, session, STEPS } from "./tiers-intact.js";
 import { crashingAt, FlakyObjectStore, InjectedCrash, type CrashPoint } from "./tiers-doubles.js";
 import { realStores, tiered } from "./tiers-fixtures.js";
+import { DATABASE_KINDS } from "./test-databases.js";
 
 /**
  * Appends 10 points (two full chunks), crashes the archiver at `point`, checks what a
@@ -48,14 +49,16 @@ describe("archival survives a crash at any step", () => {
     it(`memory tiers: ${name}`, async () => {
       await crashAndRecover(new MemoryHotStore(), new MemoryObjectStore(), crash);
     });
-    it(`PostgreSQL and Swift: ${name}`, async () => {
-      const stores = await realStores();
-      try {
-        await crashAndRecover(stores.hot, stores.objects, crash);
-      } finally {
-        await stores.dispose();
-      }
-    });
+    for (const { kind, label } of DATABASE_KINDS) {
+      it(`${label} and Swift: ${name}`, async () => {
+        const stores = await realStores(kind);
+        try {
+          await crashAndRecover(stores.hot, stores.objects, crash);
+        } finally {
+          await stores.dispose();
+        }
+      });
+    }
   }
 });
 
@@ -217,25 +220,28 @@ describe("archival while the object store is down", () => {
     await expectIntact(parts.repository, hot, objects, 9);
   });
 
-  it("loses nothing when the server restarts on PostgreSQL and Swift", async () => {
-    const stores = await realStores();
-    try {
-      const first = tiered(stores.hot, stores.objects, { chunkSize: CHUNK });
-      await first.repository.append(session, "t", pointsFrom(0, 10));
-      await first.archiver.sweep();
-      await first.repository.close();
-      const again = await stores.reopen();
-      const second = tiered(again.hot, again.objects, { chunkSize: CHUNK });
-      await expectIntact(second.repository, again.hot, again.objects, 10);
-      expect(await second.repository.stats(session, "t")).toMatchObject({
-        chunkedDataPoints: 8,
-        totalChunks: 2,
-      });
-      await second.repository.close();
-      await again.hot.close();
-      await again.objects.close();
-    } finally {
-      await stores.dispose();
-    }
-  });
+  it.each(DATABASE_KINDS)(
+    "loses nothing when the server restarts on $label and Swift",
+    async ({ kind }) => {
+      const stores = await realStores(kind);
+      try {
+        const first = tiered(stores.hot, stores.objects, { chunkSize: CHUNK });
+        await first.repository.append(session, "t", pointsFrom(0, 10));
+        await first.archiver.sweep();
+        await first.repository.close();
+        const again = await stores.reopen();
+        const second = tiered(again.hot, again.objects, { chunkSize: CHUNK });
+        await expectIntact(second.repository, again.hot, again.objects, 10);
+        expect(await second.repository.stats(session, "t")).toMatchObject({
+          chunkedDataPoints: 8,
+          totalChunks: 2,
+        });
+        await second.repository.close();
+        await again.hot.close();
+        await again.objects.close();
+      } finally {
+        await stores.dispose();
+      }
+    },
+  );
 });

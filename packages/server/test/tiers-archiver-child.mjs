@@ -1,9 +1,10 @@
 // A server process for tiers-archiver-kill.test.ts, killed with SIGKILL by the test. It runs
-// the built code (dist/), on real PostgreSQL and Swift, and reports on stdout:
+// the built code (dist/), on real PostgreSQL or MongoDB and Swift, and reports on stdout:
 //   ACK <startIndex> <count>   an append resolved (the points are acknowledged)
 //   AT <step>                  it reached the step the test kills it at, and waits there
 //   DONE                       it finished without reaching the step
-// Environment: DATABASE_URL, PG_SCHEMA, S3_* and S3_KEY_PREFIX, CHUNK_SIZE, and either
+// Environment: HOT_STORE=postgres with DATABASE_URL and DREAMLAKE_PG_SCHEMA, or HOT_STORE=mongodb
+// with MONGODB_URI and DREAMLAKE_MONGODB_DATABASE; S3_* and S3_KEY_PREFIX, CHUNK_SIZE, and either
 // KILL_AT=<method>:<before|after>:<nth> (append 10 points, archive, stop at the step) or
 // LOAD=1 (append batches forever while the background archiver runs).
 import { systemClock } from "dreamlake/engine";
@@ -12,6 +13,7 @@ import { ChunkCache } from "../dist/tiers/chunk-cache.js";
 import { ColdChunks } from "../dist/tiers/cold-chunks.js";
 import { S3ObjectStore } from "../dist/tiers/cold/s3-object-store.js";
 import { PostgresHotStore } from "../dist/tiers/hot/postgres-hot-store.js";
+import { MongoHotStore } from "../dist/mongo/mongo-hot-store.js";
 import { TieredTrackRepository } from "../dist/tiers/tiered-track-repository.js";
 
 const env = process.env;
@@ -45,10 +47,13 @@ function stoppingAt(store, killAt) {
 }
 
 const log = { error: () => undefined, info: () => undefined };
-const hotStore = await PostgresHotStore.open({
-  connectionString: env.DATABASE_URL,
-  schema: env.PG_SCHEMA,
-});
+const hotStore =
+  env.HOT_STORE === "mongodb"
+    ? await MongoHotStore.open({ uri: env.MONGODB_URI, database: env.DREAMLAKE_MONGODB_DATABASE })
+    : await PostgresHotStore.open({
+        connectionString: env.DATABASE_URL,
+        schema: env.DREAMLAKE_PG_SCHEMA,
+      });
 const objectStore = new S3ObjectStore({
   endpoint: env.S3_ENDPOINT,
   bucket: env.S3_BUCKET,

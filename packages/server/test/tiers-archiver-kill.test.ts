@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHUNK, expectIntact, session, STEPS } from "./tiers-intact.js";
 import { realStores, tiered } from "./tiers-fixtures.js";
+import { DATABASE_KINDS } from "./test-databases.js";
 import { requireS3Options } from "./tiers-services.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -78,13 +79,12 @@ function runChild(
 }
 
 function childEnv(
-  stores: { schema: string; keyPrefix: string },
+  stores: { readonly childEnv: Readonly<Record<string, string>> },
   chunkSize: number,
 ): Record<string, string> {
   requireS3Options();
   return {
-    PG_SCHEMA: stores.schema,
-    S3_KEY_PREFIX: stores.keyPrefix,
+    ...stores.childEnv,
     CHUNK_SIZE: String(chunkSize),
     LEASE_MS: String(LEASE_MS),
   };
@@ -98,70 +98,76 @@ const leaseExpiry = (): Promise<void> =>
 /** Chunk size of the load runs: small enough for many archivals, large enough to recover fast. */
 const LOAD_CHUNK = 40;
 
-describe("a server process killed with SIGKILL while it archives (PostgreSQL and Swift)", () => {
-  beforeAll(async () => {
-    // The child runs the built code (`npm test` builds first; alone, run `npm run build`).
-    await assertFreshBuild(path.join(here, ".."));
-    await assertFreshBuild(path.join(here, "../../dreamlake"));
-  });
+describe.each(DATABASE_KINDS)(
+  "a server process killed with SIGKILL while it archives ($label and Swift)",
+  ({ kind }) => {
+    beforeAll(async () => {
+      // The child runs the built code (`npm test` builds first; alone, run `npm run build`).
+      await assertFreshBuild(path.join(here, ".."));
+      await assertFreshBuild(path.join(here, "../../dreamlake"));
+    });
 
-  for (const step of STEPS) {
-    for (const when of ["before", "after"] as const) {
-      it(`loses nothing and duplicates nothing when killed ${when} ${step.method} of chunk 1`, async () => {
-        const stores = await realStores();
+    for (const step of STEPS) {
+      for (const when of ["before", "after"] as const) {
+        it(`loses nothing and duplicates nothing when killed ${when} ${step.method} of chunk 1`, async () => {
+          const stores = await realStores(kind);
+          try {
+            const run = await runChild(
+              { ...childEnv(stores, CHUNK), KILL_AT: `${step.method}:${when}:2` },
+              { killOnLine: (line) => line.startsWith("AT ") },
+            );
+            expect(run.lines).toContain(`AT ${step.method}:${when}:2`);
+            expect(run.signal).toBe("SIGKILL");
+            const restarted = tiered(stores.hot, stores.objects, { chunkSize: CHUNK });
+            await expectIntact(restarted.repository, stores.hot, stores.objects, 10, {
+              isArchivalPending: true,
+            });
+            await leaseExpiry();
+            await restarted.archiver.sweep();
+            await expectIntact(restarted.repository, stores.hot, stores.objects, 10);
+            expect(await restarted.repository.stats(session, "t")).toMatchObject({
+              chunkedDataPoints: 8,
+              totalChunks: 2,
+            });
+          } finally {
+            await stores.dispose();
+          }
+        });
+      }
+    }
+
+    for (const killAfterMs of [150, 400, 700]) {
+      it(`keeps every acknowledged point once when killed ${killAfterMs} ms into appends and archiving`, async () => {
+        const stores = await realStores(kind);
         try {
           const run = await runChild(
-            { ...childEnv(stores, CHUNK), KILL_AT: `${step.method}:${when}:2` },
-            { killOnLine: (line) => line.startsWith("AT ") },
+            { ...childEnv(stores, LOAD_CHUNK), LOAD: "1" },
+            { killAfterMs },
           );
-          expect(run.lines).toContain(`AT ${step.method}:${when}:2`);
           expect(run.signal).toBe("SIGKILL");
-          const restarted = tiered(stores.hot, stores.objects, { chunkSize: CHUNK });
-          await expectIntact(restarted.repository, stores.hot, stores.objects, 10, {
-            isArchivalPending: true,
-          });
+          const acked = run.lines
+            .filter((line) => line.startsWith("ACK "))
+            .reduce((total, line) => total + Number(line.split(" ")[2]), 0);
+          expect(acked).toBeGreaterThan(0);
+          const restarted = tiered(stores.hot, stores.objects, { chunkSize: LOAD_CHUNK });
           await leaseExpiry();
           await restarted.archiver.sweep();
-          await expectIntact(restarted.repository, stores.hot, stores.objects, 10);
-          expect(await restarted.repository.stats(session, "t")).toMatchObject({
-            chunkedDataPoints: 8,
-            totalChunks: 2,
+          const all = await restarted.repository.read(session, "t", {
+            startIndex: 0,
+            limit: 10_000,
           });
+          // An append in flight at the kill is stored whole or not at all.
+          expect(all.total).toBeGreaterThanOrEqual(acked);
+          expect(all.total - acked).toBeLessThanOrEqual(7);
+          all.data.forEach((row, index) => {
+            expect(row).toEqual({ index, data: { _ts: 1000 + index, seq: index } });
+          });
+          const stats = await restarted.repository.stats(session, "t");
+          expect(stats.chunkedDataPoints).toBe(Math.floor(all.total / LOAD_CHUNK) * LOAD_CHUNK);
         } finally {
           await stores.dispose();
         }
       });
     }
-  }
-
-  for (const killAfterMs of [150, 400, 700]) {
-    it(`keeps every acknowledged point once when killed ${killAfterMs} ms into appends and archiving`, async () => {
-      const stores = await realStores();
-      try {
-        const run = await runChild({ ...childEnv(stores, LOAD_CHUNK), LOAD: "1" }, { killAfterMs });
-        expect(run.signal).toBe("SIGKILL");
-        const acked = run.lines
-          .filter((line) => line.startsWith("ACK "))
-          .reduce((total, line) => total + Number(line.split(" ")[2]), 0);
-        expect(acked).toBeGreaterThan(0);
-        const restarted = tiered(stores.hot, stores.objects, { chunkSize: LOAD_CHUNK });
-        await leaseExpiry();
-        await restarted.archiver.sweep();
-        const all = await restarted.repository.read(session, "t", {
-          startIndex: 0,
-          limit: 10_000,
-        });
-        // An append in flight at the kill is stored whole or not at all.
-        expect(all.total).toBeGreaterThanOrEqual(acked);
-        expect(all.total - acked).toBeLessThanOrEqual(7);
-        all.data.forEach((row, index) => {
-          expect(row).toEqual({ index, data: { _ts: 1000 + index, seq: index } });
-        });
-        const stats = await restarted.repository.stats(session, "t");
-        expect(stats.chunkedDataPoints).toBe(Math.floor(all.total / LOAD_CHUNK) * LOAD_CHUNK);
-      } finally {
-        await stores.dispose();
-      }
-    });
-  }
-});
+  },
+);

@@ -1,4 +1,3 @@
-import pg from "pg";
 import type { Clock } from "dreamlake/engine";
 import type { ServerLog } from "../src/logging/server-log.js";
 import type { SessionRef } from "../src/sessions/session-ref.js";
@@ -10,8 +9,10 @@ import type { ObjectStore } from "../src/tiers/cold/object-store.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
 import type { HotStore } from "../src/tiers/hot/hot-store.js";
 import { PostgresHotStore } from "../src/tiers/hot/postgres-hot-store.js";
+import { MongoHotStore } from "../src/mongo/mongo-hot-store.js";
 import { TieredTrackRepository } from "../src/tiers/tiered-track-repository.js";
-import { requireDatabaseUrl, requireS3Options, uniqueName } from "./tiers-services.js";
+import { testDatabaseEnv, type DatabaseKind } from "./test-databases.js";
+import { requireS3Options, uniqueName } from "./tiers-services.js";
 
 /** A clock that advances by 1 ms each time it is read. */
 export function steppingClock(startSeconds = 1_700_000_000): Clock {
@@ -100,30 +101,40 @@ export function sessionMaker(prefix = uniqueName("s")): () => Promise<SessionRef
   };
 }
 
-/** PostgreSQL (a fresh schema) and Swift (a fresh key prefix) from scripts/services-up.sh. */
-export async function realStores(): Promise<{
-  /** The PostgreSQL schema and the key prefix in the bucket, for a child process. */
-  readonly schema: string;
-  readonly keyPrefix: string;
-  readonly hot: PostgresHotStore;
+/**
+ * A hot store on PostgreSQL (a fresh schema) or MongoDB (a fresh database), and Swift (a
+ * fresh key prefix), from scripts/services-up.sh.
+ */
+export async function realStores(kind: DatabaseKind = "postgres"): Promise<{
+  /** The variables naming the database and the key prefix, for a child process. */
+  readonly childEnv: Readonly<Record<string, string>>;
+  readonly hot: HotStore;
   readonly objects: S3ObjectStore;
-  /** Opens more connections to the same schema and prefix (a restarted server). */
-  reopen(): Promise<{ hot: PostgresHotStore; objects: S3ObjectStore }>;
+  /** Opens more connections to the same database and prefix (a restarted server). */
+  reopen(): Promise<{ hot: HotStore; objects: S3ObjectStore }>;
   readonly dispose: () => Promise<void>;
 }> {
-  const connectionString = requireDatabaseUrl();
   const s3 = requireS3Options();
-  const schema = uniqueName("tiers");
+  const database = testDatabaseEnv(kind, "tiers");
   const keyPrefix = `${uniqueName("tiers")}/`;
-  const open = async (): Promise<{ hot: PostgresHotStore; objects: S3ObjectStore }> => ({
-    hot: await PostgresHotStore.open({ connectionString, schema }),
+  const openHot = (): Promise<HotStore> =>
+    kind === "postgres"
+      ? PostgresHotStore.open({
+          connectionString: database.env["DATABASE_URL"] ?? "",
+          schema: database.env["DREAMLAKE_PG_SCHEMA"] ?? "",
+        })
+      : MongoHotStore.open({
+          uri: database.env["MONGODB_URI"] ?? "",
+          database: database.env["DREAMLAKE_MONGODB_DATABASE"] ?? "",
+        });
+  const open = async (): Promise<{ hot: HotStore; objects: S3ObjectStore }> => ({
+    hot: await openHot(),
     objects: new S3ObjectStore({ ...s3, keyPrefix }),
   });
   const first = await open();
   return {
     ...first,
-    schema,
-    keyPrefix,
+    childEnv: { ...database.env, HOT_STORE: kind, S3_KEY_PREFIX: keyPrefix },
     reopen: open,
     dispose: async () => {
       await first.hot.close();
@@ -131,10 +142,7 @@ export async function realStores(): Promise<{
       for await (const object of first.objects.list("")) keys.push(object.key);
       await first.objects.delete(keys);
       await first.objects.close();
-      const client = new pg.Client({ connectionString });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await database.drop();
     },
   };
 }

@@ -16,6 +16,7 @@ import { MemoryHotStore } from "../src/tiers/hot/memory-hot-store.js";
 import { describeTrackRepository } from "./track-repository-contract.js";
 import { FlakyObjectStore } from "./tiers-doubles.js";
 import { archivingOnAppend, realStores, sessionMaker, tiered } from "./tiers-fixtures.js";
+import { DATABASE_KINDS } from "./test-databases.js";
 
 describeTrackRepository("TieredTrackRepository, memory tiers, archiving on every append", () => {
   const parts = tiered(new MemoryHotStore(), new MemoryObjectStore(), { chunkSize: 3 });
@@ -36,15 +37,17 @@ describeTrackRepository("TieredTrackRepository, memory tiers, archiving in the b
   });
 });
 
-describeTrackRepository("TieredTrackRepository on PostgreSQL and Swift", async () => {
-  const stores = await realStores();
-  const parts = tiered(stores.hot, stores.objects, { chunkSize: 5 });
-  return {
-    repository: archivingOnAppend(parts),
-    newSession: sessionMaker(),
-    dispose: stores.dispose,
-  };
-});
+for (const { kind, label } of DATABASE_KINDS) {
+  describeTrackRepository(`TieredTrackRepository on ${label} and Swift`, async () => {
+    const stores = await realStores(kind);
+    const parts = tiered(stores.hot, stores.objects, { chunkSize: 5 });
+    return {
+      repository: archivingOnAppend(parts),
+      newSession: sessionMaker(),
+      dispose: stores.dispose,
+    };
+  });
+}
 
 const byTime = (options: Partial<TimeQuery> = {}): TimeQuery => ({
   startTime: undefined,
