@@ -1,7 +1,10 @@
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PostgresDatabase } from "../src/postgres/postgres-database.js";
-import { writeDeploymentMarker } from "../src/replica/deployment-marker.js";
+import { DEPLOYMENT_MARKER_KEY, writeDeploymentMarker } from "../src/replica/deployment-marker.js";
+import { openMongoReplicaDatabase } from "../src/mongo/mongo-replica-database.js";
+import { systemClock } from "dreamlake/engine";
+import { testMongoDatabase } from "./mongo-test-database.js";
 import { ReplicaReadiness } from "../src/replica/replica-readiness.js";
 import type { ObjectStore } from "../src/tiers/cold/object-store.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
@@ -94,6 +97,40 @@ describe("ReplicaReadiness on PostgreSQL and Swift", () => {
     now = 1000;
     await readiness.check();
     expect(flaky.calls.head).toBe(2);
+  });
+});
+
+describe("ReplicaReadiness on MongoDB and Swift", () => {
+  it("is ready while MongoDB holds the deployment, and names MongoDB once it was dropped", async () => {
+    const { uri, database: name, drop } = testMongoDatabase("ready");
+    const objects = new S3ObjectStore({
+      ...requireS3Options(),
+      keyPrefix: `${uniqueName("ready")}/`,
+    });
+    const database = await openMongoReplicaDatabase({
+      database: { kind: "mongodb", uri, database: name },
+      missing: "create",
+      objects,
+      clock: systemClock,
+      maxFileBytes: 1024,
+    });
+    try {
+      await writeDeploymentMarker(objects, { databaseId: database.databaseId });
+      const readiness = new ReplicaReadiness(database, objects, { cacheMs: 0 });
+      expect(await readiness.check()).toEqual({
+        isReady: true,
+        checks: { mongodb: "ok", s3: "ok" },
+      });
+      await drop();
+      const report = await readiness.check();
+      expect(report.isReady).toBe(false);
+      expect(report.checks["mongodb"]).toMatch(/holds no dreamlake deployment any more/);
+    } finally {
+      await database.close();
+      await objects.delete([DEPLOYMENT_MARKER_KEY]);
+      await objects.close();
+      await drop();
+    }
   });
 });
 

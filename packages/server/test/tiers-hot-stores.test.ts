@@ -108,3 +108,29 @@ describe("PostgresHotStore when the database is not there", () => {
     await dropSchema(connectionString, schema);
   });
 });
+
+describe("MongoHotStore when the database is not there", () => {
+  it("fails to open with UnavailableError naming the server when nothing answers", async () => {
+    const opening = MongoHotStore.open({
+      uri: "mongodb://127.0.0.1:9/",
+      serverSelectionTimeoutMs: 1000,
+    });
+    await expect(opening).rejects.toBeInstanceOf(UnavailableError);
+    await expect(opening).rejects.toThrow(/127\.0\.0\.1:9/);
+  });
+
+  it("refuses a database name MongoDB and FerretDB do not both take", async () => {
+    await expect(
+      MongoHotStore.open({ uri: "mongodb://127.0.0.1:9/", database: "Bad-Name" }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it("reports an operation on a closed store as an error, not a crash", async () => {
+    const { uri, database, drop } = testMongoDatabase("closed");
+    const store = await MongoHotStore.open({ uri, database });
+    await store.close();
+    await store.close();
+    await expect(store.track({ sessionId: "s", name: "t" })).rejects.toThrow();
+    await drop();
+  });
+});

@@ -1,14 +1,14 @@
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "dreamlake/engine";
 import { mintToken } from "../src/auth/mint-token.js";
 import { run } from "../src/cli.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
 import { keepingLog } from "./tiers-fixtures.js";
-import { requireDatabaseUrl, requireS3Options, uniqueName } from "./tiers-services.js";
+import { DATABASE_KINDS, testDatabaseEnv, type TestDatabaseEnv } from "./test-databases.js";
+import { requireS3Options, uniqueName } from "./tiers-services.js";
 
 const SECRET = "tiers-test-secret-0123456789";
 
@@ -57,10 +57,10 @@ async function call(url: string, method: string, body?: unknown): Promise<unknow
   return JSON.parse(text) as unknown;
 }
 
-describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
+describe.each(DATABASE_KINDS)("dreamlake-server with $label and S3_* set", ({ kind, label }) => {
   let dataDir: string;
   let unwritable: string;
-  let schema: string;
+  let database: TestDatabaseEnv;
   let prefix: string;
   let env: Record<string, string>;
 
@@ -69,13 +69,12 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
     // A data folder no one can create, not even root: its parent is a regular file.
     await writeFile(path.join(dataDir, "a-file"), "");
     unwritable = path.join(dataDir, "a-file", "data");
-    schema = uniqueName("server");
+    database = testDatabaseEnv(kind, "server");
     prefix = uniqueName("server");
     const s3 = requireS3Options();
     env = {
       DREAMLAKE_DATA_DIR: unwritable,
-      DATABASE_URL: requireDatabaseUrl(),
-      DREAMLAKE_PG_SCHEMA: schema,
+      ...database.env,
       S3_ENDPOINT: s3.endpoint ?? "",
       S3_BUCKET: s3.bucket,
       S3_REGION: s3.region ?? "",
@@ -87,10 +86,7 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
   });
   afterEach(async () => {
     await rm(dataDir, { recursive: true, force: true });
-    const client = new pg.Client({ connectionString: requireDatabaseUrl() });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
+    await database.drop();
     const objects = new S3ObjectStore({ ...requireS3Options(), keyPrefix: `${prefix}/` });
     const keys: string[] = [];
     for await (const object of objects.list("")) keys.push(object.key);
@@ -98,10 +94,10 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
     await objects.close();
   });
 
-  it("keeps everything in PostgreSQL and S3 across a restart, with a data folder it cannot write", async () => {
+  it("keeps everything in the database and S3 across a restart, with a data folder it cannot write", async () => {
     const first = await serve(env);
     expect(first.url).toMatch(/^http:/);
-    expect(first.stdout.join("")).toMatch(/stateless replica/);
+    expect(first.stdout.join("")).toContain(`stateless replica: everything in ${label}`);
     const created = (await call(`${first.url}/workspaces/ws/sessions`, "POST", {
       name: "run-1",
     })) as { session: { id: string } };
@@ -167,20 +163,34 @@ describe("dreamlake-server with DATABASE_URL and S3_* set", () => {
   it("refuses to start on an empty database next to a bucket that holds a deployment", async () => {
     const first = await serve(env);
     expect(await first.stop()).toBe(0);
-    const client = new pg.Client({ connectionString: requireDatabaseUrl() });
-    await client.connect();
-    await client.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await client.end();
+    await database.drop();
     const second = await serve(env);
     expect(second.url).toBe("exited with 1");
-    expect(second.stdout.join("")).toMatch(/no schema .* replaced or restored/);
+    expect(second.stdout.join("")).toMatch(
+      kind === "postgres"
+        ? /no schema .* replaced or restored/
+        : /holds no dreamlake deployment, .* replaced or restored/,
+    );
   });
 
-  it("refuses to start with S3 settings but no DATABASE_URL", async () => {
+  it("refuses to start with S3 settings but no database", async () => {
     const withoutDatabase = { ...env };
     delete withoutDatabase["DATABASE_URL"];
+    delete withoutDatabase["MONGODB_URI"];
     const server = await serve(withoutDatabase);
     expect(server.url).toBe("exited with 1");
-    expect(server.stdout.join("")).toMatch(/DATABASE_URL is not/);
+    expect(server.stdout.join("")).toMatch(/DATABASE_URL is not \(nor MONGODB_URI\)/);
+  });
+});
+
+describe("dreamlake-server with DATABASE_URL and MONGODB_URI set", () => {
+  it("refuses to start, naming both", async () => {
+    const server = await serve({
+      DATABASE_URL: "postgres://app@127.0.0.1:1/none",
+      MONGODB_URI: "mongodb://127.0.0.1:1/",
+      DREAMLAKE_COLD_DIR: tmpdir(),
+    });
+    expect(server.url).toBe("exited with 1");
+    expect(server.stdout.join("")).toMatch(/DATABASE_URL and MONGODB_URI are both set/);
   });
 });
