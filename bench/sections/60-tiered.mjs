@@ -5,6 +5,8 @@
 // chunks to S3), (3) two replicas behind nginx (scripts/nginx-up.sh). The servers are the built
 // binary in child processes; the clients run in this process. Then windows of 100 points read
 // by time through a replica: one in the hot tier, one in an archived chunk (fetched, then cached).
+// Then the same load and windows through one replica on MongoDB (MONGODB_URI: FerretDB on the
+// same PostgreSQL in scripts/services-up.sh, so its figures say little about a real MongoDB).
 // Starts nothing but nginx: without DATABASE_URL and S3_* it prints one row saying it was skipped.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -22,7 +24,7 @@ import {
   startServerWith,
 } from "./50-server.mjs";
 
-export const title = "replicas (PostgreSQL + S3)";
+export const title = "replicas (PostgreSQL or MongoDB + S3)";
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const run_ = promisify(execFile);
 
@@ -139,8 +141,9 @@ export async function run({ quick }) {
   const keyPrefix = `bench-${id}/`;
   const dataDir = await mkdtemp(path.join(tmpdir(), "dreamlake-bench-replicas-"));
   const nginxDir = await mkdtemp(path.join(tmpdir(), "dreamlake-bench-nginx-"));
+  const { MONGODB_URI: mongoUri, ...withoutMongo } = process.env;
   const replicaEnv = {
-    ...process.env,
+    ...withoutMongo,
     DREAMLAKE_JWT_SECRET: SECRET,
     DREAMLAKE_PG_SCHEMA: schema,
     S3_PREFIX: keyPrefix,
@@ -230,49 +233,40 @@ export async function run({ quick }) {
         unit: "ms",
       },
     );
-    // Windows of 100 points (0.1 s of data at 1 point/ms): the newest (hot tier) and one of
-    // the first 10,000 points of the track (archived to S3 by now, or still hot if the
-    // archiver lags: the row says which).
-    const api = one.api;
-    const trackPath = `/sessions/${one.ids[1]}/tracks/robot/pose`;
-    const stats = await api.send("GET", `${trackPath}/stats`);
-    const old = 1_764_000_000 + 1.2345;
-    const coldPath = `${trackPath}/by-time?st=${old}&et=${(old + 0.1).toFixed(4)}&limit=1000`;
-    const hotPath = `${trackPath}/by-time?limit=${READ_LIMIT}&reverse=true`;
-    const timed = async (readPath) => {
-      const sent = performance.now();
-      const page = await api.send("GET", readPath);
-      if (page.data.length !== READ_LIMIT) throw new Error(`read returned ${page.data.length}`);
-      return performance.now() - sent;
-    };
-    const firstCold = await timed(coldPath);
-    const hotMs = [];
-    const coldMs = [];
-    for (let i = 0; i < 25; i++) {
-      hotMs.push(await timed(hotPath));
-      coldMs.push(await timed(coldPath));
-    }
+    const windows = await readWindows(one.api, one.ids[1]);
     rows.push(
       {
         metric: `one track after the run: points archived to S3 / still in PostgreSQL`,
-        value: `${stats.chunkedDataPoints} / ${stats.bufferedDataPoints}`,
+        value: windows.split,
         unit: "",
       },
       {
         metric: "by-time window of 100 points in the hot tier, idle (median)",
-        value: median(hotMs),
+        value: windows.hotMs,
         unit: "ms",
       },
       {
         metric: "by-time window of 100 points in an archived chunk, first read",
-        value: firstCold,
+        value: windows.firstColdMs,
         unit: "ms",
       },
       {
         metric: "by-time window of 100 points in an archived chunk, cached (median)",
-        value: median(coldMs),
+        value: windows.coldMs,
         unit: "ms",
       },
+    );
+    await stop(first.child);
+    await stop(second.child);
+    rows.push(
+      ...(await mongoRows(
+        mongoUri,
+        { ...withoutMongo, ...replicaEnv },
+        durationMs,
+        id,
+        children,
+        clients,
+      )),
     );
   } finally {
     for (const client of clients) client.close();
@@ -285,8 +279,115 @@ export async function run({ quick }) {
   return rows;
 }
 
-/** Drops the bench's schema and its objects. */
-async function dropDeployment(schema, keyPrefix) {
+/**
+ * Windows of 100 points (0.1 s of data at 1 point/ms) of one track: the newest (hot tier) and
+ * one of its first 10,000 points (archived to S3 by now, or still hot if the archiver lags: the
+ * split says which).
+ */
+async function readWindows(api, sessionId) {
+  const trackPath = `/sessions/${sessionId}/tracks/robot/pose`;
+  const stats = await api.send("GET", `${trackPath}/stats`);
+  const old = 1_764_000_000 + 1.2345;
+  const coldPath = `${trackPath}/by-time?st=${old}&et=${(old + 0.1).toFixed(4)}&limit=1000`;
+  const hotPath = `${trackPath}/by-time?limit=${READ_LIMIT}&reverse=true`;
+  const timed = async (readPath) => {
+    const sent = performance.now();
+    const page = await api.send("GET", readPath);
+    if (page.data.length !== READ_LIMIT) throw new Error(`read returned ${page.data.length}`);
+    return performance.now() - sent;
+  };
+  const firstColdMs = await timed(coldPath);
+  const hotMs = [];
+  const coldMs = [];
+  for (let i = 0; i < 25; i++) {
+    hotMs.push(await timed(hotPath));
+    coldMs.push(await timed(coldPath));
+  }
+  return {
+    split: `${stats.chunkedDataPoints} / ${stats.bufferedDataPoints}`,
+    hotMs: median(hotMs),
+    firstColdMs,
+    coldMs: median(coldMs),
+  };
+}
+
+/** The load and the windows through one replica on MongoDB (FerretDB in the tests' setup). */
+async function mongoRows(mongoUri, baseEnv, durationMs, id, children, clients) {
+  const note = "FerretDB 1.24 on PostgreSQL: says little about a real MongoDB";
+  if (!mongoUri) {
+    return [{ metric: "MongoDB: skipped: MONGODB_URI not set", value: "-", unit: "" }];
+  }
+  const { DATABASE_URL: _, DREAMLAKE_PG_SCHEMA: __, ...rest } = baseEnv;
+  const database = `bench_${id}_mongo`;
+  const keyPrefix = `bench-${id}-mongo/`;
+  try {
+    const replica = await startServerWith({
+      ...rest,
+      MONGODB_URI: mongoUri,
+      DREAMLAKE_MONGODB_DATABASE: database,
+      S3_PREFIX: keyPrefix,
+    });
+    children.push(replica.child);
+    const one = await load(replica.url, replica.token, durationMs, "mongo");
+    clients.push(one.api);
+    const windows = await readWindows(one.api, one.ids[1]);
+    await stop(replica.child);
+    return [
+      {
+        metric: `one replica on MongoDB, archiver running: appendBatch, same load (${note})`,
+        value: one.rate,
+        unit: "points/s",
+      },
+      {
+        metric: "one replica on MongoDB: appendBatch latency p50 / p99",
+        value: `${one.appendP50.toFixed(1)} / ${one.appendP99.toFixed(1)}`,
+        unit: "ms",
+      },
+      {
+        metric: "one replica on MongoDB: by-time read of 100 points under that load, p50 / p99",
+        value: `${one.readP50.toFixed(1)} / ${one.readP99.toFixed(1)}`,
+        unit: "ms",
+      },
+      {
+        metric: "MongoDB: one track after the run: points archived to S3 / still in MongoDB",
+        value: windows.split,
+        unit: "",
+      },
+      {
+        metric: "MongoDB: by-time window of 100 points in the hot tier, idle (median)",
+        value: windows.hotMs,
+        unit: "ms",
+      },
+      {
+        metric: "MongoDB: by-time window of 100 points in an archived chunk, first read",
+        value: windows.firstColdMs,
+        unit: "ms",
+      },
+      {
+        metric: "MongoDB: by-time window of 100 points in an archived chunk, cached (median)",
+        value: windows.coldMs,
+        unit: "ms",
+      },
+    ];
+  } finally {
+    await dropMongoDeployment(mongoUri, database, keyPrefix);
+  }
+}
+
+/** Drops the bench's MongoDB database and its objects. */
+async function dropMongoDeployment(mongoUri, database, keyPrefix) {
+  await deleteObjects(keyPrefix);
+  const { MongoClient } = await import("mongodb");
+  const client = new MongoClient(mongoUri);
+  try {
+    await client.db(database).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+/** Deletes the objects under a key prefix of the bench's bucket. */
+async function deleteObjects(keyPrefix) {
   const dist = path.join(root, "packages", "server", "dist", "tiers", "cold", "s3-object-store.js");
   const { S3ObjectStore } = await import(dist);
   const objects = new S3ObjectStore({
@@ -303,6 +404,11 @@ async function dropDeployment(schema, keyPrefix) {
   for await (const object of objects.list("")) keys.push(object.key);
   await objects.delete(keys);
   await objects.close();
+}
+
+/** Drops the bench's schema and its objects. */
+async function dropDeployment(schema, keyPrefix) {
+  await deleteObjects(keyPrefix);
   const pg = (await import("pg")).default;
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();

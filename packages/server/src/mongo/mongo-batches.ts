@@ -18,7 +18,17 @@ export type StagedAppend = {
   readonly maxTs: number;
 };
 
-/** Cuts an append into batch documents. */
+/**
+ * Most bytes of records in one batch document: MongoDB refuses documents over 16 MiB, so a
+ * batch of large points holds fewer than {@link MAX_BATCH_POINTS}.
+ */
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Cuts an append into batch documents: runs of at most {@link MAX_BATCH_POINTS} points, halved
+ * until their records fit in {@link MAX_BATCH_BYTES} (a single larger point stays alone: if it
+ * is over MongoDB's 16 MiB, the insert is refused with `LIMIT_EXCEEDED`).
+ */
 export function stageBatches(
   trackId: string,
   appendId: string,
@@ -29,10 +39,15 @@ export function stageBatches(
   const batches: CommitBatch[] = [];
   let minTs = Infinity;
   let maxTs = -Infinity;
-  for (let from = 0; from < points.length; from += MAX_BATCH_POINTS) {
-    const to = Math.min(points.length, from + MAX_BATCH_POINTS);
+  const add = (from: number, to: number): void => {
     const writer = recordWriter((to - from) * 32);
     const written = writeTrackRecords(writer, points, from, to);
+    if (writer.length > MAX_BATCH_BYTES && to - from > 1) {
+      const middle = from + Math.floor((to - from) / 2);
+      add(from, middle);
+      add(middle, to);
+      return;
+    }
     const id = new ObjectId();
     // A copy of exactly the written bytes: the writer's buffer is larger.
     documents.push({
@@ -51,6 +66,9 @@ export function stageBatches(
     });
     minTs = Math.min(minTs, written.minTs);
     maxTs = Math.max(maxTs, written.maxTs);
+  };
+  for (let from = 0; from < points.length; from += MAX_BATCH_POINTS) {
+    add(from, Math.min(points.length, from + MAX_BATCH_POINTS));
   }
   return { documents, batches, minTs, maxTs };
 }
