@@ -5,7 +5,12 @@
  * @module
  */
 import { Binary, ObjectId } from "mongodb";
-import { CorruptDataError, type Point, type TimedPoint } from "dreamlake/engine";
+import {
+  CorruptDataError,
+  LimitExceededError,
+  type Point,
+  type TimedPoint,
+} from "dreamlake/engine";
 import { MAX_BATCH_POINTS } from "../tiers/hot/hot-store.js";
 import { readTrackRecords, recordWriter, writeTrackRecords } from "../tiers/track-records.js";
 import type { BatchDocument, CommitBatch } from "./mongo-documents.js";
@@ -24,10 +29,14 @@ export type StagedAppend = {
  */
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
+/** Most bytes of one point's record: MongoDB's 16 MiB per document, less room for the rest. */
+export const MAX_POINT_BYTES = 16 * 1024 * 1024 - 16 * 1024;
+
 /**
  * Cuts an append into batch documents: runs of at most {@link MAX_BATCH_POINTS} points, halved
- * until their records fit in {@link MAX_BATCH_BYTES} (a single larger point stays alone: if it
- * is over MongoDB's 16 MiB, the insert is refused with `LIMIT_EXCEEDED`).
+ * until their records fit in {@link MAX_BATCH_BYTES} (a single larger point stays alone).
+ *
+ * @throws {LimitExceededError} when one point's record is over {@link MAX_POINT_BYTES}
  */
 export function stageBatches(
   trackId: string,
@@ -47,6 +56,11 @@ export function stageBatches(
       add(from, middle);
       add(middle, to);
       return;
+    }
+    if (writer.length > MAX_POINT_BYTES) {
+      throw new LimitExceededError(
+        `point ${from} of the append takes ${writer.length} bytes; MongoDB holds at most ${MAX_POINT_BYTES} bytes of one point (16 MiB per document)`,
+      );
     }
     const id = new ObjectId();
     // A copy of exactly the written bytes: the writer's buffer is larger.
