@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: builds, type-checks the tests, starts the services the tests need
-# (PostgreSQL and an S3-compatible server, through scripts/services-up.sh) and runs every test.
+# (PostgreSQL, an S3-compatible server and FerretDB, through scripts/services-up.sh) and runs every test.
 # Set DREAMLAKE_TEST_SERVICES=external to use services you started yourself (see docs/deployment.md#tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
