@@ -78,6 +78,14 @@ export class MongoLogRepository implements LogRepository {
         ...(query.untilSeconds === undefined ? {} : { $lt: query.untilSeconds }),
       };
     }
+    if (query.search !== undefined) {
+      // Contains the text, ignoring case: a regular expression of the text, every character
+      // taken literally.
+      filter.message = {
+        $regex: query.search.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+        $options: "i",
+      };
+    }
     const found = await this.#db.run(`read the log of session ${session.id}`, () =>
       this.#db
         .collection("logs")

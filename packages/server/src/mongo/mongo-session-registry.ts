@@ -102,6 +102,13 @@ export class MongoSessionRegistry implements SessionRegistry {
     return this.#remember(toRecord(found));
   }
 
+  async list(namespace: string): Promise<readonly SessionRecord[]> {
+    const found = await this.#db.run(`list the sessions of ${namespace}`, () =>
+      this.#db.collection("sessions").find({ namespace }).sort({ createdAt: -1, _id: 1 }).toArray(),
+    );
+    return found.map(toRecord);
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
