@@ -224,7 +224,7 @@ export class MongoArchival {
       commits
         .find(
           { track: trackId, end: { $lt: hotStart } },
-          { projection: { batches: 1, committedAt: 1 } },
+          { projection: { batches: 1, committedAt: 1, keepUntil: 1 } },
         )
         .toArray(),
     );
@@ -235,6 +235,8 @@ export class MongoArchival {
     const old = archived
       .filter((commit) => commit._id !== headId)
       .filter((commit) => commit.committedAt.getTime() < Date.now() - COMMIT_KEEP_MS)
+      // A retry of a keyed append finds its commit until the key expires.
+      .filter((commit) => (commit.keepUntil ?? 0) * 1000 < Date.now())
       .map((commit) => commit._id);
     if (old.length > 0) {
       await this.#db.run(what, () => commits.deleteMany({ _id: { $in: old } }));

@@ -79,6 +79,11 @@ export type CommitDocument = {
   batches: CommitBatch[];
   /** When it was inserted (the appender's clock): archived commits are removed once old. */
   committedAt: Date;
+  /**
+   * For an append with an idempotency key: when the key expires (seconds since the epoch).
+   * The commit is kept until then, archived or not, so that a retry finds it.
+   */
+  keepUntil?: number;
 };
 
 /**

@@ -118,6 +118,7 @@ export class MongoHotStore implements HotStore {
         count: points.length,
         nowSeconds: options.nowSeconds,
         tag,
+        keepUntil: options.request?.expiresAtSeconds,
       });
     } catch (error: unknown) {
       await this.#discard(trackId, appendId);
@@ -277,6 +278,7 @@ export class MongoHotStore implements HotStore {
       readonly count: number;
       readonly nowSeconds: number;
       readonly tag: string | undefined;
+      readonly keepUntil: number | undefined;
     },
   ): Promise<{ readonly commit: CommitDocument; readonly hotStart: number } | CommitDocument> {
     const trackId = known.document._id;
@@ -302,6 +304,7 @@ export class MongoHotStore implements HotStore {
         maxTs: Math.max(head?.maxTs ?? -Infinity, staged.maxTs),
         batches: [...staged.batches],
         committedAt: new Date(),
+        ...(append.keepUntil === undefined ? {} : { keepUntil: append.keepUntil }),
       };
       try {
         await this.#db.run(what, () => commits.insertOne(commit));
