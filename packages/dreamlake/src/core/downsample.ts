@@ -188,18 +188,41 @@ export class FieldAccumulator {
 
   /** Adds the statistics of later points (in index order) whose values were summarised. */
   merge(other: FieldSummary): void {
-    if (other.count === 0) return;
-    this.count += other.count;
-    this.sum += other.sum;
-    if (other.min < this.min) this.min = other.min;
-    if (other.max > this.max) this.max = other.max;
-    if (other.firstTs < this.firstTs) {
-      this.first = other.first;
-      this.firstTs = other.firstTs;
+    this.mergeValues(
+      other.count,
+      other.min,
+      other.max,
+      other.sum,
+      other.first,
+      other.firstTs,
+      other.last,
+      other.lastTs,
+    );
+  }
+
+  /** {@link merge}, from the statistics' numbers (read from stored bytes, without an object). */
+  mergeValues(
+    count: number,
+    min: number,
+    max: number,
+    sum: number,
+    first: number,
+    firstTs: number,
+    last: number,
+    lastTs: number,
+  ): void {
+    if (count === 0) return;
+    this.count += count;
+    this.sum += sum;
+    if (min < this.min) this.min = min;
+    if (max > this.max) this.max = max;
+    if (firstTs < this.firstTs) {
+      this.first = first;
+      this.firstTs = firstTs;
     }
-    if (other.lastTs >= this.lastTs) {
-      this.last = other.last;
-      this.lastTs = other.lastTs;
+    if (lastTs >= this.lastTs) {
+      this.last = last;
+      this.lastTs = lastTs;
     }
   }
 
@@ -229,6 +252,34 @@ export type FieldSummary = {
   readonly last: number;
   readonly lastTs: number;
 };
+
+/**
+ * Statistics of some field paths over a run of points, as a source to merge from: a
+ * summary read from its bytes merges without making an object per path.
+ */
+export interface FieldStatsSource {
+  /** Number of paths. */
+  readonly size: number;
+  /** Path `k`. */
+  path(k: number): string;
+  /** Values of path `k` (0: the path has none in this run). */
+  countOf(k: number): number;
+  /** Merges the statistics of path `k` into `into`. */
+  mergeInto(k: number, into: FieldAccumulator): void;
+}
+
+/** A {@link FieldStatsSource} over statistics held in a map. */
+export function statsOfMap(fields: ReadonlyMap<string, FieldSummary>): FieldStatsSource {
+  const paths = [...fields.keys()];
+  return {
+    size: paths.length,
+    path: (k) => paths[k] as string,
+    countOf: (k) => (fields.get(paths[k] as string) as FieldSummary).count,
+    mergeInto: (k, into) => {
+      into.merge(fields.get(paths[k] as string) as FieldSummary);
+    },
+  };
+}
 
 /** Statistics of the points of one bucket. */
 class BucketAccumulator {
@@ -295,15 +346,59 @@ export class Downsampler {
    * Adds a run of `count` points that all lie in bucket `bucket`, by their summaries per
    * field path.
    */
-  addSummary(
-    bucket: number,
-    count: number,
-    fields: Iterable<readonly [string, FieldSummary]>,
-  ): void {
+  addSummary(bucket: number, count: number, fields: FieldStatsSource): void {
     const into = this.#bucket(bucket);
     into.count += count;
-    for (const [path, summary] of fields) {
-      if (this.wants(path)) into.field(path).merge(summary);
+    for (let k = 0; k < fields.size; k++) {
+      const path = fields.path(k);
+      if (fields.countOf(k) > 0 && this.wants(path)) fields.mergeInto(k, into.field(path));
+    }
+  }
+
+  /**
+   * Adds points given as columns, in index order: point `i` has the time `times[i]`
+   * (`undefined`: none, left out) and the value `columns[c][i]` of field `keys[c]`. The
+   * fast way for many points: no object per point.
+   */
+  addColumns(
+    times: ArrayLike<number | undefined>,
+    keys: readonly string[],
+    columns: readonly ArrayLike<FieldValue | undefined>[],
+  ): void {
+    const grid = this.grid;
+    const wanted = keys.map((key) => key !== "_ts" && this.wantsTopLevel(key));
+    const flat = keys.map((key) => this.wants(key));
+    let current = -1;
+    let bucket: BucketAccumulator | undefined;
+    const accumulators = new Array<FieldAccumulator | undefined>(keys.length);
+    for (let i = 0; i < times.length; i++) {
+      const ts = times[i];
+      if (ts === undefined || !Number.isFinite(ts) || !grid.contains(ts)) continue;
+      const b = grid.bucketOf(ts);
+      if (b !== current || bucket === undefined) {
+        current = b;
+        bucket = this.#bucket(b);
+        accumulators.fill(undefined);
+      }
+      bucket.count++;
+      for (let c = 0; c < keys.length; c++) {
+        if (wanted[c] !== true) continue;
+        const value = (columns[c] as ArrayLike<FieldValue | undefined>)[i];
+        if (typeof value === "number") {
+          if (!Number.isFinite(value) || flat[c] !== true) continue;
+          let accumulator = accumulators[c];
+          if (accumulator === undefined) {
+            accumulator = bucket.field(keys[c] as string);
+            accumulators[c] = accumulator;
+          }
+          accumulator.add(value, ts);
+        } else if (typeof value === "object" && value !== null) {
+          const into = bucket;
+          forEachNumericLeaf(value, keys[c] as string, 0, (path, number) => {
+            if (this.wants(path)) into.field(path).add(number, ts);
+          });
+        }
+      }
     }
   }
 

@@ -13,6 +13,12 @@ export interface RandomAccessFile {
   size(): Promise<number>;
   /** Reads up to `length` bytes at `position`; fewer at the end of the file. The bytes are the caller's. */
   read(position: number, length: number): Promise<Uint8Array>;
+  /**
+   * Reads many ranges (fewer bytes where one passes the end of the file), in the order
+   * given. For the many small reads of a downsample: an adapter may serve them faster
+   * together than one by one.
+   */
+  readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   /** Writes all of `bytes` at `position`, extending the file when needed. */
   write(position: number, bytes: Uint8Array): Promise<void>;
   /** Cuts the file to `length` bytes. */
@@ -22,6 +28,9 @@ export interface RandomAccessFile {
   /** Releases the file. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Bytes `position..position+length-1` of a file. */
+export type ByteRange = { readonly position: number; readonly length: number };
 
 /** What the storage layer needs from a file system. Paths are absolute or relative to the process. */
 export interface FileSystem {

@@ -151,6 +151,58 @@ export class MsgpackReader {
   }
 
   /**
+   * Reads `count` numbers into `into` (without making an object per number), for a run of
+   * values that are all numbers in the forms msgpack gives them (ints, float32, float64).
+   * Returns false, with the reader where it was, when one is something else: the caller
+   * then decodes the values one by one.
+   *
+   * @throws {TruncatedInputError} when the bytes end inside the run
+   */
+  readNumbers(count: number, into: Float64Array): boolean {
+    const start = this.#pos;
+    const bytes = this.#bytes;
+    const view = this.#view;
+    for (let i = 0; i < count; i++) {
+      this.#need(1);
+      const type = bytes[this.#pos] as number;
+      let value: number;
+      if (type < 0x80) {
+        value = type;
+        this.#pos += 1;
+      } else if (type >= 0xe0) {
+        value = type - 0x100;
+        this.#pos += 1;
+      } else if (type === 0xcb) {
+        this.#need(9);
+        value = view.getFloat64(this.#pos + 1);
+        this.#pos += 9;
+      } else if (type === 0xcc || type === 0xd0) {
+        this.#need(2);
+        value = type === 0xcc ? view.getUint8(this.#pos + 1) : view.getInt8(this.#pos + 1);
+        this.#pos += 2;
+      } else if (type === 0xcd || type === 0xd1) {
+        this.#need(3);
+        value = type === 0xcd ? view.getUint16(this.#pos + 1) : view.getInt16(this.#pos + 1);
+        this.#pos += 3;
+      } else if (type === 0xce || type === 0xd2 || type === 0xca) {
+        this.#need(5);
+        value =
+          type === 0xce
+            ? view.getUint32(this.#pos + 1)
+            : type === 0xd2
+              ? view.getInt32(this.#pos + 1)
+              : view.getFloat32(this.#pos + 1);
+        this.#pos += 5;
+      } else {
+        this.#pos = start;
+        return false;
+      }
+      into[i] = value;
+    }
+    return true;
+  }
+
+  /**
    * Reads the header of a map and moves past it, leaving the reader at its first key;
    * `undefined` (and nothing read) when the next object is not a map.
    *

@@ -1,8 +1,20 @@
 import { randomBytes } from "node:crypto";
-import { constants, promises as fs } from "node:fs";
+import { constants, fstatSync, promises as fs, readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
-import type { FileSystem, RandomAccessFile } from "../ports.js";
+import type { ByteRange, FileSystem, RandomAccessFile } from "../ports.js";
+
+/**
+ * Reads up to this size are made with a synchronous `pread(2)`: a small read of a file the
+ * kernel has cached takes a few microseconds, where a read through Node's thread pool waits
+ * 30 to 100 microseconds for its turn and its answer (measured on the 2-core development
+ * machine: 6,000 reads of 600 bytes took 11 to 15 ms synchronous, 45 to 150 ms through the
+ * pool). A read the disk must serve blocks the event loop while it waits; larger reads go
+ * through the pool.
+ */
+const SYNC_READ_MAX_BYTES = 256 * 1024;
+/** `readMany` yields to the event loop after this long, so that other work is not held back. */
+const YIELD_EVERY_MS = 2;
 
 const temporarySalt = randomBytes(4).toString("hex");
 let temporaryCounter = 0;
@@ -23,11 +35,13 @@ export class NodeRandomAccessFile implements RandomAccessFile {
     return this.#handle.fd;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a failed fstat rejects, never throws
   async size(): Promise<number> {
-    return (await this.#handle.stat()).size;
+    return fstatSync(this.#handle.fd).size;
   }
 
   async read(position: number, length: number): Promise<Uint8Array> {
+    if (length <= SYNC_READ_MAX_BYTES) return this.#readNow(position, length);
     const buffer = new Uint8Array(length);
     let filled = 0;
     while (filled < length) {
@@ -37,6 +51,36 @@ export class NodeRandomAccessFile implements RandomAccessFile {
         length - filled,
         position + filled,
       );
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === length ? buffer : buffer.subarray(0, filled);
+  }
+
+  async readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = [];
+    let since = performance.now();
+    for (const range of ranges) {
+      out.push(
+        range.length <= SYNC_READ_MAX_BYTES
+          ? this.#readNow(range.position, range.length)
+          : await this.read(range.position, range.length),
+      );
+      if (performance.now() - since > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+    }
+    return out;
+  }
+
+  /** A small read, made at once (see {@link SYNC_READ_MAX_BYTES}). */
+  #readNow(position: number, length: number): Uint8Array {
+    const buffer = new Uint8Array(length);
+    const fd = this.#handle.fd;
+    let filled = 0;
+    while (filled < length) {
+      const bytesRead = readSync(fd, buffer, filled, length - filled, position + filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }

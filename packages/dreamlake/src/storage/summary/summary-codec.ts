@@ -1,6 +1,6 @@
-import type { FieldSummary } from "../../core/downsample.js";
+import type { FieldAccumulator, FieldStatsSource, FieldSummary } from "../../core/downsample.js";
 import type { Checksum } from "../index/index-entry.js";
-import type { RecordSummary, RunSummary } from "./record-summary.js";
+import type { RecordSummary } from "./record-summary.js";
 
 /**
  * The binary layout of the summary sidecars (see docs/FORMAT.md): `data.msgpack.sum` holds
@@ -34,11 +34,15 @@ export type RecordWitness = {
 /** Where a record's block table is in `data.msgpack.blk`. */
 export type BlocksLocation = { readonly offset: number; readonly length: number };
 
-/** A record summary as read back. */
-export type StoredSummary = RunSummary & {
+/** A record summary as read back: its statistics are read from its bytes when merged. */
+export type StoredSummary = {
+  readonly timedCount: number;
+  readonly minTs: number;
+  readonly maxTs: number;
   readonly isPartial: boolean;
   /** Field paths in stored order (the block table refers to them by position). */
   readonly paths: readonly string[];
+  readonly stats: FieldStatsSource;
   readonly blocks: BlocksLocation | undefined;
 };
 
@@ -56,12 +60,110 @@ export type ColumnOffsets = {
   readonly crcs: Uint32Array;
 };
 
-/** A block table as read back. */
+/** A block table as read back: each block's facts and statistics are read from its bytes when asked. */
 export type StoredBlocks = {
   readonly blockPoints: number;
-  readonly blocks: readonly RunSummary[];
+  readonly blockCount: number;
+  timedCount(block: number): number;
+  minTs(block: number): number;
+  maxTs(block: number): number;
+  stats(block: number): FieldStatsSource;
   readonly columns: ColumnOffsets | undefined;
 };
+
+/**
+ * Decoded field paths, reused while consecutive summaries name the same paths (the usual
+ * case: every record of a track has the same fields), so that reading many summaries does
+ * not decode the same names again.
+ */
+export class PathCache {
+  #names: readonly Uint8Array[] = [];
+  #paths: readonly string[] = [];
+
+  /**
+   * The paths whose UTF-8 names are `bytes[from..to)` for each span.
+   *
+   * @throws {TypeError} when a name is not UTF-8
+   */
+  paths(bytes: Uint8Array, spans: readonly number[]): readonly string[] {
+    const count = spans.length / 2;
+    if (this.#names.length === count && this.#matches(bytes, spans)) return this.#paths;
+    const names: Uint8Array[] = [];
+    const paths: string[] = [];
+    for (let k = 0; k < count; k++) {
+      const name = bytes.slice(spans[2 * k], spans[2 * k + 1]);
+      names.push(name);
+      paths.push(decoder.decode(name));
+    }
+    this.#names = names;
+    this.#paths = paths;
+    return paths;
+  }
+
+  #matches(bytes: Uint8Array, spans: readonly number[]): boolean {
+    for (let k = 0; k < this.#names.length; k++) {
+      const name = this.#names[k] as Uint8Array;
+      const from = spans[2 * k] as number;
+      if ((spans[2 * k + 1] as number) - from !== name.byteLength) return false;
+      for (let i = 0; i < name.byteLength; i++) if (bytes[from + i] !== name[i]) return false;
+    }
+    return true;
+  }
+}
+
+/** Statistics stored at `offsets[k]` of a view, one per path. */
+class StoredStats implements FieldStatsSource {
+  readonly #view: DataView;
+  readonly #paths: readonly string[];
+  readonly #offsets: readonly number[] | undefined;
+  readonly #first: number;
+
+  /** `offsets` gives each path's statistics; absent, they follow each other from `first`. */
+  constructor(
+    view: DataView,
+    paths: readonly string[],
+    offsets: readonly number[] | undefined,
+    first: number,
+  ) {
+    this.#view = view;
+    this.#paths = paths;
+    this.#offsets = offsets;
+    this.#first = first;
+  }
+
+  get size(): number {
+    return this.#paths.length;
+  }
+
+  path(k: number): string {
+    return this.#paths[k] as string;
+  }
+
+  countOf(k: number): number {
+    return this.#view.getUint32(this.#at(k), true);
+  }
+
+  #at(k: number): number {
+    return this.#offsets === undefined
+      ? this.#first + k * STATS_BYTES
+      : (this.#offsets[k] as number);
+  }
+
+  mergeInto(k: number, into: FieldAccumulator): void {
+    const view = this.#view;
+    const at = this.#at(k);
+    into.mergeValues(
+      view.getUint32(at, true),
+      view.getFloat64(at + 4, true),
+      view.getFloat64(at + 12, true),
+      view.getFloat64(at + 20, true),
+      view.getFloat64(at + 28, true),
+      view.getFloat64(at + 36, true),
+      view.getFloat64(at + 44, true),
+      view.getFloat64(at + 52, true),
+    );
+  }
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -122,6 +224,7 @@ export function decodeSummary(
   bytes: Uint8Array,
   record: RecordWitness,
   checksum: Checksum,
+  cache: PathCache = new PathCache(),
 ): StoredSummary | undefined {
   if (bytes.byteLength < SUMMARY_FIXED_BYTES) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -138,18 +241,22 @@ export function decodeSummary(
   const blocksOffset = view.getFloat64(24, true);
   const blocksLength = view.getUint32(32, true);
   const fieldCount = view.getUint16(56, true);
-  const fields = new Map<string, FieldSummary>();
-  const paths: string[] = [];
+  // Where each path's name and statistics are: found by walking the names.
+  const offsets: number[] = [];
+  const spans: number[] = [];
   let at = SUMMARY_FIXED_BYTES;
+  for (let k = 0; k < fieldCount; k++) {
+    if (at + 2 > size) return undefined;
+    const length = view.getUint16(at, true);
+    spans.push(at + 2, at + 2 + length);
+    at += 2 + length;
+    offsets.push(at);
+    at += STATS_BYTES;
+  }
+  if (at !== size) return undefined;
+  let paths: readonly string[];
   try {
-    for (let k = 0; k < fieldCount; k++) {
-      const length = view.getUint16(at, true);
-      const path = decoder.decode(bytes.subarray(at + 2, at + 2 + length));
-      at += 2 + length;
-      fields.set(path, readStats(view, at));
-      paths.push(path);
-      at += STATS_BYTES;
-    }
+    paths = cache.paths(bytes, spans);
   } catch {
     return undefined;
   }
@@ -157,8 +264,8 @@ export function decodeSummary(
     timedCount: view.getUint32(36, true),
     minTs: view.getFloat64(40, true),
     maxTs: view.getFloat64(48, true),
-    fields,
     paths,
+    stats: new StoredStats(view, paths, offsets, 0),
     isPartial: (view.getUint16(58, true) & FLAG_PARTIAL) !== 0,
     blocks: blocksLength === 0 ? undefined : { offset: blocksOffset, length: blocksLength },
   };
@@ -247,27 +354,22 @@ export function decodeBlocks(
   } catch {
     return undefined;
   }
-  const blocks: RunSummary[] = [];
-  for (let b = 0; b < blockCount; b++) {
-    const timedCount = view.getUint32(at, true);
-    const minTs = view.getFloat64(at + 4, true);
-    const maxTs = view.getFloat64(at + 12, true);
-    at += 20;
-    const fields = new Map<string, FieldSummary>();
-    for (const path of paths) {
-      const stats = readStats(view, at);
-      if (stats.count > 0) fields.set(path, stats);
-      at += STATS_BYTES;
-    }
-    blocks.push({ timedCount, minTs, maxTs, fields });
-  }
+  const blocksAt = at;
+  const blockBytes = 20 + paths.length * STATS_BYTES;
+  at += blockCount * blockBytes;
   const offsets = new Uint32Array(columnCount * (blockCount + 1));
-  for (let i = 0; i < offsets.length; i++, at += 4) offsets[i] = view.getUint32(at, true);
   const crcs = new Uint32Array(columnCount * blockCount);
+  if (at + (offsets.length + crcs.length) * 4 !== bytes.byteLength) return undefined;
+  for (let i = 0; i < offsets.length; i++, at += 4) offsets[i] = view.getUint32(at, true);
   for (let i = 0; i < crcs.length; i++, at += 4) crcs[i] = view.getUint32(at, true);
+  const start = (block: number): number => blocksAt + block * blockBytes;
   return {
     blockPoints,
-    blocks,
+    blockCount,
+    timedCount: (block) => view.getUint32(start(block), true),
+    minTs: (block) => view.getFloat64(start(block) + 4, true),
+    maxTs: (block) => view.getFloat64(start(block) + 12, true),
+    stats: (block) => new StoredStats(view, paths, undefined, start(block) + 20),
     columns: columnCount === 0 ? undefined : { keys, offsets, crcs },
   };
 }
@@ -293,17 +395,4 @@ function writeStats(view: DataView, at: number, stats: FieldSummary): number {
   view.setFloat64(at + 44, stats.last, true);
   view.setFloat64(at + 52, stats.lastTs, true);
   return at + STATS_BYTES;
-}
-
-function readStats(view: DataView, at: number): FieldSummary {
-  return {
-    count: view.getUint32(at, true),
-    min: view.getFloat64(at + 4, true),
-    max: view.getFloat64(at + 12, true),
-    sum: view.getFloat64(at + 20, true),
-    first: view.getFloat64(at + 28, true),
-    firstTs: view.getFloat64(at + 36, true),
-    last: view.getFloat64(at + 44, true),
-    lastTs: view.getFloat64(at + 52, true),
-  };
 }

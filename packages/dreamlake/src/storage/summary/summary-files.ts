@@ -9,6 +9,7 @@ import {
   encodeBlocks,
   encodeSummary,
   hasSidecarHeader,
+  PathCache,
   sidecarHeader,
   SIDECAR_HEADER_BYTES,
   SUMMARY_MAGIC,
@@ -50,6 +51,11 @@ export class SummaryFiles {
   #summaries: RandomAccessFile | undefined;
   #blocks: RandomAccessFile | undefined;
   #isWritable = false;
+  /** Opens for reading in progress: concurrent reads share one handle. */
+  #opening: {
+    summaries?: Promise<RandomAccessFile | undefined>;
+    blocks?: Promise<RandomAccessFile | undefined>;
+  } = {};
 
   constructor(
     fs: FileSystem,
@@ -119,6 +125,7 @@ export class SummaryFiles {
     const out = new Array<StoredSummary | undefined>(entries.length);
     const file = await this.#readable("summaries");
     if (file === undefined) return out;
+    const cache = new PathCache();
     // Read the summaries in a few large reads: consecutive records' summaries are adjacent.
     const order = entries
       .map((entry, i) => ({ entry, i }))
@@ -145,6 +152,7 @@ export class SummaryFiles {
           bytes.subarray(from, from + entry.summaryLength),
           entry,
           this.#checksum,
+          cache,
         );
       }
       g = h;
@@ -152,23 +160,39 @@ export class SummaryFiles {
     return out;
   }
 
-  /** A record's block table, or `undefined` when it is missing or damaged. */
+  /**
+   * The block tables of some records (read together), each `undefined` when it is missing
+   * or damaged.
+   */
   async blocks(
-    location: BlocksLocation,
-    recordOffset: number,
-    paths: readonly string[],
-  ): Promise<StoredBlocks | undefined> {
+    wanted: readonly {
+      readonly location: BlocksLocation;
+      readonly recordOffset: number;
+      readonly paths: readonly string[];
+    }[],
+  ): Promise<(StoredBlocks | undefined)[]> {
     const file = await this.#readable("blocks");
-    if (file === undefined || location.offset < SIDECAR_HEADER_BYTES) return undefined;
-    const bytes = await file.read(location.offset, location.length);
-    if (bytes.byteLength !== location.length) return undefined;
-    return decodeBlocks(bytes, recordOffset, paths, this.#checksum);
+    if (file === undefined) return wanted.map(() => undefined);
+    const all = await file.readMany(
+      wanted.map(({ location }) => ({
+        position: Math.max(location.offset, SIDECAR_HEADER_BYTES),
+        length: location.length,
+      })),
+    );
+    return wanted.map(({ location, recordOffset, paths }, i) => {
+      const bytes = all[i] as Uint8Array;
+      if (location.offset < SIDECAR_HEADER_BYTES || bytes.byteLength !== location.length) {
+        return undefined;
+      }
+      return decodeBlocks(bytes, recordOffset, paths, this.#checksum);
+    });
   }
 
   /** Releases the file handles. Idempotent. */
   async close(): Promise<void> {
     const summaries = this.#summaries;
     const blocks = this.#blocks;
+    this.#opening = {};
     this.#summaries = undefined;
     this.#blocks = undefined;
     this.#isWritable = false;
@@ -177,12 +201,18 @@ export class SummaryFiles {
   }
 
   async #readable(which: "summaries" | "blocks"): Promise<RandomAccessFile | undefined> {
+    const open = which === "summaries" ? this.#summaries : this.#blocks;
+    if (open !== undefined) return open;
+    const opening = (this.#opening[which] ??= this.#fs.openForRead(this.#paths[which]));
+    const file = await opening;
     if (which === "summaries") {
-      this.#summaries ??= await this.#fs.openForRead(this.#paths.summaries);
-      return this.#summaries;
+      this.#summaries = file;
+      delete this.#opening.summaries;
+    } else {
+      this.#blocks = file;
+      delete this.#opening.blocks;
     }
-    this.#blocks ??= await this.#fs.openForRead(this.#paths.blocks);
-    return this.#blocks;
+    return file;
   }
 
   async #openWritable(): Promise<{ summaries: RandomAccessFile; blocks: RandomAccessFile }> {

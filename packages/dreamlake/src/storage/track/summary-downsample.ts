@@ -4,9 +4,13 @@ import type { FieldValue } from "../../core/point.js";
 import { timestampOf } from "../../core/timestamp-of.js";
 import { MsgpackReader } from "../codec/msgpack-reader.js";
 import type { Checksum, IndexEntry } from "../index/index-entry.js";
-import type { RandomAccessFile } from "../ports.js";
-import type { RunSummary } from "../summary/record-summary.js";
-import type { StoredBlocks, StoredSummary } from "../summary/summary-codec.js";
+import type { ByteRange, RandomAccessFile } from "../ports.js";
+import type {
+  BlocksLocation,
+  ColumnOffsets,
+  StoredBlocks,
+  StoredSummary,
+} from "../summary/summary-codec.js";
 import type { SummaryFiles } from "../summary/summary-files.js";
 import { addRecordPoints } from "./record-downsample.js";
 import type { RecordLoader } from "./record-loader.js";
@@ -29,7 +33,7 @@ export type RecordRef = { readonly record: number; readonly entry: IndexEntry };
 
 /** How one block of a record that straddles buckets is added. */
 type BlockPart =
-  | { readonly kind: "summary"; readonly bucket: number; readonly block: RunSummary }
+  | { readonly kind: "summary"; readonly bucket: number; readonly block: number }
   | { readonly kind: "points"; readonly block: number }
   | { readonly kind: "skip" };
 
@@ -44,7 +48,7 @@ type Plan =
       readonly table: StoredBlocks;
       readonly parts: readonly BlockPart[];
       /** Per block read as points: its values per column needed (`_ts` first). */
-      readonly values: Map<number, readonly (readonly FieldValue[])[]>;
+      readonly values: Map<number, readonly ArrayLike<FieldValue>[]>;
       readonly columns: readonly string[];
     };
 
@@ -79,28 +83,44 @@ async function addWindow(
   deps: SummaryDownsampleDeps,
 ): Promise<void> {
   const summaries = await deps.summaries.summaries(refs.map((ref) => ref.entry));
-  const plans = await Promise.all(
-    refs.map((ref, i) => planRecord(sampler, ref, summaries[i], deps)),
+  const firstPlans = refs.map((ref, i) => planRecord(sampler, ref, summaries[i]));
+  // The block tables of every record across bucket edges, read together.
+  const straddling = firstPlans.flatMap((plan) => (plan.kind === "table" ? [plan] : []));
+  const tables = await deps.summaries.blocks(
+    straddling.map(({ ref, summary }) => ({
+      location: summary.blocks as BlocksLocation,
+      recordOffset: ref.entry.offset,
+      paths: summary.paths,
+    })),
   );
-  // Every block read as points, of every record, at once: they overlap on the disk.
-  await Promise.all(
-    plans.map(async (plan) => {
-      if (plan.kind !== "blocks") return;
-      await Promise.all(
-        plan.parts.map(async (part) => {
-          if (part.kind === "points") {
-            plan.values.set(part.block, await readBlock(plan, part.block, deps));
-          }
-        }),
-      );
-    }),
+  let nextTable = 0;
+  const plans = firstPlans.map((plan): Plan => {
+    if (plan.kind !== "table") return plan;
+    return planBlocks(sampler, plan.ref, tables[nextTable++]);
+  });
+  // The points of every block across an edge, of every record, read together and checked.
+  const reads = plans.flatMap((plan) =>
+    plan.kind === "blocks"
+      ? plan.parts.flatMap((part) => (part.kind === "points" ? [{ plan, block: part.block }] : []))
+      : [],
   );
+  const ranges = reads.flatMap(({ plan, block }) => blockRanges(plan, block));
+  const bytes = await deps.data.readMany(ranges.map(({ range }) => range));
+  let next = 0;
+  for (const { plan, block } of reads) {
+    const columns: ArrayLike<FieldValue>[] = [];
+    for (let c = 0; c < plan.columns.length; c++) {
+      const { range, crc, key } = ranges[next] as (typeof ranges)[number];
+      columns.push(decodeBlock(plan, block, key, range, crc, bytes[next++] as Uint8Array, deps));
+    }
+    plan.values.set(block, columns);
+  }
   for (const plan of plans) {
     switch (plan.kind) {
       case "skip":
         break;
       case "whole":
-        sampler.addSummary(plan.bucket, plan.summary.timedCount, plan.summary.fields);
+        sampler.addSummary(plan.bucket, plan.summary.timedCount, plan.summary.stats);
         break;
       case "points":
         addRecordPoints(sampler, await deps.loader.load(plan.ref.record, plan.ref.entry, "fresh"));
@@ -112,36 +132,50 @@ async function addWindow(
   }
 }
 
-/** Decides how a record is added, reading its block table when it straddles buckets. */
-async function planRecord(
+/** How a record is added, before its block table (when it needs one) is read. */
+type FirstPlan =
+  | Exclude<Plan, { kind: "blocks" }>
+  | { readonly kind: "table"; readonly ref: RecordRef; readonly summary: StoredSummary };
+
+/** Decides how a record is added from its summary. */
+function planRecord(
   sampler: Downsampler,
   ref: RecordRef,
   summary: StoredSummary | undefined,
-  deps: SummaryDownsampleDeps,
-): Promise<Plan> {
-  const grid = sampler.grid;
+): FirstPlan {
   if (summary === undefined || summary.isPartial) return { kind: "points", ref };
   if (summary.timedCount === 0) return { kind: "skip" };
   const bucket = bucketOfRun(sampler, summary);
   if (bucket !== undefined) return { kind: "whole", bucket, summary };
   if (summary.blocks === undefined) return { kind: "points", ref };
-  const table = await deps.summaries.blocks(summary.blocks, ref.entry.offset, summary.paths);
-  const tsColumn = table?.columns?.keys.indexOf("_ts") ?? -1;
-  if (table === undefined || table.columns === undefined || tsColumn === -1) {
+  return { kind: "table", ref, summary };
+}
+
+/** Decides how each block of a record across bucket edges is added, from its block table. */
+function planBlocks(sampler: Downsampler, ref: RecordRef, table: StoredBlocks | undefined): Plan {
+  const grid = sampler.grid;
+  if (table?.columns === undefined || !table.columns.keys.includes("_ts")) {
     return { kind: "points", ref };
   }
   const columns = [
     "_ts",
     ...table.columns.keys.filter((key) => key !== "_ts" && sampler.wantsTopLevel(key)),
   ];
-  const parts = table.blocks.map((block, b): BlockPart => {
-    if (block.timedCount === 0) return { kind: "skip" };
-    if (!(block.maxTs >= grid.start) || !overlapsEnd(sampler, block.minTs)) return { kind: "skip" };
-    const inOne = bucketOfRun(sampler, block);
-    return inOne === undefined
-      ? { kind: "points", block: b }
-      : { kind: "summary", bucket: inOne, block };
-  });
+  const parts: BlockPart[] = [];
+  for (let b = 0; b < table.blockCount; b++) {
+    const minTs = table.minTs(b);
+    const maxTs = table.maxTs(b);
+    if (table.timedCount(b) === 0 || !(maxTs >= grid.start) || !overlapsEnd(sampler, minTs)) {
+      parts.push({ kind: "skip" });
+      continue;
+    }
+    const inOne = bucketOfRun(sampler, { minTs, maxTs });
+    parts.push(
+      inOne === undefined
+        ? { kind: "points", block: b }
+        : { kind: "summary", bucket: inOne, block: b },
+    );
+  }
   return { kind: "blocks", ref, table, parts, values: new Map(), columns };
 }
 
@@ -162,63 +196,72 @@ function overlapsEnd(sampler: Downsampler, minTs: number): boolean {
   return minTs < grid.end || (grid.isEndIncluded && minTs === grid.end);
 }
 
-/** Reads and checks block `b` of the columns a plan needs, and decodes its values. */
-async function readBlock(
+/** The byte ranges (and checksums) of block `b` of every column a plan needs. */
+function blockRanges(
   plan: Extract<Plan, { kind: "blocks" }>,
   b: number,
+): { readonly range: ByteRange; readonly crc: number; readonly key: string }[] {
+  const layout = plan.table.columns as ColumnOffsets;
+  const blockCount = plan.table.blockCount;
+  return plan.columns.map((key) => {
+    const k = layout.keys.indexOf(key);
+    const from = layout.offsets[k * (blockCount + 1) + b] as number;
+    const to = layout.offsets[k * (blockCount + 1) + b + 1] as number;
+    return {
+      range: { position: plan.ref.entry.offset + from, length: to - from },
+      crc: layout.crcs[k * blockCount + b] as number,
+      key,
+    };
+  });
+}
+
+/** Checks and decodes the values of one block of one column. */
+function decodeBlock(
+  plan: Extract<Plan, { kind: "blocks" }>,
+  b: number,
+  key: string,
+  range: ByteRange,
+  crc: number,
+  bytes: Uint8Array,
   deps: SummaryDownsampleDeps,
-): Promise<(readonly FieldValue[])[]> {
-  const columns = plan.table.columns;
-  if (columns === undefined) throw new Error("a block read needs the record's column layout");
-  const blockCount = plan.table.blocks.length;
+): ArrayLike<FieldValue> {
+  if (bytes.byteLength !== range.length || deps.checksum(bytes) !== crc) {
+    throw damagedBlock(plan.ref, b, key, range.position, deps.path);
+  }
   const points = Math.min(
     plan.table.blockPoints,
     plan.ref.entry.count - b * plan.table.blockPoints,
   );
-  return Promise.all(
-    plan.columns.map(async (key) => {
-      const k = columns.keys.indexOf(key);
-      const from = columns.offsets[k * (blockCount + 1) + b] as number;
-      const to = columns.offsets[k * (blockCount + 1) + b + 1] as number;
-      const offset = plan.ref.entry.offset + from;
-      const bytes = await deps.data.read(offset, to - from);
-      if (
-        bytes.byteLength !== to - from ||
-        deps.checksum(bytes) !== columns.crcs[k * blockCount + b]
-      ) {
-        throw damagedBlock(plan.ref, b, key, offset, deps.path);
-      }
-      const reader = new MsgpackReader(bytes);
-      const values = new Array<FieldValue>(points);
-      try {
-        for (let i = 0; i < points; i++) values[i] = reader.decode();
-      } catch (error: unknown) {
-        throw damagedBlock(plan.ref, b, key, offset, deps.path, error);
-      }
-      return values;
-    }),
-  );
+  const reader = new MsgpackReader(bytes);
+  try {
+    // Most columns hold only numbers: read them without an object per value.
+    const numbers = new Float64Array(points);
+    if (reader.readNumbers(points, numbers)) return numbers;
+    const values = new Array<FieldValue>(points);
+    for (let i = 0; i < points; i++) values[i] = reader.decode();
+    return values;
+  } catch (error: unknown) {
+    throw damagedBlock(plan.ref, b, key, range.position, deps.path, error);
+  }
 }
 
 /** Adds a straddling record block by block: by summary, or point by point. */
 function addBlocks(sampler: Downsampler, plan: Extract<Plan, { kind: "blocks" }>): void {
   plan.parts.forEach((part, b) => {
     if (part.kind === "summary") {
-      sampler.addSummary(part.bucket, part.block.timedCount, part.block.fields);
+      sampler.addSummary(
+        part.bucket,
+        plan.table.timedCount(part.block),
+        plan.table.stats(part.block),
+      );
       return;
     }
     if (part.kind !== "points") return;
-    const values = plan.values.get(b) as readonly (readonly FieldValue[])[];
-    const times = values[0] as readonly FieldValue[];
-    for (let i = 0; i < times.length; i++) {
-      const ts = timestampOf(times[i]);
-      if (ts === undefined) continue;
-      sampler.addPoint(ts, (visit) => {
-        for (let c = 1; c < plan.columns.length; c++) {
-          visit(plan.columns[c] as string, (values[c] as readonly FieldValue[])[i] as FieldValue);
-        }
-      });
-    }
+    const values = plan.values.get(b) as readonly ArrayLike<FieldValue>[];
+    const stored = values[0] as ArrayLike<FieldValue>;
+    const times = new Float64Array(stored.length);
+    for (let i = 0; i < stored.length; i++) times[i] = timestampOf(stored[i]) ?? NaN;
+    sampler.addColumns(times, plan.columns, values);
   });
 }
 
