@@ -9,6 +9,8 @@ function memoryFile(bytes: Uint8Array): RandomAccessFile {
     path: "memory",
     size: () => Promise.resolve(bytes.byteLength),
     read: (position, length) => Promise.resolve(bytes.slice(position, position + length)),
+    readMany: (ranges) =>
+      Promise.resolve(ranges.map((r) => bytes.slice(r.position, r.position + r.length))),
     write: () => Promise.reject(new Error("read-only")),
     truncate: () => Promise.reject(new Error("read-only")),
     sync: () => Promise.resolve(),
