@@ -239,11 +239,18 @@ export class PointColumns {
     const columns = new PointColumns();
     columns.#isFixed = true;
     let rawTimestamps: ArrayLike<unknown> | undefined;
+    /** Whether every `_ts` is given (none absent or -1): they are then taken as they are. */
+    let areAllGiven = false;
     for (const name of names) {
       const column = input[name] as ArrayLike<unknown>;
       if (name === "_ts") {
+        areAllGiven = true;
         for (let i = 0; i < count; i++) {
-          assertTimestampInput(column[i], () => `${where}, point ${i}`);
+          const ts = column[i];
+          // The usual value needs no call; anything else gets the full check and its message.
+          if (typeof ts === "number" && ts >= 0 && ts < Infinity) continue;
+          areAllGiven = false;
+          assertTimestampInput(ts, () => `${where}, point ${i}`);
         }
         rawTimestamps = column;
         continue;
@@ -253,7 +260,14 @@ export class PointColumns {
       columns.#columns.push(checkedColumn(name, column, count, checkField, where));
     }
     const timestamps = columns.#timestamps;
-    for (let i = 0; i < count; i++) timestamps.push(resolveTs(rawTimestamps?.[i]));
+    if (areAllGiven && rawTimestamps !== undefined) {
+      const given = rawTimestamps as ArrayLike<number>;
+      for (let i = 0; i < count; i++) timestamps.push(given[i] as number);
+      // The session's "last timestamp" (what -1 inherits) is the batch's last.
+      resolveTs(given[count - 1]);
+    } else {
+      for (let i = 0; i < count; i++) timestamps.push(resolveTs(rawTimestamps?.[i]));
+    }
     return columns;
   }
 

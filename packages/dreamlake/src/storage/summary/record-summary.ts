@@ -33,8 +33,8 @@ export type RecordSummary = RunSummary & {
 /** The points of one record, as columns. */
 export type RecordColumns = {
   readonly count: number;
-  /** `_ts` of point `i` (anything but a finite number leaves the point out). */
-  readonly tsAt: (i: number) => number;
+  /** `_ts` of each point, from {@link offset} (anything but a finite number leaves the point out). */
+  readonly timestamps: ArrayLike<number>;
   /** Field names other than `_ts`. */
   readonly keys: readonly string[];
   /** One column per key (`undefined` or null where a point lacks the field). */
@@ -53,7 +53,7 @@ export function summarizeRecord(
   record: RecordColumns,
   blockPoints = SUMMARY_BLOCK_POINTS,
 ): RecordSummary {
-  const { count, tsAt, keys, columns } = record;
+  const { count, keys, columns } = record;
   const offset = record.offset ?? 0;
   const paths = new Set<string>();
   let isPartial = false;
@@ -67,7 +67,7 @@ export function summarizeRecord(
     return true;
   };
   const timestamps = new Float64Array(count);
-  for (let i = 0; i < count; i++) timestamps[i] = tsAt(i);
+  for (let i = 0; i < count; i++) timestamps[i] = record.timestamps[offset + i] as number;
   const blocks: RunSummary[] = [];
   for (let start = 0; start < count; start += blockPoints) {
     const end = Math.min(count, start + blockPoints);

@@ -25,7 +25,7 @@ export function summaryOfRecordBytes(
     return {
       summary: summarizeRecord({
         count: 1,
-        tsAt: () => timestampOf(point["_ts"]) ?? NaN,
+        timestamps: [timestampOf(point["_ts"]) ?? NaN],
         keys,
         columns: keys.map((key) => [point[key] as FieldValue]),
       }),
@@ -36,12 +36,15 @@ export function summaryOfRecordBytes(
   const columns = keys.map((key) => value[key] as readonly FieldValue[]);
   const timestamps = value["_ts"];
   const fieldKeys = keys.filter((key) => key !== "_ts");
+  const count = columns[0]?.length ?? 0;
+  const times = new Float64Array(count).fill(NaN);
+  if (Array.isArray(timestamps)) {
+    const stored = timestamps as readonly FieldValue[];
+    for (let i = 0; i < count; i++) times[i] = timestampOf(stored[i]) ?? NaN;
+  }
   const summary = summarizeRecord({
-    count: columns[0]?.length ?? 0,
-    tsAt: (i) =>
-      Array.isArray(timestamps)
-        ? (timestampOf((timestamps as readonly FieldValue[])[i]) ?? NaN)
-        : NaN,
+    count,
+    timestamps: times,
     keys: fieldKeys,
     columns: fieldKeys.map((key) => value[key] as readonly FieldValue[]),
   });

@@ -61,7 +61,7 @@ export function encodeRecords(
       const keys = Object.keys(point).filter((key) => key !== "_ts");
       summary = summarizeRecord({
         count: 1,
-        tsAt: () => point._ts,
+        timestamps: [point._ts],
         keys,
         columns: keys.map((key) => [point[key] as FieldValue]),
       });
@@ -75,7 +75,7 @@ export function encodeRecords(
       const timestamps = points.timestamps;
       summary = summarizeRecord({
         count: end - start,
-        tsAt: (i) => timestamps[start + i] as number,
+        timestamps,
         keys: points.keys,
         columns: points.keys.map((_, k) => points.column(k)),
         offset: start,
