@@ -1,4 +1,5 @@
 import { openLocalSessionReader } from "../session/local-session-reader.js";
+import { openRemoteSessionReader } from "../session/remote-session-reader.js";
 import type { SessionReader } from "../session/session-reader.js";
 import type { CliContext } from "./cli-io.js";
 import type { CommandInput } from "./command-spec.js";
@@ -12,11 +13,15 @@ import { rootOf } from "./common-options.js";
  */
 export async function withSessionReader<T>(
   input: CommandInput,
-  _context: CliContext,
+  context: CliContext,
   prefix: string,
   body: (reader: SessionReader) => Promise<T>,
 ): Promise<T> {
-  const reader = await openLocalSessionReader(rootOf(input), prefix);
+  const url = input.text("url");
+  const reader =
+    url === undefined
+      ? await openLocalSessionReader(rootOf(input), prefix)
+      : await openRemoteSessionReader(url, prefix, context.env);
   try {
     return await body(reader);
   } finally {

@@ -63,7 +63,8 @@ export type SessionDescription = {
 
 const transport: HttpTransport = new FetchTransport();
 
-function wireClient(settings: RemoteSettings, maxAttempts: number): WireClient {
+/** The wire client of a server (retries as the settings say, at most `maxAttempts` tries). */
+export function wireClient(settings: RemoteSettings, maxAttempts: number): WireClient {
   return new WireClient({
     baseUrl: settings.url,
     apiKey: settings.apiKey,

@@ -1,9 +1,10 @@
 import { openLocalSessionReader } from "../../session/local-session-reader.js";
 import { findLocalSessions, folderBytes } from "../../session/local-session-list.js";
+import { listServerSessions } from "../../session/remote-session-reader.js";
 import type { CliContext } from "../cli-io.js";
 import type { CommandInput, CommandSpec } from "../command-spec.js";
 import { EXIT_CODES } from "../exit-codes.js";
-import { JSON_OPTION, ROOT_OPTIONS, rootOf } from "../common-options.js";
+import { JSON_OPTION, ROOT_OPTIONS, URL_OPTION, rootOf } from "../common-options.js";
 import { jsonLine } from "../json-lines.js";
 import { bytesText, tableText } from "../text-output.js";
 
@@ -13,8 +14,21 @@ type SessionLine = {
   readonly createdAt: string | null;
   readonly tracks: number;
   readonly points: number;
-  readonly bytes: number;
+  /** Bytes on disk; null on a server (it does not say). */
+  readonly bytes: number | null;
 };
+
+async function serverSessions(url: string, context: CliContext): Promise<SessionLine[]> {
+  return (await listServerSessions(url, context.env))
+    .map((session) => ({
+      prefix: session.prefix,
+      createdAt: session.createdAt,
+      tracks: session.trackCount,
+      points: session.pointCount,
+      bytes: null,
+    }))
+    .sort((a, b) => (a.prefix < b.prefix ? -1 : a.prefix > b.prefix ? 1 : 0));
+}
 
 async function localSessions(root: string): Promise<SessionLine[]> {
   const lines: SessionLine[] = [];
@@ -42,10 +56,12 @@ async function localSessions(root: string): Promise<SessionLine[]> {
 export const LS_COMMAND: CommandSpec = {
   name: "ls",
   summary: "list sessions with their start time, tracks, points and size",
-  options: [JSON_OPTION, ...ROOT_OPTIONS],
+  options: [JSON_OPTION, ...ROOT_OPTIONS, URL_OPTION],
   examples: ["dreamlake ls", "dreamlake ls --root runs/.dreamlake --json"],
   async run(input: CommandInput, context: CliContext): Promise<number> {
-    const lines = await localSessions(rootOf(input));
+    const url = input.text("url");
+    const lines =
+      url === undefined ? await localSessions(rootOf(input)) : await serverSessions(url, context);
     if (input.flag("json")) {
       for (const line of lines) context.io.out(`${jsonLine(line)}\n`);
       return EXIT_CODES.ok;
@@ -58,7 +74,7 @@ export const LS_COMMAND: CommandSpec = {
           line.createdAt ?? "-",
           String(line.tracks),
           String(line.points),
-          bytesText(line.bytes),
+          line.bytes === null ? "-" : bytesText(line.bytes),
         ]),
       ),
     );

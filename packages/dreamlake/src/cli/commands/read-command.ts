@@ -3,7 +3,7 @@ import { MAX_READ_LIMIT } from "../../core/limits.js";
 import type { SessionReader } from "../../session/session-reader.js";
 import type { CliContext } from "../cli-io.js";
 import { UsageError, type CommandInput, type CommandSpec } from "../command-spec.js";
-import { JSON_OPTION, ROOT_OPTIONS } from "../common-options.js";
+import { JSON_OPTION, ROOT_OPTIONS, URL_OPTION } from "../common-options.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { integerOption, timeOption } from "../option-values.js";
 import { pointPrinter } from "../point-printer.js";
@@ -61,6 +61,7 @@ export const READ_COMMAND: CommandSpec = {
     ALL_OPTION,
     JSON_OPTION,
     ...ROOT_OPTIONS,
+    URL_OPTION,
   ],
   examples: [
     "dreamlake read project/my-experiment train --limit 5",
@@ -100,6 +101,7 @@ export const READ_TIME_COMMAND: CommandSpec = {
     ALL_OPTION,
     JSON_OPTION,
     ...ROOT_OPTIONS,
+    URL_OPTION,
   ],
   examples: [
     "dreamlake read-time project/my-experiment robot/pose --reverse --limit 10",

@@ -1,7 +1,7 @@
 import type { CliContext } from "../cli-io.js";
 import type { CommandInput, CommandSpec } from "../command-spec.js";
 import { EXIT_CODES } from "../exit-codes.js";
-import { JSON_OPTION, ROOT_OPTIONS } from "../common-options.js";
+import { JSON_OPTION, ROOT_OPTIONS, URL_OPTION } from "../common-options.js";
 import { jsonLine } from "../json-lines.js";
 import { withSessionReader } from "../session-access.js";
 import { assertTrackExists } from "./read-command.js";
@@ -14,7 +14,7 @@ export const STATS_COMMAND: CommandSpec = {
     { name: "prefix", description: "the session (workspace/name)" },
     { name: "track", description: "the track name" },
   ],
-  options: [JSON_OPTION, ...ROOT_OPTIONS],
+  options: [JSON_OPTION, ...ROOT_OPTIONS, URL_OPTION],
   examples: ["dreamlake stats project/my-experiment train"],
   async run(input: CommandInput, context: CliContext): Promise<number> {
     const track = input.arg(1);

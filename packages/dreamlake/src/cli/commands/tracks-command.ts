@@ -2,7 +2,7 @@ import type { TrackStats } from "../../core/track-results.js";
 import type { CliContext } from "../cli-io.js";
 import type { CommandInput, CommandSpec } from "../command-spec.js";
 import { EXIT_CODES } from "../exit-codes.js";
-import { JSON_OPTION, ROOT_OPTIONS } from "../common-options.js";
+import { JSON_OPTION, ROOT_OPTIONS, URL_OPTION } from "../common-options.js";
 import { jsonLine } from "../json-lines.js";
 import { withSessionReader } from "../session-access.js";
 import { tableText } from "../text-output.js";
@@ -16,7 +16,7 @@ export const TRACKS_COMMAND: CommandSpec = {
   name: "tracks",
   summary: "list a session's tracks with their points and time range",
   arguments: [{ name: "prefix", description: "the session (workspace/name)" }],
-  options: [JSON_OPTION, ...ROOT_OPTIONS],
+  options: [JSON_OPTION, ...ROOT_OPTIONS, URL_OPTION],
   examples: [
     "dreamlake tracks project/my-experiment",
     "dreamlake tracks project/my-experiment --json",
