@@ -6,6 +6,7 @@ import { LS_COMMAND } from "./commands/ls-command.js";
 import { READ_COMMAND, READ_TIME_COMMAND } from "./commands/read-command.js";
 import { SERVE_COMMAND } from "./commands/serve-command.js";
 import { STATS_COMMAND } from "./commands/stats-command.js";
+import { SYNC_COMMAND } from "./commands/sync-command.js";
 import { TAIL_COMMAND } from "./commands/tail-command.js";
 import { TRACKS_COMMAND } from "./commands/tracks-command.js";
 import { UI_COMMAND } from "./commands/ui-command.js";
@@ -20,6 +21,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   TAIL_COMMAND,
   EXPORT_COMMAND,
   IMPORT_COMMAND,
+  SYNC_COMMAND,
   DEMO_COMMAND,
   SERVE_COMMAND,
   UI_COMMAND,

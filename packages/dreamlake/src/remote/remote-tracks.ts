@@ -80,6 +80,16 @@ export class RemoteTracks implements TrackBackend {
   }
 
   /**
+   * Sends points already written as JSON texts (one object each, as the wire carries
+   * them): `dreamlake sync` builds them from the local columns without an object per point.
+   * Calls for one track must not overlap.
+   */
+  async appendTexts(track: string, texts: readonly string[]): Promise<AppendResult> {
+    if (texts.length === 0) return combine([]);
+    return combine(await this.#sender(track).send(texts));
+  }
+
+  /**
    * Points a failed write stored on the server, which its retry will not send again: of
    * `track`, or of every track when absent.
    */

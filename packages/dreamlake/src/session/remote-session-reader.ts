@@ -40,10 +40,8 @@ function parseListPage(
     if (!isPlainObject(item) || typeof item["id"] !== "string") {
       throw new InternalError(`The server's ${what} holds a session without an id`);
     }
-    const text = (key: string): string =>
-      typeof item[key] === "string" ? (item[key]) : "";
-    const count = (key: string): number =>
-      typeof item[key] === "number" ? (item[key]) : 0;
+    const text = (key: string): string => (typeof item[key] === "string" ? item[key] : "");
+    const count = (key: string): number => (typeof item[key] === "number" ? item[key] : 0);
     return {
       id: text("id"),
       prefix: text("prefix"),

@@ -100,7 +100,7 @@ export function checkServerPrefix(prefix: SessionPrefix): void {
  * when the server answers 404, as the Python client 0.8 does). A namespace other than the
  * token's is the server's `PermissionDeniedError`.
  */
-async function upsertSession(
+export async function upsertSession(
   client: WireClient,
   prefix: SessionPrefix,
   info: SessionDescription,
