@@ -59,6 +59,10 @@ async function* missingPoints(
   }
 }
 
+function tsText(value: unknown): string {
+  return typeof value === "number" ? String(value) : "none";
+}
+
 /**
  * Checks that the server's first points are the local ones: its last point has the local
  * point's `_ts` at the same index. Otherwise the two are different runs under one name.
@@ -81,7 +85,7 @@ async function checkSamePrefix(
   const b = theirs.data[0]?.data["_ts"];
   if (a !== b) {
     throw new ConflictError(
-      `Track ${JSON.stringify(track)} on the server is not the local one: point ${index} has _ts ${JSON.stringify(b) ?? "none"} there and ${JSON.stringify(a) ?? "none"} here; sync only adds to a session that holds the local points`,
+      `Track ${JSON.stringify(track)} on the server is not the local one: point ${index} has _ts ${tsText(b)} there and ${tsText(a)} here; sync only adds to a session that holds the local points`,
     );
   }
 }
