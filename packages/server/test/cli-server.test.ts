@@ -1,0 +1,246 @@
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { Session } from "dreamlake";
+import { systemClock } from "dreamlake/engine";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mintToken } from "../src/auth/mint-token.js";
+
+const BIN = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "node_modules",
+  ".bin",
+);
+const SECRET = "cli-test-secret-0123456789";
+
+type Ended = {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+};
+
+function ended(child: ChildProcessByStdio<null, Readable, Readable>): Promise<Ended> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** The environment without the tier settings: the server runs on its data folder. */
+function embeddedEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) =>
+        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
+    ),
+  );
+}
+
+describe("the dreamlake command against a dreamlake-server", () => {
+  let work: string;
+  let server: ChildProcessByStdio<null, Readable, Readable>;
+  let url: string;
+  const token = mintToken("alice", SECRET, systemClock);
+  const env = { ...embeddedEnvironment(), DREAMLAKE_API_KEY: token };
+
+  const dreamlake = (args: readonly string[]): ChildProcessByStdio<null, Readable, Readable> =>
+    spawn(path.join(BIN, "dreamlake"), [...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const run = async (args: readonly string[]): Promise<Ended> => ended(dreamlake(args));
+  const lines = (text: string): unknown[] =>
+    text
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as unknown);
+
+  beforeAll(async () => {
+    work = await mkdtemp(path.join(tmpdir(), "dreamlake-cli-server-"));
+    server = spawn(path.join(BIN, "dreamlake-server"), [], {
+      env: {
+        ...embeddedEnvironment(),
+        PORT: "0",
+        DREAMLAKE_DATA_DIR: path.join(work, "server"),
+        DREAMLAKE_JWT_SECRET: SECRET,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      server.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match?.[1] !== undefined) resolve(match[1]);
+      });
+      server.once("exit", (code) =>
+        reject(new Error(`server exited with ${String(code)}: ${output}`)),
+      );
+    });
+  });
+  afterAll(async () => {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+    await rm(work, { recursive: true, force: true });
+  });
+
+  async function localSession(prefix: string, points: number): Promise<string> {
+    const root = path.join(work, prefix.replaceAll("/", "_"));
+    const session = await Session.open({ prefix, localPath: root, flushOnExit: false });
+    for (let start = 0; start < points; start += 10_000) {
+      const count = Math.min(10_000, points - start);
+      await session
+        .track("robot/pose")
+        .appendBatch(
+          Array.from({ length: count }, (_, i) => ({
+            x: (start + i) / 7,
+            frame: `f${start + i}`,
+            _ts: 1_700_000_000 + (start + i) / 100,
+          })),
+        );
+    }
+    await session.track("loss").appendBatch([
+      { loss: 0.5, step: 1, _ts: 1_700_000_000.5 },
+      { loss: 0.25, step: 2, _ts: 1_700_000_001 },
+    ]);
+    await session.params.set({ lr: 0.001, model: { layers: 4 } });
+    session.log("Epoch 1 done", { level: "info", metadata: { loss: 0.5 } });
+    session.log("GPU hot", { level: "warn" });
+    await writeFile(path.join(work, "weights.bin"), "weights");
+    await session.files.upload(path.join(work, "weights.bin"), { prefix: "/models", tags: ["v1"] });
+    await session.close();
+    return root;
+  }
+
+  async function samePoints(root: string, prefix: string, track: string): Promise<void> {
+    const mine = await run(["read", prefix, track, "--all", "--json", "--root", root]);
+    const theirs = await run(["read", prefix, track, "--all", "--json", "--url", url]);
+    expect(theirs.stderr).toBe("");
+    expect(theirs.stdout).toBe(mine.stdout);
+  }
+
+  it("sync pushes tracks, params, logs and files; a second run sends nothing; reads with --url see them", async () => {
+    const root = await localSession("proj/run-1", 25_000);
+    const first = await run(["sync", "proj/run-1", "--url", url, "--root", root, "--json"]);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(lines(first.stdout)).toEqual([
+      { track: "loss", before: 0, sent: 2 },
+      { track: "robot/pose", before: 0, sent: 25_000 },
+      { logs: 2, params: 2, files: 1 },
+    ]);
+    await samePoints(root, "proj/run-1", "robot/pose");
+    await samePoints(root, "proj/run-1", "loss");
+    const again = await run(["sync", "proj/run-1", "--url", url, "--root", root, "--json"]);
+    expect(lines(again.stdout)).toEqual([
+      { track: "loss", before: 2, sent: 0 },
+      { track: "robot/pose", before: 25_000, sent: 0 },
+      { logs: 0, params: 0, files: 0 },
+    ]);
+    const remote = await Session.open({ prefix: "proj/run-1", url, apiKey: token });
+    expect(await remote.params.get()).toEqual({ lr: 0.001, model: { layers: 4 } });
+    expect(
+      (await remote.logs.read()).logs.map((entry) => [entry.level, entry.message, entry.metadata]),
+    ).toEqual([
+      ["info", "Epoch 1 done", { loss: 0.5 }],
+      ["warn", "GPU hot", undefined],
+    ]);
+    const [file] = await remote.files.list({ prefix: "/models" });
+    expect(file).toMatchObject({ filename: "weights.bin", tags: ["v1"], sizeBytes: 7 });
+    await remote.close();
+    const listed = await run(["ls", "--url", url, "--json"]);
+    expect(lines(listed.stdout)).toContainEqual(
+      expect.objectContaining({
+        prefix: "alice/proj/run-1",
+        tracks: 2,
+        points: 25_002,
+        bytes: null,
+      }),
+    );
+    const tracks = await run(["tracks", "proj/run-1", "--url", url]);
+    expect(tracks.stdout).toMatch(/^robot\/pose +25000 /m);
+    const stats = await run(["stats", "proj/run-1", "loss", "--url", url, "--json"]);
+    expect(lines(stats.stdout)[0]).toMatchObject({ name: "loss", totalDataPoints: 2 });
+  });
+
+  it("a read of a session the server does not have says so and creates nothing there", async () => {
+    const before = await run(["ls", "--url", url, "--json"]);
+    const missing = await run(["tracks", "proj/nosuch", "--url", url]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`dreamlake: No session "proj/nosuch" on ${url} (NOT_FOUND)\n`);
+    expect((await run(["ls", "--url", url, "--json"])).stdout).toBe(before.stdout);
+  });
+
+  it("a sync killed with SIGKILL part-way is finished by the next one, with every point once", async () => {
+    const root = await localSession("proj/run-2", 300_000);
+    const child = dreamlake(["sync", "proj/run-2", "--url", url, "--root", root]);
+    const done = ended(child);
+    const remote = await Session.open({ prefix: "proj/run-2", url, apiKey: token });
+    // Kill it once the server holds some of the points, not all.
+    for (;;) {
+      const stored = await remote
+        .track("robot/pose")
+        .stats()
+        .then(
+          (stats) => stats.totalDataPoints,
+          () => 0,
+        );
+      if (stored > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGKILL");
+    const killed = await done;
+    expect(killed.signal).toBe("SIGKILL");
+    const partial = (await remote.track("robot/pose").stats()).totalDataPoints;
+    expect(partial).toBeLessThan(300_000);
+    const resumed = await run(["sync", "proj/run-2", "--url", url, "--root", root, "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(lines(resumed.stdout)[1]).toEqual({
+      track: "robot/pose",
+      before: partial,
+      sent: 300_000 - partial,
+    });
+    expect((await remote.track("robot/pose").stats()).totalDataPoints).toBe(300_000);
+    await remote.close();
+    await samePoints(root, "proj/run-2", "robot/pose");
+  });
+
+  it("tail -f --url prints the points another client appends, and Ctrl-C ends it with 0", async () => {
+    const remote = await Session.open({ prefix: "proj/live", url, apiKey: token });
+    await remote.track("metric").appendBatch([{ v: 0, _ts: 1 }]);
+    const child = dreamlake([
+      "tail",
+      "-f",
+      "proj/live",
+      "metric",
+      "--url",
+      url,
+      "--json",
+      "--interval-ms",
+      "50",
+    ]);
+    const done = ended(child);
+    let seen = "";
+    child.stdout.on("data", (chunk: Buffer) => (seen += chunk.toString()));
+    for (let v = 1; v <= 3; v++) {
+      await remote.track("metric").appendBatch([{ v, _ts: 1 + v }]);
+      while (!seen.includes(`"v":${v}`)) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGINT");
+    const end = await done;
+    expect(end.code).toBe(0);
+    expect(lines(end.stdout).map((row) => (row as { data: { v: number } }).data.v)).toEqual([
+      0, 1, 2, 3,
+    ]);
+    await remote.close();
+  });
+});
