@@ -26,9 +26,7 @@ export function csvColumns(schema: TrackSchema): CsvColumn[] {
     }
     columns.push({ name: path.join("."), path, type });
   };
-  for (const [name, type] of schema.fields) {
-    if (name !== INDEX_COLUMN && name !== TS_COLUMN) add([name], type);
-  }
+  for (const [name, type] of schema.fields) add([name], type);
   return columns;
 }
 
@@ -84,7 +82,13 @@ export const CSV_FORMAT: TableFormat = {
   needsSchema: true,
   open: async (sink: ByteSink, schema: TrackSchema): Promise<TableWriter> => {
     const columns = csvColumns(schema);
-    const header = [INDEX_COLUMN, TS_COLUMN, ...columns.map((column) => column.name)];
+    // A field named `_index` keeps its name; the column of the point's index is left out.
+    const hasIndex = !schema.fields.has(INDEX_COLUMN);
+    const header = [
+      ...(hasIndex ? [INDEX_COLUMN] : []),
+      TS_COLUMN,
+      ...columns.map((column) => column.name),
+    ];
     await sink.write(encoder.encode(header.map(csvQuote).join(",") + NEWLINE));
     return {
       write: async (batch: ColumnBatch) => {
@@ -92,7 +96,8 @@ export const CSV_FORMAT: TableFormat = {
         let text = "";
         for (let i = 0; i < batch.count; i++) {
           const ts = batch.timestamps[i] as number;
-          text += `${String(batch.indexes[i])},${Number.isNaN(ts) ? "" : String(ts)}`;
+          if (hasIndex) text += `${String(batch.indexes[i])},`;
+          text += Number.isNaN(ts) ? "" : String(ts);
           for (let c = 0; c < columns.length; c++) {
             const source = sources[c];
             const column = columns[c] as CsvColumn;
