@@ -1,36 +1,17 @@
 /**
  * One chart: several series (a numeric field of a track of a session) against time or
  * against another field, loaded only through the downsampled read, zoomed by dragging,
- * panned and reset by buttons, refreshed by live updates while it shows a whole track.
+ * panned and reset by buttons, refreshed by live updates while it shows a whole track or a
+ * view that reaches the track's end. What to read for a view is `series-loader.ts`'s job.
  *
  * @module
  */
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { api, type RawPoint } from "../api-client.js";
 import { h, formatCount } from "../dom.js";
 import { forgetChart, publishChart } from "../page-data.js";
-import {
-  RAW_POINTS_LIMIT,
-  TIME,
-  bucketsOf,
-  lineOf,
-  pointsInRange,
-  pointsOf,
-  timeRangeOfX,
-  type SeriesData,
-} from "./chart-data.js";
-
-/** One line of a chart. */
-export type SeriesSpec = {
-  readonly sessionId: string;
-  /** Names the session in the legend when a chart compares sessions. */
-  readonly sessionLabel: string;
-  readonly track: string;
-  readonly field: string;
-};
-
-type View = { readonly start: number; readonly end: number };
+import { TIME, lineOf, timeRangeOfX, type SeriesData } from "./chart-data.js";
+import { loadSeries, type SeriesSpec, type View } from "./series-loader.js";
 
 const COLORS = [
   "#1f77b4",
@@ -43,7 +24,6 @@ const COLORS = [
   "#e377c2",
 ];
 const HEIGHT_PX = 260;
-const MAX_RAW_READ = 10_000;
 let nextId = 1;
 
 export class ChartPanel {
@@ -206,7 +186,14 @@ export class ChartPanel {
     this.#loading = controller;
     this.#publish();
     try {
-      const data = await this.#fetch(controller.signal);
+      const data = await loadSeries({
+        series: this.#series,
+        xField: this.#xField,
+        view: this.#view,
+        previous: this.#data,
+        buckets: this.#bucketCount(),
+        signal: controller.signal,
+      });
       if (controller.signal.aborted) return;
       this.#data = data;
       this.#draw();
@@ -221,60 +208,6 @@ export class ChartPanel {
       this.#isReloadPending = false;
       void this.load();
     }
-  }
-
-  async #fetch(signal: AbortSignal): Promise<SeriesData[]> {
-    const view = this.#view;
-    const isFewPoints =
-      view !== undefined &&
-      this.#data.length === this.#series.length &&
-      this.#data.every((data) => pointsInRange(data, view.start, view.end) <= RAW_POINTS_LIMIT);
-    // One request per track: every field of it at once.
-    const groups = new Map<string, { spec: SeriesSpec; fields: Set<string> }>();
-    for (const spec of this.#series) {
-      const key = `${spec.sessionId}\u0000${spec.track}`;
-      const group = groups.get(key) ?? { spec, fields: new Set<string>() };
-      group.fields.add(spec.field);
-      if (this.#xField !== TIME) group.fields.add(this.#xField);
-      groups.set(key, group);
-    }
-    const answers = new Map<
-      string,
-      { raw?: readonly RawPoint[]; buckets?: Awaited<ReturnType<typeof api.downsample>>["buckets"] }
-    >();
-    await Promise.all(
-      [...groups].map(async ([key, { spec, fields }]) => {
-        if (isFewPoints) {
-          const raw = await api.points(
-            spec.sessionId,
-            spec.track,
-            { startTime: view.start, endTime: view.end, limit: MAX_RAW_READ },
-            signal,
-          );
-          if (!raw.hasMore) {
-            answers.set(key, { raw: raw.points });
-            return;
-          }
-        }
-        const result = await api.downsample(
-          spec.sessionId,
-          spec.track,
-          {
-            buckets: this.#bucketCount(),
-            ...(view === undefined ? {} : { startTime: view.start, endTime: view.end }),
-            fields: [...fields],
-          },
-          signal,
-        );
-        answers.set(key, { buckets: result.buckets });
-      }),
-    );
-    return this.#series.map((spec) => {
-      const answer = answers.get(`${spec.sessionId}\u0000${spec.track}`);
-      return answer?.raw !== undefined
-        ? pointsOf(answer.raw, spec.field, this.#xField)
-        : bucketsOf(answer?.buckets ?? [], spec.field, this.#xField);
-    });
   }
 
   #draw(): void {
