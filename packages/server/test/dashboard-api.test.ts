@@ -19,3 +19,7 @@ describeDashboardApi("embedded server", { needsToken: true }, async () => underT
 describeDashboardApi("replica on PostgreSQL + S3", { needsToken: true }, async () =>
   underTest(await serve(tieredEnv(1000))),
 );
+
+describeDashboardApi("replica on MongoDB + S3", { needsToken: true }, async () =>
+  underTest(await serve(tieredEnv(1000, "mongodb"))),
+);

@@ -138,6 +138,7 @@ async function takeTurns(server: ServedServer, prefix: string): Promise<void> {
 describe.each([
   { mode: "embedded", tiers: () => undefined },
   { mode: "PostgreSQL and S3", tiers: () => tieredEnv(2) },
+  { mode: "MongoDB and S3", tiers: () => tieredEnv(2, "mongodb") },
 ])("the real Python clients against dreamlake-server ($mode)", ({ tiers }) => {
   let server: ServedServer;
   beforeAll(async () => {
