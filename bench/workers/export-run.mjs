@@ -31,9 +31,7 @@ if (mode === "scan") {
 } else if (mode === "mcap") {
   points = (await exportMcap([source], () => fileTarget(out).open(""), progress)).points;
 } else {
-  points = (
-    await exportTable(source, table, () => fileTarget(out).open(""), progress)
-  ).points;
+  points = (await exportTable(source, table, () => fileTarget(out).open(""), progress)).points;
 }
 const ms = performance.now() - started;
 await reader.close();

@@ -33,7 +33,9 @@ function ended(child: ChildProcessByStdio<null, Readable, Readable>): Promise<En
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
@@ -81,9 +83,9 @@ describe("the dreamlake command against a dreamlake-server", () => {
         const match = /listening on (http:\/\/\S+)/.exec(output);
         if (match?.[1] !== undefined) resolve(match[1]);
       });
-      server.once("exit", (code) =>
-        reject(new Error(`server exited with ${String(code)}: ${output}`)),
-      );
+      server.once("exit", (code) => {
+        reject(new Error(`server exited with ${String(code)}: ${output}`));
+      });
     });
   });
   afterAll(async () => {
@@ -98,15 +100,13 @@ describe("the dreamlake command against a dreamlake-server", () => {
     const session = await Session.open({ prefix, localPath: root, flushOnExit: false });
     for (let start = 0; start < points; start += 10_000) {
       const count = Math.min(10_000, points - start);
-      await session
-        .track("robot/pose")
-        .appendBatch(
-          Array.from({ length: count }, (_, i) => ({
-            x: (start + i) / 7,
-            frame: `f${start + i}`,
-            _ts: 1_700_000_000 + (start + i) / 100,
-          })),
-        );
+      await session.track("robot/pose").appendBatch(
+        Array.from({ length: count }, (_, i) => ({
+          x: (start + i) / 7,
+          frame: `f${start + i}`,
+          _ts: 1_700_000_000 + (start + i) / 100,
+        })),
+      );
     }
     await session.track("loss").appendBatch([
       { loss: 0.5, step: 1, _ts: 1_700_000_000.5 },

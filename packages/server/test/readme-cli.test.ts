@@ -43,7 +43,9 @@ function finish(child: ChildProcessByStdio<null, Readable, Readable>): Promise<E
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => {
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -69,9 +71,9 @@ describe("the README's command line examples", () => {
         const match = /listening on (http:\/\/\S+)/.exec(output);
         if (match?.[1] !== undefined) resolve(match[1]);
       });
-      server.once("exit", (code) =>
-        reject(new Error(`server exited with ${String(code)}: ${output}`)),
-      );
+      server.once("exit", (code) => {
+        reject(new Error(`server exited with ${String(code)}: ${output}`));
+      });
     });
   });
   afterAll(async () => {
