@@ -8,6 +8,7 @@ import { Session } from "dreamlake";
 import { systemClock } from "dreamlake/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintToken } from "../src/auth/mint-token.js";
+import { embeddedEnvironment } from "./embedded-environment.js";
 
 const BIN = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -40,14 +41,6 @@ function ended(child: ChildProcessByStdio<null, Readable, Readable>): Promise<En
 }
 
 /** The environment without the tier settings: the server runs on its data folder. */
-function embeddedEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) =>
-        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
-    ),
-  );
-}
 
 describe("the dreamlake command against a dreamlake-server", () => {
   let work: string;

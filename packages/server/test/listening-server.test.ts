@@ -16,6 +16,7 @@ import { FixedSecrets } from "../src/auth/secret-source.js";
 import type { JwtClaims } from "../src/auth/token-verifier.js";
 import { run, type CliIo } from "../src/cli.js";
 import { capturingLog } from "./test-server.js";
+import { embeddedEnvironment } from "./embedded-environment.js";
 
 const BINARY = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js");
 const SDK_CLI = path.join(
@@ -282,14 +283,3 @@ function listeningUrl(child: ChildProcessByStdio<null, Readable, Readable>): Pro
 }
 
 /** The environment without the tier settings: this server must run on its embedded storage. */
-function embeddedEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) =>
-        name !== "DATABASE_URL" &&
-        name !== "MONGODB_URI" &&
-        !name.startsWith("S3_") &&
-        name !== "DREAMLAKE_COLD_DIR",
-    ),
-  );
-}

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { systemClock } from "dreamlake/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintToken } from "../src/auth/mint-token.js";
+import { embeddedEnvironment } from "./embedded-environment.js";
 
 const REPO = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const BIN = path.join(REPO, "node_modules", ".bin");
@@ -25,15 +26,6 @@ async function readmeCommands(): Promise<string[]> {
     .split("\n")
     .map((line) => line.replace(/\s+#.*$/, "").trim())
     .filter((line) => line !== "");
-}
-
-function embeddedEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) =>
-        name !== "DATABASE_URL" && !name.startsWith("S3_") && name !== "DREAMLAKE_COLD_DIR",
-    ),
-  );
 }
 
 function finish(child: ChildProcessByStdio<null, Readable, Readable>): Promise<Ended> {

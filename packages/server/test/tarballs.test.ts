@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { embeddedEnvironment } from "./embedded-environment.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const FIXTURE = path.join(ROOT, "packages", "server", "test", "fixtures", "consumer");
@@ -33,19 +34,6 @@ async function readmeBlock(pkg: string, language: string): Promise<string> {
   return match[1];
 }
 
-/** The environment without the tier settings (`npm test` exports them for other tests). */
-function withoutTiers(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) =>
-        name !== "DATABASE_URL" &&
-        name !== "MONGODB_URI" &&
-        !name.startsWith("S3_") &&
-        name !== "DREAMLAKE_COLD_DIR",
-    ),
-  );
-}
-
 /** Runs a command in the consumer project; resolves with its exit code and output. */
 function inConsumer(
   file: string,
@@ -57,7 +45,7 @@ function inConsumer(
     readonly withoutTiers?: boolean;
   } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base = options.withoutTiers === true ? withoutTiers() : process.env;
+  const base = options.withoutTiers === true ? embeddedEnvironment() : process.env;
   return new Promise((resolve) => {
     const child = execFile(
       file,
@@ -226,7 +214,7 @@ describe("the installed commands", () => {
   it("dreamlake-server serves in its default mode, with no tier package installed", async () => {
     const child = spawn(bin("dreamlake-server"), [], {
       cwd: path.join(work),
-      env: { ...withoutTiers(), PORT: "0" },
+      env: { ...embeddedEnvironment(), PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const url = await new Promise<string>((resolve, reject) => {
