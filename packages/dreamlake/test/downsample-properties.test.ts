@@ -1,3 +1,4 @@
+import { copyFile } from "node:fs/promises";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, Session, type Track } from "../src/index.js";
@@ -152,6 +153,28 @@ describe("downsample", () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("does not use another track's block tables at the same place (a lockstep track's data.msgpack.blk)", async () => {
+    // Two tracks written together, with the same _ts and the same byte layout: their block
+    // tables sit at the same places and name the same record offsets.
+    const session = await Session.open({ prefix: "ds/lockstep", localPath: temp.dir });
+    const times = Array.from({ length: 1200 }, (_, i) => i / 100);
+    await session.track("a").appendBatch(times.map((_ts, i) => ({ _ts, v: Math.sin(i) })));
+    await session.track("b").appendBatch(times.map((_ts, i) => ({ _ts, v: 100 + Math.cos(i) })));
+    const stored = await storedPoints(session.track("a"));
+    await session.close();
+    const folder = (track: string): string => `${temp.dir}/ds/lockstep/tracks/${track}`;
+    await copyFile(`${folder("b")}/data.msgpack.blk`, `${folder("a")}/data.msgpack.blk`);
+    const again = await Session.open({ prefix: "ds/lockstep", localPath: temp.dir });
+    for (const buckets of [2, 3, 5]) {
+      // Blocks inside a bucket come from the table; bucket edges read their blocks' points.
+      const query = { startTime: 0.005, endTime: 11.995, buckets };
+      const actual = await again.track("a").downsample(query);
+      const expected = modelDownsample(stored, query);
+      if (!sameDownsample(actual, expected)) expect(actual).toEqual(expected);
+    }
+    await again.close();
   });
 
   it("keeps a spike of one point in its bucket's max, whatever the bucket count", async () => {

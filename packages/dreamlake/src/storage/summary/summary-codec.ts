@@ -31,6 +31,9 @@ export type RecordWitness = {
   readonly dataCrc: number;
 };
 
+/** The record a block table belongs to. */
+export type BlocksOwner = Pick<RecordWitness, "offset" | "dataCrc">;
+
 /** Where a record's block table is in `data.msgpack.blk`. */
 export type BlocksLocation = { readonly offset: number; readonly length: number };
 
@@ -274,7 +277,7 @@ export function decodeSummary(
 /** Encodes a record's block table (for `data.msgpack.blk`). */
 export function encodeBlocks(
   summary: RecordSummary,
-  recordOffset: number,
+  record: BlocksOwner,
   columns: ColumnOffsets | undefined,
   checksum: Checksum,
 ): Uint8Array {
@@ -290,7 +293,7 @@ export function encodeBlocks(
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, size, true);
-  view.setFloat64(8, recordOffset, true);
+  view.setFloat64(8, record.offset, true);
   view.setUint16(16, summary.blockPoints, true);
   view.setUint16(18, blockCount, true);
   view.setUint16(20, paths.length, true);
@@ -318,8 +321,18 @@ export function encodeBlocks(
       at += 4;
     }
   }
-  view.setUint32(4, checksum(bytes.subarray(8)), true);
+  view.setUint32(4, blocksChecksum(bytes, record, checksum), true);
   return bytes;
+}
+
+/**
+ * A block table's checksum covers its bytes and its record's CRC: the table stores its
+ * record's offset but has no room for the CRC, and a table of another track's file at the
+ * same offset (a sidecar copied or left over from another folder) must not pass for this
+ * record's, since a block wholly inside a bucket is added from its table without reading it.
+ */
+function blocksChecksum(bytes: Uint8Array, record: BlocksOwner, checksum: Checksum): number {
+  return (checksum(bytes.subarray(8)) ^ record.dataCrc) >>> 0;
 }
 
 /**
@@ -329,15 +342,15 @@ export function encodeBlocks(
  */
 export function decodeBlocks(
   bytes: Uint8Array,
-  recordOffset: number,
+  record: BlocksOwner,
   paths: readonly string[],
   checksum: Checksum,
 ): StoredBlocks | undefined {
   if (bytes.byteLength < BLOCKS_FIXED_BYTES) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint32(0, true) !== bytes.byteLength) return undefined;
-  if (checksum(bytes.subarray(8)) !== view.getUint32(4, true)) return undefined;
-  if (view.getFloat64(8, true) !== recordOffset || view.getUint16(20, true) !== paths.length) {
+  if (blocksChecksum(bytes, record, checksum) !== view.getUint32(4, true)) return undefined;
+  if (view.getFloat64(8, true) !== record.offset || view.getUint16(20, true) !== paths.length) {
     return undefined;
   }
   const blockPoints = view.getUint16(16, true);

@@ -14,6 +14,7 @@ import {
   SIDECAR_HEADER_BYTES,
   SUMMARY_MAGIC,
   type BlocksLocation,
+  type BlocksOwner,
   type StoredBlocks,
   type StoredSummary,
 } from "./summary-codec.js";
@@ -85,7 +86,7 @@ export class SummaryFiles {
           item.layout === undefined
             ? undefined
             : storedOffsets(item.layout, item.bytes, this.#checksum);
-        const table = encodeBlocks(item.summary, item.offset, columns, this.#checksum);
+        const table = encodeBlocks(item.summary, item, columns, this.#checksum);
         where = { offset: blocksEnd, length: table.byteLength };
         blockParts.push(table);
         blocksEnd += table.byteLength;
@@ -167,7 +168,7 @@ export class SummaryFiles {
   async blocks(
     wanted: readonly {
       readonly location: BlocksLocation;
-      readonly recordOffset: number;
+      readonly record: BlocksOwner;
       readonly paths: readonly string[];
     }[],
   ): Promise<(StoredBlocks | undefined)[]> {
@@ -179,12 +180,12 @@ export class SummaryFiles {
         length: location.length,
       })),
     );
-    return wanted.map(({ location, recordOffset, paths }, i) => {
+    return wanted.map(({ location, record, paths }, i) => {
       const bytes = all[i] as Uint8Array;
       if (location.offset < SIDECAR_HEADER_BYTES || bytes.byteLength !== location.length) {
         return undefined;
       }
-      return decodeBlocks(bytes, recordOffset, paths, this.#checksum);
+      return decodeBlocks(bytes, record, paths, this.#checksum);
     });
   }
 

@@ -89,7 +89,7 @@ async function addWindow(
   const tables = await deps.summaries.blocks(
     straddling.map(({ ref, summary }) => ({
       location: summary.blocks as BlocksLocation,
-      recordOffset: ref.entry.offset,
+      record: ref.entry,
       paths: summary.paths,
     })),
   );
