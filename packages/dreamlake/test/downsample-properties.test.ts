@@ -1,4 +1,4 @@
-import { copyFile } from "node:fs/promises";
+import { copyFile, stat } from "node:fs/promises";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, Session, type Track } from "../src/index.js";
@@ -174,6 +174,38 @@ describe("downsample", () => {
       const expected = modelDownsample(stored, query);
       if (!sameDownsample(actual, expected)) expect(actual).toEqual(expected);
     }
+    await again.close();
+  });
+
+  it("keeps every writer's summaries when two writers take turns on one track", async () => {
+    // A writer remembers where the summary sidecars end between its writes; another
+    // writer's appends must make it look again, or it would write over their summaries.
+    const options = { prefix: "ds/turns", localPath: temp.dir };
+    const first = await Session.open(options);
+    const second = await Session.open(options);
+    const writes = 12;
+    for (let w = 0; w < writes; w++) {
+      const writer = w % 3 === 0 ? first : second;
+      await writer.track("t").appendBatch([
+        { _ts: w, v: w },
+        { _ts: w + 0.5, v: -w },
+      ]);
+    }
+    const stored = await storedPoints(first.track("t"));
+    await first.close();
+    await second.close();
+    const folder = `${temp.dir}/ds/turns/tracks/t`;
+    const one = await Session.open({ ...options, prefix: "ds/one" });
+    await one.track("t").appendBatch([
+      { _ts: 0, v: 0 },
+      { _ts: 0.5, v: -0 },
+    ]);
+    await one.close();
+    const summaryBytes = (await stat(`${temp.dir}/ds/one/tracks/t/data.msgpack.sum`)).size - 16;
+    expect((await stat(`${folder}/data.msgpack.sum`)).size).toBe(16 + writes * summaryBytes);
+    const again = await Session.open(options);
+    const query = { buckets: 5 };
+    expect(await again.track("t").downsample(query)).toEqual(modelDownsample(stored, query));
     await again.close();
   });
 

@@ -166,6 +166,9 @@ export class IndexKeeper {
       if (mode === "write") this.assertNoUnreadableTail();
       return;
     }
+    // The data file changed since this keeper last looked: another writer may have appended
+    // to the summary sidecars too (it writes them after the data).
+    this.#summaries.forgetEnds();
     if (!this.#isLoaded || size < this.#validEnd) await this.#load(size);
     else if (size > this.#validEnd) {
       // Damage met before may have been repaired since: look again.
