@@ -1,14 +1,21 @@
 // `npm run bench`: runs every section in bench/sections/ (in name order) and prints one
 // table. Each section module exports `title` and `run(options)`, which returns rows of
 // { metric, value, unit, target?, meets? }. Options: `--quick` (small sizes, for smoke
-// runs) and `--only=<section>`.
+// runs), `--only=<section>` and `--points=<N>` (the tracks section adds a track of N points
+// to its sizes, such as 100000000).
 import { readdir } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as path from "node:path";
 
 const args = new Set(process.argv.slice(2));
 const only = [...args].find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
-const options = { quick: args.has("--quick") };
+const pointsArg = [...args].find((arg) => arg.startsWith("--points="));
+const points = pointsArg === undefined ? undefined : Number(pointsArg.slice("--points=".length));
+if (points !== undefined && !(Number.isSafeInteger(points) && points >= 1000)) {
+  console.error(`--points needs a whole number of at least 1000, got ${pointsArg}`);
+  process.exit(2);
+}
+const options = { quick: args.has("--quick"), points };
 const directory = path.join(path.dirname(fileURLToPath(import.meta.url)), "sections");
 
 const files = (await readdir(directory)).filter((file) => file.endsWith(".mjs")).sort();

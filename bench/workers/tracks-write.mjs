@@ -1,11 +1,11 @@
 // Child process of the tracks benchmark: writes N points of {value, step, epoch, _ts}
-// into a fresh track, with `append` (background flushes) or `appendBatch` (10,000-point
-// batches), and prints one JSON line with the time it took. Each mode runs in a process of
+// into a fresh track, with `append` (background flushes) or `appendBatch` (batches of the
+// given size, 10,000 by default), and prints one JSON line with the time it took. Each mode runs in a process of
 // its own, so that one does not pay for the other's garbage.
 import { performance } from "node:perf_hooks";
 import { Session } from "../../packages/dreamlake/dist/index.js";
 
-const [root, countText, mode, trackName] = process.argv.slice(2);
+const [root, countText, mode, trackName, batchText = "10000"] = process.argv.slice(2);
 const count = Number(countText);
 const BASE_TS = 1_700_000_000;
 const point = (i) => ({
@@ -37,7 +37,7 @@ if (mode === "append") {
   ms = performance.now() - started;
 } else {
   // Only the appendBatch calls are timed: the batches are made before each call.
-  const BATCH = 10_000;
+  const BATCH = Number(batchText);
   for (let from = 0; from < count; from += BATCH) {
     const batch = [];
     for (let i = from; i < Math.min(count, from + BATCH); i++) batch.push(point(i));

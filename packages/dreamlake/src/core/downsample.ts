@@ -306,6 +306,8 @@ export class Downsampler {
   /** The first segments of the asked paths: other top-level fields are skipped at once. */
   readonly #topLevel: ReadonlySet<string> | undefined;
   readonly #buckets = new Map<number, BucketAccumulator>();
+  /** Buckets of the points of one {@link addColumns} call. */
+  #scratch = new Int32Array(0);
 
   constructor(grid: BucketGrid, fields: ReadonlySet<string> | undefined) {
     this.grid = grid;
@@ -365,39 +367,123 @@ export class Downsampler {
     keys: readonly string[],
     columns: readonly ArrayLike<FieldValue | undefined>[],
   ): void {
-    const grid = this.grid;
-    const wanted = keys.map((key) => key !== "_ts" && this.wantsTopLevel(key));
-    const flat = keys.map((key) => this.wants(key));
+    const buckets = this.#bucketsOf(times);
+    const length = times.length;
     let current = -1;
     let bucket: BucketAccumulator | undefined;
-    const accumulators = new Array<FieldAccumulator | undefined>(keys.length);
-    for (let i = 0; i < times.length; i++) {
-      const ts = times[i];
-      if (ts === undefined || !Number.isFinite(ts) || !grid.contains(ts)) continue;
-      const b = grid.bucketOf(ts);
-      if (b !== current || bucket === undefined) {
+    for (let i = 0; i < length; i++) {
+      const b = buckets[i] as number;
+      if (b < 0) continue;
+      if (b !== current) {
         current = b;
         bucket = this.#bucket(b);
-        accumulators.fill(undefined);
       }
-      bucket.count++;
-      for (let c = 0; c < keys.length; c++) {
-        if (wanted[c] !== true) continue;
-        const value = (columns[c] as ArrayLike<FieldValue | undefined>)[i];
-        if (typeof value === "number") {
-          if (!Number.isFinite(value) || flat[c] !== true) continue;
-          let accumulator = accumulators[c];
-          if (accumulator === undefined) {
-            accumulator = bucket.field(keys[c] as string);
-            accumulators[c] = accumulator;
-          }
-          accumulator.add(value, ts);
-        } else if (typeof value === "object" && value !== null) {
-          const into = bucket;
-          forEachNumericLeaf(value, keys[c] as string, 0, (path, number) => {
-            if (this.wants(path)) into.field(path).add(number, ts);
-          });
+      (bucket as BucketAccumulator).count++;
+    }
+    for (let c = 0; c < keys.length; c++) {
+      const key = keys[c] as string;
+      if (key === "_ts" || !this.wantsTopLevel(key)) continue;
+      const column = columns[c] as ArrayLike<FieldValue | undefined>;
+      if (column instanceof Float64Array) {
+        if (this.wants(key)) this.#addNumbers(times as ArrayLike<number>, buckets, key, column);
+      } else {
+        this.#addValues(times as ArrayLike<number>, buckets, key, column);
+      }
+    }
+  }
+
+  /** Bucket of each point (-1: no finite `_ts`, or out of range), in a reused buffer. */
+  #bucketsOf(times: ArrayLike<number | undefined>): Int32Array {
+    const length = times.length;
+    if (this.#scratch.length < length) this.#scratch = new Int32Array(Math.max(length, 256));
+    const out = this.#scratch;
+    const grid = this.grid;
+    for (let i = 0; i < length; i++) {
+      const ts = times[i];
+      out[i] =
+        ts === undefined || !Number.isFinite(ts) || !grid.contains(ts) ? -1 : grid.bucketOf(ts);
+    }
+    return out;
+  }
+
+  /**
+   * Adds a column of numbers: each run of points in one bucket is summed up in local
+   * variables and merged once, with no call per point (a tenth of the time of `add`).
+   */
+  #addNumbers(
+    times: ArrayLike<number>,
+    buckets: Int32Array,
+    key: string,
+    column: Float64Array,
+  ): void {
+    const length = column.length;
+    let i = 0;
+    while (i < length) {
+      const b = buckets[i] as number;
+      if (b < 0) {
+        i++;
+        continue;
+      }
+      let count = 0;
+      let min = Infinity;
+      let max = -Infinity;
+      let sum = 0;
+      let first = NaN;
+      let firstTs = Infinity;
+      let last = NaN;
+      let lastTs = -Infinity;
+      for (; i < length && buckets[i] === b; i++) {
+        const value = column[i] as number;
+        if (!Number.isFinite(value)) continue;
+        const ts = times[i] as number;
+        count++;
+        sum += value;
+        if (value < min) min = value;
+        if (value > max) max = value;
+        if (ts < firstTs) {
+          first = value;
+          firstTs = ts;
         }
+        if (ts >= lastTs) {
+          last = value;
+          lastTs = ts;
+        }
+      }
+      if (count > 0) {
+        this.#bucket(b).field(key).mergeValues(count, min, max, sum, first, firstTs, last, lastTs);
+      }
+    }
+  }
+
+  /** Adds a column of any values, point by point (nested values by their numeric leaves). */
+  #addValues(
+    times: ArrayLike<number>,
+    buckets: Int32Array,
+    key: string,
+    column: ArrayLike<FieldValue | undefined>,
+  ): void {
+    const isWanted = this.wants(key);
+    let current = -1;
+    let bucket: BucketAccumulator | undefined;
+    let accumulator: FieldAccumulator | undefined;
+    for (let i = 0; i < column.length; i++) {
+      const b = buckets[i] as number;
+      if (b < 0) continue;
+      const value = column[i];
+      if (typeof value === "number") {
+        if (!isWanted || !Number.isFinite(value)) continue;
+        if (b !== current || accumulator === undefined) {
+          current = b;
+          bucket = this.#bucket(b);
+          accumulator = bucket.field(key);
+        }
+        accumulator.add(value, times[i] as number);
+      } else if (typeof value === "object" && value !== null) {
+        const into = this.#bucket(b);
+        const ts = times[i] as number;
+        forEachNumericLeaf(value, key, 0, (path, number) => {
+          if (this.wants(path)) into.field(path).add(number, ts);
+        });
       }
     }
   }

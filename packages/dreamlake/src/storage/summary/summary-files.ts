@@ -1,5 +1,6 @@
 import type { Checksum, IndexEntry } from "../index/index-entry.js";
 import type { FileSystem, RandomAccessFile } from "../ports.js";
+import { readCoalesced } from "./coalesced-read.js";
 import { storedOffsets, type ColumnLayout } from "./column-layout.js";
 import type { RecordSummary } from "./record-summary.js";
 import {
@@ -158,37 +159,23 @@ export class SummaryFiles {
     const file = await this.#readable("summaries");
     if (file === undefined) return out;
     const cache = new PathCache();
-    // Read the summaries in a few large reads: consecutive records' summaries are adjacent.
-    const order = entries
-      .map((entry, i) => ({ entry, i }))
-      .filter(({ entry }) => entry.summaryLength > 0 && entry.summaryOffset >= SIDECAR_HEADER_BYTES)
-      .sort((a, b) => a.entry.summaryOffset - b.entry.summaryOffset);
-    let g = 0;
-    while (g < order.length) {
-      const first = order[g] as { entry: IndexEntry; i: number };
-      let end = first.entry.summaryOffset + first.entry.summaryLength;
-      let h = g + 1;
-      while (h < order.length) {
-        const next = (order[h] as { entry: IndexEntry }).entry;
-        if (next.summaryOffset - end > COALESCE_GAP_BYTES) break;
-        end = Math.max(end, next.summaryOffset + next.summaryLength);
-        h++;
-      }
-      const start = first.entry.summaryOffset;
-      const bytes = await file.read(start, end - start);
-      for (let k = g; k < h; k++) {
-        const { entry, i } = order[k] as { entry: IndexEntry; i: number };
-        const from = entry.summaryOffset - start;
-        if (from + entry.summaryLength > bytes.byteLength) continue;
-        out[i] = decodeSummary(
-          bytes.subarray(from, from + entry.summaryLength),
-          entry,
-          this.#checksum,
-          cache,
-        );
-      }
-      g = h;
-    }
+    const usable = entries.flatMap((entry, i) =>
+      entry.summaryLength > 0 && entry.summaryOffset >= SIDECAR_HEADER_BYTES ? [i] : [],
+    );
+    const all = await readCoalesced(
+      file,
+      usable.map((i) => {
+        const entry = entries[i] as IndexEntry;
+        return { offset: entry.summaryOffset, length: entry.summaryLength };
+      }),
+      COALESCE_GAP_BYTES,
+    );
+    usable.forEach((i, k) => {
+      const entry = entries[i] as IndexEntry;
+      const bytes = all[k] as Uint8Array;
+      if (bytes.byteLength !== entry.summaryLength) return;
+      out[i] = decodeSummary(bytes, entry, this.#checksum, cache);
+    });
     return out;
   }
 
@@ -205,11 +192,13 @@ export class SummaryFiles {
   ): Promise<(StoredBlocks | undefined)[]> {
     const file = await this.#readable("blocks");
     if (file === undefined) return wanted.map(() => undefined);
-    const all = await file.readMany(
+    const all = await readCoalesced(
+      file,
       wanted.map(({ location }) => ({
-        position: Math.max(location.offset, SIDECAR_HEADER_BYTES),
+        offset: Math.max(location.offset, SIDECAR_HEADER_BYTES),
         length: location.length,
       })),
+      COALESCE_GAP_BYTES,
     );
     return wanted.map(({ location, record, paths }, i) => {
       const bytes = all[i] as Uint8Array;

@@ -16,7 +16,7 @@ import { addRecordPoints } from "./record-downsample.js";
 import type { RecordLoader } from "./record-loader.js";
 
 /** Records handled together: their summaries are read at once, memory stays bounded. */
-const WINDOW_RECORDS = 512;
+const WINDOW_RECORDS = 64;
 
 /** What a downsample reads a track's records through. */
 export type SummaryDownsampleDeps = {

@@ -1,0 +1,40 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { RandomAccessFile } from "../ports.js";
+import { readCoalesced } from "./coalesced-read.js";
+
+/** A file in memory that counts its reads (only `read` is used). */
+function memoryFile(bytes: Uint8Array): { file: RandomAccessFile; reads: () => number } {
+  let reads = 0;
+  const read = (position: number, length: number): Promise<Uint8Array> => {
+    reads++;
+    return Promise.resolve(bytes.slice(position, position + length));
+  };
+  return { file: { read } as unknown as RandomAccessFile, reads: () => reads };
+}
+
+describe("readCoalesced", () => {
+  it("gives each stretch the bytes a read of it alone gives, in the order asked", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.record({ offset: fc.nat(320), length: fc.nat(40) }), { maxLength: 12 }),
+        fc.nat(64),
+        async (content, stretches, gap) => {
+          const { file } = memoryFile(content);
+          const got = await readCoalesced(file, stretches, gap);
+          expect(got.map((bytes) => [...bytes])).toEqual(
+            stretches.map(({ offset, length }) => [...content.slice(offset, offset + length)]),
+          );
+        },
+      ),
+    );
+  });
+
+  it("reads adjacent stretches at once and far ones apart", async () => {
+    const { file, reads } = memoryFile(new Uint8Array(1000));
+    const near = [0, 10, 20, 30].map((offset) => ({ offset, length: 10 }));
+    await readCoalesced(file, [...near, { offset: 900, length: 10 }], 100);
+    expect(reads()).toBe(2);
+  });
+});
