@@ -436,6 +436,63 @@ describe("a data file damaged in the middle", () => {
   });
 });
 
+describe("records that moved", () => {
+  it("a record and the last one swapped (other lengths): reads of every moved record say CorruptDataError, never other points", async () => {
+    // The last record no longer matches its entry, so the index is checked against a scan
+    // of the whole file: the old entries stay the truth about where records were written.
+    const local = path.join(temp.dir, "swapped-records");
+    await writeTrack(local);
+    const entries = await indexEntries(local);
+    const last = entries[entries.length - 1] as IndexEntry;
+    const moved = entries.findIndex((entry) => entry.length !== last.length);
+    const first = entries[moved] as IndexEntry;
+    const data = new Uint8Array(await readFile(files(local).data));
+    const swapped = Buffer.concat([
+      data.subarray(0, first.offset),
+      data.subarray(last.offset, last.offset + last.length),
+      data.subarray(first.offset + first.length, last.offset),
+      data.subarray(first.offset, first.offset + first.length),
+    ]);
+    await writeFile(files(local).data, swapped);
+    await withSession(local, async (session) => {
+      const track = session.track("t");
+      for (const entry of entries.slice(moved)) {
+        await expect(
+          track.read({ startIndex: entry.firstIndex, limit: entry.count }),
+        ).rejects.toBeInstanceOf(CorruptDataError);
+      }
+      await expect(track.readByTime({ limit: 100 })).rejects.toBeInstanceOf(CorruptDataError);
+      expect((await track.stats()).totalDataPoints).toBe(19);
+    });
+  });
+
+  it("a record's map header and the last record's 0x0A changed: no record is skipped as a non-map object", async () => {
+    const local = path.join(temp.dir, "desynced");
+    await writeTrack(local);
+    const before = await readAll(local);
+    const entries = await indexEntries(local);
+    const data = new Uint8Array(await readFile(files(local).data));
+    const second = entries[1] as IndexEntry;
+    data[second.offset] = (data[second.offset] as number) - 1; // one key fewer: the scan desyncs
+    data[data.byteLength - 1] = 0x2b;
+    await writeFile(files(local).data, data);
+    await withSession(local, async (session) => {
+      const track = session.track("t");
+      expect((await track.stats()).totalDataPoints).toBe(before.length);
+      expect((await track.read({ limit: second.firstIndex })).data).toEqual(
+        before.slice(0, second.firstIndex),
+      );
+      const third = entries[2] as IndexEntry;
+      expect((await track.read({ startIndex: third.firstIndex, limit: third.count })).data).toEqual(
+        before.slice(third.firstIndex, third.firstIndex + third.count),
+      );
+      await expect(track.read({ startIndex: second.firstIndex, limit: 1 })).rejects.toBeInstanceOf(
+        CorruptDataError,
+      );
+    });
+  });
+});
+
 describe("random bytes in data.msgpack", () => {
   it("give results or CorruptDataError, never another error or a hang", async () => {
     const valid = path.join(temp.dir, "valid");

@@ -17,9 +17,13 @@ const TRACK_FOLDER_FILES = new Set([
   "metadata.json",
   ".track.lock",
   ".track.lock.excl",
+  "data.msgpack.quarantine",
 ]);
-/** Temporary files of an atomic `metadata.json` rewrite: `.metadata.json.<...>.tmp`. */
-const TEMPORARY_FILE_PREFIX = ".metadata.json.";
+/**
+ * Temporary files in a track's folder: an atomic `metadata.json` rewrite's
+ * (`.metadata.json.<...>.tmp`) and a repair's (`.data.msgpack.<...>.tmp`).
+ */
+const TEMPORARY_FILE_PREFIXES = [".metadata.json.", ".data.msgpack."] as const;
 
 /**
  * Checks one `/`-separated segment of a track name or a session prefix. Segments
@@ -57,7 +61,8 @@ export function validateTrackName(name: unknown): string {
   }
   for (const segment of name.split("/")) {
     const problem =
-      TRACK_FOLDER_FILES.has(segment) || segment.startsWith(TEMPORARY_FILE_PREFIX)
+      TRACK_FOLDER_FILES.has(segment) ||
+      TEMPORARY_FILE_PREFIXES.some((prefix) => segment.startsWith(prefix))
         ? `the segment ${JSON.stringify(segment)}, the name of a file in a track's folder`
         : segmentProblem(segment);
     if (problem !== undefined) {

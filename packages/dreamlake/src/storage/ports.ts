@@ -27,6 +27,11 @@ export interface RandomAccessFile {
   sync(): Promise<void>;
   /** Releases the file. Idempotent. */
   close(): Promise<void>;
+  /**
+   * What the file is on its file system (device and inode): a file renamed over its path
+   * since it was opened has another.
+   */
+  identity(): Promise<string>;
 }
 
 /** Bytes `position..position+length-1` of a file. */
@@ -61,6 +66,16 @@ export interface FileSystem {
   exists(path: string): Promise<boolean>;
   /** Folders below `root` (relative, `/`-separated) that hold a file named `fileName`. */
   findFoldersContaining(root: string, fileName: string): Promise<string[]>;
+  /** The {@link RandomAccessFile.identity} of the file at `path`; `undefined` when there is none. */
+  identity(path: string): Promise<string | undefined>;
+  /** Names of the files (not folders) in a folder; empty when it does not exist. */
+  listFiles(folder: string): Promise<string[]>;
+  /** Renames a file over `to` (atomically: `to` is the old or the new file, never neither). */
+  rename(from: string, to: string): Promise<void>;
+  /** Removes a file; nothing happens when it does not exist. */
+  remove(path: string): Promise<void>;
+  /** Forces a folder's entries (files created, renamed or removed in it) to stable storage. */
+  syncFolder(folder: string): Promise<void>;
 }
 
 /** An exclusive lock on a path, shared with other processes (and the Python SDK when possible). */

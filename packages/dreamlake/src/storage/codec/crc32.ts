@@ -34,9 +34,14 @@ const [T0, T1, T2, T3, T4, T5, T6, T7] = TABLES as [
   Uint32Array,
 ];
 
-/** CRC-32 of `bytes`, as an unsigned 32-bit integer. */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
+/**
+ * CRC-32 of `bytes`, as an unsigned 32-bit integer.
+ *
+ * @param previous the CRC-32 of the bytes before these, to checksum a file piece by piece
+ * (zlib's `crc32(data, value)`) @defaultValue 0 (no bytes before)
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  let crc = (previous ^ 0xffffffff) >>> 0;
   let i = 0;
   const length = bytes.length;
   const fast = length - (length % 8);

@@ -15,6 +15,7 @@ function memoryFile(bytes: Uint8Array): RandomAccessFile {
     truncate: () => Promise.reject(new Error("read-only")),
     sync: () => Promise.resolve(),
     close: () => Promise.resolve(),
+    identity: () => Promise.resolve("memory"),
   };
 }
 

@@ -177,6 +177,11 @@ export class NodeRandomAccessFile implements RandomAccessFile {
     this.#isClosed = true;
     await closeAsync(this.#fd);
   }
+
+  async identity(): Promise<string> {
+    const stats = await this.#handle.stat({ bigint: true });
+    return `${stats.dev}:${stats.ino}`;
+  }
 }
 
 function isMissing(error: unknown): boolean {
@@ -291,5 +296,42 @@ export class NodeFileSystem implements FileSystem {
     };
     await walk("");
     return found;
+  }
+
+  async identity(filePath: string): Promise<string | undefined> {
+    try {
+      const stats = await fs.stat(filePath, { bigint: true });
+      return `${stats.dev}:${stats.ino}`;
+    } catch (error: unknown) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async listFiles(folder: string): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(folder, { withFileTypes: true });
+      return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+    } catch (error: unknown) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await fs.rename(from, to);
+  }
+
+  async remove(filePath: string): Promise<void> {
+    await fs.rm(filePath, { force: true });
+  }
+
+  async syncFolder(folder: string): Promise<void> {
+    const handle = await fs.open(folder, constants.O_RDONLY);
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 }

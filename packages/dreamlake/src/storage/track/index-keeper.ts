@@ -11,6 +11,7 @@ import { IndexFile } from "../index/index-file.js";
 import { scanRecords, type ScanStop } from "../index/record-scanner.js";
 import { holdsRecordsAfter } from "../index/tail-check.js";
 import { IndexDamagedError, TrackIndex } from "../index/track-index.js";
+import { witnessedEntries, witnessesWithin } from "../index/witnessed-entries.js";
 import type { FileSystem, RandomAccessFile } from "../ports.js";
 import { summaryOfRecordBytes } from "../summary/summary-of-bytes.js";
 import {
@@ -65,10 +66,10 @@ export type IndexKeeperDeps = {
  *   and the index write): the tail is scanned and indexed; a writer saves the entries.
  * - **Data shorter than the index**: entries past its end are dropped.
  * - **An index that does not describe the file** (the last record's checksum differs, or an
- *   entry is damaged): the file is scanned whole and the old entries serve as witnesses: a
- *   record whose offset and length match an old entry but not its checksum is damage, kept
- *   as such (reads of it throw `CorruptDataError`), unless no record matches at all (the
- *   index was another file's).
+ *   entry is damaged): the file is scanned whole and the old entries serve as witnesses of
+ *   where records were written: a record whose bytes changed or moved keeps its old entry
+ *   and is damage (reads of it throw `CorruptDataError`), unless no record of the old index
+ *   is found in the file at all (the index was another file's).
  * - **Only a torn tail is cut**: an object cut short at the end of the file with nothing
  *   readable after it. Bytes that cannot be read with whole records after them are damage:
  *   reads past them and every write fail with `CorruptDataError`, and nothing is cut.
@@ -137,6 +138,20 @@ export class IndexKeeper {
     const damage = this.#damageAt;
     if (damage === undefined) return;
     throw this.#corruptAt(damage.offset, damage.reason);
+  }
+
+  /**
+   * Forgets the open files when another data file was renamed over the path since they were
+   * opened (`dreamlake doctor --repair` does), so that the next refresh reads the new one.
+   * A writer calls it holding the lock: it never appends to a file that is no longer the
+   * track's.
+   */
+  async reopenIfReplaced(): Promise<void> {
+    const data = this.#data;
+    if (data === undefined) return;
+    if ((await this.#deps.fs.identity(this.#deps.paths.data)) === (await data.identity())) return;
+    await this.close();
+    this.#isLoaded = false;
   }
 
   /** Opens the data file for writing (creating it), once. */
@@ -402,8 +417,10 @@ export class IndexKeeper {
   }
 
   /**
-   * Indexes the whole data file anew. Where an old entry (a witness) has the offset and
-   * length of a scanned record but another checksum, the record changed after it was
+   * Indexes the whole data file anew, with the old entries (witnesses) as the truth about
+   * where records were written ({@link #useWitnesses}). When they cannot serve so (damaged
+   * entries over damaged data), they are matched by place: where an old entry has the offset
+   * and length of a scanned record but another checksum, the record changed after it was
    * written: damage. It keeps the old checksum, so that reads of it fail and a saved index
    * still says so; unless no record matched its witness (the old index was another file's).
    */
@@ -419,6 +436,7 @@ export class IndexKeeper {
     this.#needsRewrite = true;
     if (size > 0) await this.#scanTail(size);
     if (witnesses === undefined) return;
+    if (await this.#useWitnesses(size, witnesses)) return;
     const rebuilt: IndexEntry[] = [];
     let matches = 0;
     const changed: number[] = [];
@@ -455,6 +473,34 @@ export class IndexKeeper {
       this.#damaged.add(i);
     }
     this.#index.useMemory(rebuilt);
+  }
+
+  /**
+   * Takes the old entries as the index of the part of the file they describe (see
+   * {@link witnessedEntries}: a record whose bytes changed or moved keeps its old entry and
+   * is damage), then scans on past it. False when they cannot serve that way (damaged
+   * entries over damaged data): the caller matches them by place. Another file's entries
+   * leave the scan as it is.
+   */
+  async #useWitnesses(
+    size: number,
+    witnesses: readonly (IndexEntry | undefined)[],
+  ): Promise<boolean> {
+    const scanned: IndexEntry[] = [];
+    for (let i = 0; i < this.#index.size; i++) scanned.push(await this.#index.entry(i));
+    const verdict = await witnessedEntries(witnessesWithin(witnesses, size), scanned, (witness) =>
+      this.#recordMatches(witness),
+    );
+    if (verdict.kind === "foreign") return true;
+    if (verdict.kind === "untiled") return false;
+    this.#deps.onReset();
+    this.#damageAt = undefined;
+    let last: IndexEntry | undefined;
+    this.#index.useMemory(verdict.entries.map((record) => (last = chainEntry(last, record))));
+    for (const record of verdict.damaged) this.#damaged.add(record);
+    this.#validEnd = verdict.end;
+    if (size > this.#validEnd) await this.#scanTail(size);
+    return true;
   }
 
   /** Indexes the data past `#validEnd`: first from entries another writer saved, then by scanning. */

@@ -12,6 +12,8 @@ export const TRACK_FILES = {
   metadata: "metadata.json",
   /** The lock every writer takes (the Python SDK's). */
   lock: ".track.lock",
+  /** What `dreamlake doctor --repair` took out of the data file (JSON Lines). */
+  quarantine: "data.msgpack.quarantine",
 } as const;
 
 /** The paths of one track's files. */
@@ -26,5 +28,6 @@ export function trackPaths(directory: string): TrackPaths {
     blocks: `${directory}/${TRACK_FILES.blocks}`,
     metadata: `${directory}/${TRACK_FILES.metadata}`,
     lock: `${directory}/${TRACK_FILES.lock}`,
+    quarantine: `${directory}/${TRACK_FILES.quarantine}`,
   };
 }

@@ -163,6 +163,7 @@ export class TrackStore {
     }
     const release = await this.#deps.locks.acquire(this.#paths.lock, this.#options.lockTimeoutMs);
     try {
+      await keeper.reopenIfReplaced();
       await keeper.makeWritable();
       await keeper.refresh("write");
       const startIndex = keeper.index.totalPoints;
@@ -441,6 +442,8 @@ export class TrackStore {
   async #writeLatestMetadata(): Promise<void> {
     const release = await this.#deps.locks.acquire(this.#paths.lock, this.#options.lockTimeoutMs);
     try {
+      await this.#keeper.reopenIfReplaced();
+      await this.#keeper.makeWritable();
       await this.#keeper.refresh("write");
       await this.#metadata.write(this.#keeper.index.totalPoints, false);
     } finally {
