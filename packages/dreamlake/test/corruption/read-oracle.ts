@@ -307,5 +307,5 @@ function canonical(value: unknown): string {
     const entries = Object.entries(value).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonical(item)}`).join(",")}}`;
   }
-  return String(value);
+  return typeof value;
 }

@@ -223,6 +223,7 @@ const EMPTY_FILE: RandomAccessFile = {
   path: "",
   size: () => Promise.resolve(0),
   read: () => Promise.resolve(new Uint8Array(0)),
+  readMany: (ranges) => Promise.resolve(ranges.map(() => new Uint8Array(0))),
   write: () => Promise.reject(new Error("read-only")),
   truncate: () => Promise.reject(new Error("read-only")),
   sync: () => Promise.resolve(),

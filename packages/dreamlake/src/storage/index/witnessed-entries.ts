@@ -116,8 +116,18 @@ export function isAnyWrittenAnywhere(
 
 /** The facts an entry gives about its own record (its running facts are recomputed). */
 function recordEntryOf(entry: IndexEntry): RecordEntry {
-  const { runningMinTs: _min, runningMaxTs: _max, ...record } = entry;
-  return { ...record, flags: entry.flags & (FLAG_SORTED | FLAG_UNTIMED) };
+  return {
+    offset: entry.offset,
+    length: entry.length,
+    dataCrc: entry.dataCrc,
+    firstIndex: entry.firstIndex,
+    count: entry.count,
+    minTs: entry.minTs,
+    maxTs: entry.maxTs,
+    flags: entry.flags & (FLAG_SORTED | FLAG_UNTIMED),
+    summaryOffset: entry.summaryOffset,
+    summaryLength: entry.summaryLength,
+  };
 }
 
 /**

@@ -158,31 +158,6 @@ export function mergeRuns(runs: readonly RunSummary[]): RunSummary {
   return { timedCount, minTs, maxTs, fields: frozen(fields) };
 }
 
-/**
- * Whether `blocks` (a record's block table, in index order) add up to `summary` exactly,
- * as the blocks a writer summarised add up to its record's summary: a table that belongs
- * to another record (another track's sidecar at the same place) does not.
- */
-export function isSummaryOf(blocks: readonly RunSummary[], summary: RunSummary): boolean {
-  const merged = mergeRuns(blocks);
-  if (
-    merged.timedCount !== summary.timedCount ||
-    !Object.is(merged.minTs, summary.minTs) ||
-    !Object.is(merged.maxTs, summary.maxTs) ||
-    merged.fields.size !== summary.fields.size
-  ) {
-    return false;
-  }
-  for (const [path, expected] of summary.fields) {
-    const field = merged.fields.get(path);
-    if (field === undefined) return false;
-    for (const key of STAT_KEYS) if (!Object.is(field[key], expected[key])) return false;
-  }
-  return true;
-}
-
-const STAT_KEYS = ["count", "min", "max", "sum", "first", "firstTs", "last", "lastTs"] as const;
-
 function frozen(fields: ReadonlyMap<string, FieldAccumulator>): ReadonlyMap<string, FieldSummary> {
   const out = new Map<string, FieldSummary>();
   for (const [path, field] of fields) {
