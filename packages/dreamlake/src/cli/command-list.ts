@@ -1,5 +1,6 @@
 import type { CommandSpec } from "./command-spec.js";
 import { DEMO_COMMAND } from "./commands/demo-command.js";
+import { DOCTOR_COMMAND } from "./commands/doctor-command.js";
 import { EXPORT_COMMAND } from "./commands/export-command.js";
 import { IMPORT_COMMAND } from "./commands/import-command.js";
 import { LS_COMMAND } from "./commands/ls-command.js";
@@ -22,6 +23,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   EXPORT_COMMAND,
   IMPORT_COMMAND,
   SYNC_COMMAND,
+  DOCTOR_COMMAND,
   DEMO_COMMAND,
   SERVE_COMMAND,
   UI_COMMAND,
