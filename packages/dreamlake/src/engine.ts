@@ -158,3 +158,6 @@ export { downloadVerified, verifiedChunks } from "./storage/local/local-files-co
 export type { ParamsBackend } from "./session/params-backend.js";
 export type { LogsBackend } from "./session/logs-backend.js";
 export type { FilesBackend } from "./session/files-backend.js";
+export { doctorSessionFolder } from "./session/local-doctor.js";
+export { hasFindings, type TrackOutcome } from "./storage/doctor/session-doctor.js";
+export { outcomeJson, outcomeText } from "./storage/doctor/doctor-report.js";

@@ -10,6 +10,7 @@ import { findJwtSecret, SECRET_FILE } from "./auth/jwt-secret.js";
 import { checkTokenUser, DEFAULT_TOKEN_DAYS, mintToken } from "./auth/mint-token.js";
 import { parseConfig, type ServerConfig } from "./config.js";
 import { checkDataFolder } from "./embedded/data-folder-check.js";
+import { doctorDataFolder, parseDoctorArgs } from "./embedded/doctor-command.js";
 import { createEmbeddedServer } from "./embedded/embedded-deps.js";
 import type { AppEnv } from "./http/app-env.js";
 import { listen, type Listener } from "./http/listen.js";
@@ -43,6 +44,9 @@ const USAGE = `Usage:
   dreamlake-server ui [--root DIR] [--port N]
                                       the dashboard over a local SDK folder (default .dreamlake,
                                       port ${DEFAULT_UI_PORT}), on 127.0.0.1, without a token (what \`dreamlake ui\` runs)
+  dreamlake-server doctor [<namespace>/<workspace>/<name> [<track>]] [--repair] [--json]
+                                      check every record of the data folder's tracks (exit code 1
+                                      when damage is found); --repair quarantines it (docs/server.md)
   dreamlake-server help
 
 Environment: PORT (3000), HOST (127.0.0.1), DREAMLAKE_DATA_DIR (./.dreamlake-server),
@@ -70,6 +74,8 @@ export async function run(args: readonly string[], io: CliIo): Promise<number> {
         return await tokenCommand(rest, io);
       case "ui":
         return await uiCommand(rest, io);
+      case "doctor":
+        return await doctorCommand(rest, io);
       case "help":
       case "--help":
       case "-h":
@@ -290,4 +296,22 @@ async function tokenCommand(args: readonly string[], io: CliIo): Promise<number>
     `Token for ${user}, valid ${days} days, signed with the secret ${found.file === undefined ? "of DREAMLAKE_JWT_SECRET" : `in ${found.file}`}. Send it as "Authorization: Bearer <token>" (Python: DREAMLAKE_API_KEY).\n`,
   );
   return 0;
+}
+
+async function doctorCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseDoctorArgs(args);
+  if (typeof parsed === "string") return usageError(io, parsed);
+  if (parseTiersConfig(io.env, io.cwd) !== undefined) {
+    // A replica keeps no track in the data folder: each cold chunk is checked against the
+    // checksum of its manifest row whenever it is read (docs/server.md).
+    return usageError(
+      io,
+      "doctor checks the embedded data folder; this configuration is a replica (DATABASE_URL or MONGODB_URI), whose chunks are checked against their manifest checksums on every read",
+    );
+  }
+  const config = parseConfig(io.env, io.cwd);
+  const found = await doctorDataFolder(config.dataDir, parsed, (text) => {
+    io.stdout(text);
+  });
+  return found ? 1 : 0;
 }

@@ -10,7 +10,10 @@ import { buildFixture, type TrackFixture } from "./track-fixtures.js";
 // The seeded corruption suite (docs/reliability.md): random byte flips, truncations,
 // swapped records, and sidecars damaged, removed or taken from another track. Every read
 // gives the original points or CorruptDataError; an append fails or keeps every original
-// point readable. `npm test` runs DEFAULT_TRIALS; scripts/corruption-nightly.sh thousands.
+// point readable. Then `dreamlake doctor` finds damage where data.msgpack was harmed (never
+// where only sidecars were), and its repair leaves a healthy track that reads whole, with
+// the points it held in order but for the damaged records', and takes the next append.
+// `npm test` runs DEFAULT_TRIALS; scripts/corruption-nightly.sh thousands.
 // A failure prints fast-check's seed and path: DREAMLAKE_CORRUPTION_SEED=<seed>
 // DREAMLAKE_CORRUPTION_PATH=<path> replays that trial alone.
 
@@ -77,7 +80,9 @@ function printTallies(tallies: readonly TrialTally[]): void {
       return (
         `${kind}: ${list.length} trials; reads ${sum((t) => t.exact)} exact, ` +
         `${sum((t) => t.corrupt)} CorruptDataError; appends ${list.length - refused} written, ` +
-        `${refused} refused; after them ${sum((t) => t.corruptAfter)} record reads CorruptDataError`
+        `${refused} refused; after them ${sum((t) => t.corruptAfter)} record reads CorruptDataError; ` +
+        `doctor found data damage in ${list.filter((t) => t.doctorFound).length}; repairs quarantined ` +
+        `${sum((t) => t.quarantined)} stretches, lost ${sum((t) => t.lostPoints)} points`
       );
     });
   process.stdout.write(`corruption suite, ${tallies.length} trials\n${lines.join("\n")}\n`);

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { CorruptDataError, Session, type Track } from "../../src/index.js";
 import { applyDamage, damageKind, type Damage, type DamageOutcome } from "./damage.js";
 import { checkRead, checkRecords, expectSame, WrongAnswer, type ReadOp } from "./read-oracle.js";
+import { checkRepair, examineTrial, hasDataDamage } from "./repair-check.js";
 import {
   sessionOptions,
   SIBLING,
@@ -34,6 +35,11 @@ export type TrialTally = {
   readonly append: "written" | "refused";
   /** Records that threw `CorruptDataError` after a written append. */
   readonly corruptAfter: number;
+  /** Whether `dreamlake doctor` found damage of the data file (before the append). */
+  readonly doctorFound: boolean;
+  /** Stretches its repair moved to the quarantine file, and the points lost with them. */
+  readonly quarantined: number;
+  readonly lostPoints: number;
 };
 
 /** Points every trial appends after the damage. */
@@ -90,6 +96,18 @@ async function checkTrial(
     exact += records.exact;
     corrupt += records.corrupt;
   });
+  const report = await examineTrial(workDir);
+  const doctorFound = hasDataDamage(report);
+  if (doctorFound && outcome.isDataIntact) {
+    throw new WrongAnswer(`the doctor finds damage in data.msgpack, but only sidecars were harmed`);
+  }
+  if (!doctorFound && trial.damage.kind === "flip") {
+    throw new WrongAnswer("the doctor does not find the changed bytes of data.msgpack");
+  }
+  const damagedPoints = [...outcome.touched].reduce(
+    (sum, r) => sum + (fixture.records[r]?.count ?? 0),
+    0,
+  );
   const dataPath = path.join(trackFolder(workDir), "data.msgpack");
   const before = await readFile(dataPath);
   const appended = Array.from({ length: APPENDED }, (_, k) => ({
@@ -117,7 +135,16 @@ async function checkTrial(
     if (!before.equals(await readFile(dataPath))) {
       throw new WrongAnswer("the append was refused, but data.msgpack changed");
     }
-    return { kind: damageKind(trial.damage), exact, corrupt, append: "refused", corruptAfter: 0 };
+    const repaired = await checkRepair(workDir, world, damagedPoints);
+    return {
+      kind: damageKind(trial.damage),
+      exact,
+      corrupt,
+      append: "refused",
+      corruptAfter: 0,
+      doctorFound,
+      ...repaired,
+    };
   }
   if (startIndex !== world.length) {
     throw new WrongAnswer(`the append went to index ${startIndex}, not ${world.length}`);
@@ -139,7 +166,16 @@ async function checkTrial(
     );
     return records.corrupt;
   });
-  return { kind: damageKind(trial.damage), exact, corrupt, append: "written", corruptAfter };
+  const repaired = await checkRepair(workDir, [...world, ...appended], damagedPoints);
+  return {
+    kind: damageKind(trial.damage),
+    exact,
+    corrupt,
+    append: "written",
+    corruptAfter,
+    doctorFound,
+    ...repaired,
+  };
 }
 
 /** Opens the trial's session, runs `body` on track `t`, closes it. */

@@ -295,7 +295,7 @@ function isSame(a: unknown, b: unknown): boolean {
 }
 
 /** A text that two values share when they are equal: -0, NaN and bytes told apart, keys sorted. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
   if (typeof value === "bigint") return `${value}n`;
