@@ -72,10 +72,12 @@ export async function checkRepair(
   const session = await Session.open(sessionOptions(workDir));
   try {
     const track = session.track(TRACK);
-    let points: Point[];
+    const points: Point[] = [];
     try {
-      const all = await track.read({ startIndex: 0, limit: held.length + 1 });
-      points = all.data.map((row) => row.data);
+      for (let page; (page = await track.read({ startIndex: points.length, limit: 10_000 }));) {
+        points.push(...page.data.map((row) => row.data));
+        if (page.data.length < 10_000) break;
+      }
     } catch (error: unknown) {
       throw new WrongAnswer(`reading the repaired track threw ${String(error)}`, { cause: error });
     }
