@@ -23,6 +23,8 @@ const env = process.env;
 const trials = Number(env["DREAMLAKE_CORRUPTION_TRIALS"] ?? DEFAULT_TRIALS);
 const seed = env["DREAMLAKE_CORRUPTION_SEED"];
 const replayPath = env["DREAMLAKE_CORRUPTION_PATH"];
+/** Harms left out (`foreign`, `flip`, ...; comma-separated): to count around a known failure. */
+const skipped = new Set((env["DREAMLAKE_CORRUPTION_SKIP"] ?? "").split(",").filter(Boolean));
 
 let temp: { dir: string; cleanup(): Promise<void> };
 const fixtures: TrackFixture[] = [];
@@ -44,7 +46,7 @@ describe("a damaged track", () => {
       const tallies: TrialTally[] = [];
       let run = 0;
       await fc.assert(
-        fc.asyncProperty(trial(FIXTURES), async (t) => {
+        fc.asyncProperty(trial(FIXTURES, skipped), async (t) => {
           const fixture = fixtures[t.fixture] as TrackFixture;
           const workDir = path.join(temp.dir, `trial-${run++}`);
           await mkdir(workDir);

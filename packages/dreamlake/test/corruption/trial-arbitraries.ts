@@ -70,11 +70,20 @@ const readOp: fc.Arbitrary<ReadOp> = fc.oneof(
   fc.constant({ kind: "stats" as const }),
 );
 
-/** A trial on one of `fixtures` fixtures. */
-export function trial(fixtures: number): fc.Arbitrary<Trial> {
+/** A trial on one of `fixtures` fixtures, without damage of the `skipped` kinds or harms. */
+export function trial(
+  fixtures: number,
+  skipped: ReadonlySet<string> = new Set(),
+): fc.Arbitrary<Trial> {
+  const uses = (d: Damage): string[] =>
+    d.kind === "sidecar"
+      ? [d.kind, d.harm.kind]
+      : d.kind === "sidecars"
+        ? [d.kind, ...d.harms.map((harm) => harm.kind)]
+        : [d.kind];
   return fc.record({
     fixture: fc.nat({ max: fixtures - 1 }),
-    damage,
+    damage: damage.filter((d) => !uses(d).some((kind) => skipped.has(kind))),
     reads: fc.array(readOp, { minLength: 3, maxLength: 6 }),
   });
 }
