@@ -47,7 +47,7 @@ async function writeSession(): Promise<Point[]> {
         })),
       );
     }
-    await session.track("ok").append({ _ts: 1, v: 2 });
+    session.track("ok").append({ _ts: 1, v: 2 });
     return await readAll(session);
   } finally {
     await session.close();

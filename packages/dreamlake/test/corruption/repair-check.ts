@@ -74,9 +74,11 @@ export async function checkRepair(
     const track = session.track(TRACK);
     const points: Point[] = [];
     try {
-      for (let page; (page = await track.read({ startIndex: points.length, limit: 10_000 }));) {
+      let isDone = false;
+      while (!isDone) {
+        const page = await track.read({ startIndex: points.length, limit: 10_000 });
         points.push(...page.data.map((row) => row.data));
-        if (page.data.length < 10_000) break;
+        isDone = page.data.length < 10_000;
       }
     } catch (error: unknown) {
       throw new WrongAnswer(`reading the repaired track threw ${String(error)}`, { cause: error });
