@@ -77,11 +77,11 @@ export async function checkSummaries(
     // The writer's bytes are a function of the record's bytes: the check writes them again.
     const bytes = await data.read(entry.offset, entry.length);
     const made = summaryOfRecordBytes(bytes);
-    const hasTable =
-      made !== undefined && (made.summary.blocks.length > 1 || made.layout !== undefined);
+    // A writer gives a record of more than one block a table (one of one block may have one).
+    const needsTable = made !== undefined && made.summary.blocks.length > 1;
     if (
       made === undefined ||
-      hasTable !== (stored.blocks !== undefined) ||
+      (needsTable && stored.blocks === undefined) ||
       !sameBytes(raw, encodeSummary(made.summary, entry, stored.blocks, checksum))
     ) {
       wrongSummaries.push(record);
@@ -94,14 +94,14 @@ export async function checkSummaries(
         : await sidecars.blocks.read(stored.blocks.offset, stored.blocks.length);
     if (
       table === undefined ||
-      decodeBlocks(table, entry.offset, stored.paths, checksum) === undefined
+      decodeBlocks(table, entry, stored.paths, checksum) === undefined
     ) {
       damagedTables.push(record);
       continue;
     }
     const columns =
       made.layout === undefined ? undefined : storedOffsets(made.layout, bytes, checksum);
-    if (!sameBytes(table, encodeBlocks(made.summary, entry.offset, columns, checksum))) {
+    if (!sameBytes(table, encodeBlocks(made.summary, entry, columns, checksum))) {
       wrongTables.push(record);
     }
   }
