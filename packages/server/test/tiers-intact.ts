@@ -19,7 +19,6 @@ export const STEPS: readonly { readonly store: "hot" | "cold"; readonly method: 
   { store: "hot", method: "beginArchival" },
   { store: "hot", method: "readByIndex" },
   { store: "cold", method: "put" },
-  { store: "cold", method: "get" },
   { store: "hot", method: "commitChunk" },
   { store: "hot", method: "dropArchivedRows" },
 ];

@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { UnavailableError } from "dreamlake/engine";
 import { FileObjectStore } from "../src/tiers/cold/file-object-store.js";
@@ -50,6 +53,64 @@ describe("S3ObjectStore streams", () => {
     } finally {
       await store.delete(["big"]);
       await store.close();
+    }
+  });
+});
+
+/**
+ * An HTTP proxy in front of the S3 server that flips the first byte of every PUT body (as a
+ * damaged link would) and records the headers of each PUT.
+ */
+async function damagingProxy(
+  endpoint: string,
+): Promise<{ url: string; puts: IncomingHttpHeaders[]; server: Server }> {
+  const target = new URL(endpoint);
+  const puts: IncomingHttpHeaders[] = [];
+  const server = createServer((incoming, answer) => {
+    const parts: Buffer[] = [];
+    incoming.on("data", (part: Buffer) => parts.push(part));
+    incoming.on("end", () => {
+      const body = Buffer.concat(parts);
+      if (incoming.method === "PUT" && body.length > 0) {
+        puts.push(incoming.headers);
+        body[0] = (body[0] ?? 0) ^ 1;
+      }
+      const upstream = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: incoming.headers,
+        },
+        (reply) => {
+          answer.writeHead(reply.statusCode ?? 502, reply.headers);
+          reply.pipe(answer);
+        },
+      );
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, puts, server };
+}
+
+describe("S3ObjectStore put", () => {
+  it("sends the MD5 of the bytes, and refuses with UnavailableError bytes damaged on the way, storing nothing", async () => {
+    const options = requireS3Options();
+    const keyPrefix = `${uniqueName("damaged")}/`;
+    const proxy = await damagingProxy(options.endpoint ?? "");
+    const store = new S3ObjectStore({ ...options, endpoint: proxy.url, keyPrefix, maxAttempts: 1 });
+    const direct = new S3ObjectStore({ ...options, keyPrefix });
+    const bytes = new Uint8Array(4096).map((_, i) => (i * 7) & 0xff);
+    try {
+      await expect(store.put("chunk", bytes)).rejects.toBeInstanceOf(UnavailableError);
+      expect(proxy.puts[0]?.["content-md5"]).toBe(createHash("md5").update(bytes).digest("base64"));
+      expect(await direct.get("chunk")).toBeUndefined();
+    } finally {
+      await store.close();
+      await direct.close();
+      proxy.server.close();
     }
   });
 });

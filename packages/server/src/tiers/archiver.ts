@@ -2,12 +2,11 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import {
   CorruptDataError,
-  UnavailableError,
   type Clock,
   type IndexedPoint,
 } from "dreamlake/engine";
 import { describeFailure, type ServerLog } from "../logging/server-log.js";
-import { encodeChunk, sha256Of } from "./chunk-codec.js";
+import { encodeChunk } from "./chunk-codec.js";
 import { chunkObjectKey } from "./cold-chunks.js";
 import type { ObjectStore } from "./cold/object-store.js";
 import type { ArchivalPlan, ChunkEntry, HotStore } from "./hot/hot-store.js";
@@ -47,11 +46,12 @@ export type SweepResult = { readonly chunks: number; readonly failedTracks: numb
 /**
  * Moves full chunks of hot points to the cold tier, oldest first, one track at a time.
  *
- * Archiving one chunk is five steps, each of which can be repeated after a crash or a
- * failure: record the plan (which points, which key) in the hot tier; upload the chunk;
- * read it back and compare its checksum; commit its manifest entry; delete its hot points.
- * The hot points go only after the manifest lists a chunk whose bytes were verified, so no
- * point is ever lost; the key holds the index range and reads use the manifest, so no point
+ * Archiving one chunk is four steps, each of which can be repeated after a crash or a
+ * failure: record the plan (which points, which key) in the hot tier; upload the chunk (the
+ * store checks the bytes it receives against their digest, see {@link ObjectStore.put}, so an
+ * upload that resolved stored exactly these bytes and is not read back); commit its manifest
+ * entry; delete its hot points. The hot points go only after the manifest lists a chunk the
+ * store holds, so no point is ever lost; the key holds the index range and reads use the manifest, so no point
  * is ever shown twice. A lease per track (`takeArchivalLease`) keeps two replicas from
  * working on one track at once; should two ever do (a lease that expired under a paused
  * process), they upload the same bytes under the same key and commit the same entry: the
@@ -238,20 +238,17 @@ export class Archiver {
     return "chunk";
   }
 
-  /** Uploads the planned chunk and checks what the store kept. */
+  /**
+   * Uploads the planned chunk. The store checks what it received (a put that resolved holds
+   * exactly these bytes), so nothing is read back: a read-back cost as much as the upload
+   * again, in the replica and in the store.
+   */
   async #upload(trackId: string, plan: ArchivalPlan): Promise<ChunkEntry> {
     const count = plan.endIndex - plan.startIndex + 1;
     const { rows } = await this.#hot.readByIndex(trackId, plan.startIndex, count);
     checkContiguous(trackId, rows, plan);
     const chunk = encodeChunk(rows);
     await this.#cold.put(plan.key, chunk.bytes);
-    const stored = await this.#cold.get(plan.key);
-    const found = stored === undefined ? "nothing" : sha256Of(stored);
-    if (found !== chunk.checksum) {
-      throw new UnavailableError(
-        `the object store kept ${found} under ${plan.key} instead of the uploaded ${chunk.checksum}; the hot points stay and the upload will be retried`,
-      );
-    }
     return {
       chunkNumber: plan.chunkNumber,
       startIndex: plan.startIndex,

@@ -19,7 +19,10 @@ export type ObjectCallOptions = {
  *
  * Every adapter keeps the same contract (test/object-store-contract.ts):
  * - `put` replaces the whole object atomically: a reader sees the old bytes or the new
- *   ones, never a mix, and a failed `put` leaves the old object (or none).
+ *   ones, never a mix, and a failed `put` leaves the old object (or none). A resolved `put`
+ *   means the store holds exactly `bytes`: an adapter that sends them over a network has
+ *   the server check them against a digest sent along (S3: Content-MD5) and rejects with
+ *   `UnavailableError` when it received others.
  * - `get` and `head` answer `undefined` for a missing key; `delete` of a missing key is
  *   not an error, so every call can be repeated after a failure.
  * - `list` yields the objects under a key prefix in ascending key order (code-unit order).

@@ -8,6 +8,7 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { FailedPreconditionError, InternalError, UnavailableError } from "dreamlake/engine";
 import {
@@ -58,6 +59,11 @@ const DELETE_BATCH = 1000;
  * addressing when an endpoint is given, checksums only where the protocol requires them
  * (Swift answers 501 to the SDK's default aws-chunked uploads), and Content-MD5 on batch
  * deletes.
+ *
+ * `put` sends the bytes with their MD5 (Content-MD5), besides the SHA-256 the request's
+ * signature covers: the server refuses bytes that differ from those sent (S3 answers
+ * BadDigest), so a resolved `put` means the bucket holds exactly the given bytes, and the
+ * archiver need not read them back.
  */
 export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
@@ -95,6 +101,7 @@ export class S3ObjectStore implements ObjectStore {
       Key: this.#prefix + checkObjectKey(key),
       Body: bytes,
       ContentLength: bytes.byteLength,
+      ContentMD5: createHash("md5").update(bytes).digest("base64"),
       ContentType: "application/octet-stream",
     });
     await this.#call(`put ${key}`, () => this.#client.send(command, abortOf(options)));
@@ -289,7 +296,14 @@ export class S3ObjectStore implements ObjectStore {
     ) {
       return new FailedPreconditionError(`${text}: check the S3 credentials`, { cause: error });
     }
-    if (status >= 500 || status === 429 || error.name === "SlowDown" || error.$retryable) {
+    // BadDigest: the server received other bytes than were sent (damaged on the way): again.
+    if (
+      status >= 500 ||
+      status === 429 ||
+      error.name === "SlowDown" ||
+      error.name === "BadDigest" ||
+      error.$retryable
+    ) {
       return new UnavailableError(text, { cause: error });
     }
     return new InternalError(text, { cause: error });
