@@ -15,10 +15,12 @@ import {
 import type {
   ArchivalPlan,
   ChunkEntry,
+  HotBatch,
   HotStore,
   HotTrackFields,
   HotTrackKey,
 } from "../src/tiers/hot/hot-store.js";
+import { readTrackRecords } from "../src/tiers/track-records.js";
 
 /** Makes a fresh, empty store for one test, and disposes of it afterwards. */
 export type HotStoreFactory = () => Promise<{
@@ -308,6 +310,56 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
         const read = await store.readByIndex(await trackId(), 0, 12_000);
         expect(read.rows).toHaveLength(12_000);
         expect(read.rows[11_999]?.index).toBe(11_999);
+      });
+    });
+
+    describe("readBatches", () => {
+      /** The points the batches hold in `from..to`, decoded, by index. */
+      const pointsIn = (batches: readonly HotBatch[], from: number, to: number): unknown[] =>
+        batches.flatMap((batch) =>
+          readTrackRecords(batch.records, (problem) => new Error(problem))
+            .map((point, i) => ({ index: batch.startIndex + i, ts: point["_ts"] }))
+            .filter((point) => point.index >= from && point.index <= to),
+        );
+
+      it("gives the stored batches covering a range, in index order, whose records are the points", async () => {
+        await append([10, 11, 12]);
+        await append([13, 14]);
+        await append([15, 16, 17, 18]);
+        const read = await store.readBatches(await trackId(), 2, 6);
+        expect(read).toMatchObject({ hotStartIndex: 0, totalPoints: 9 });
+        const first = read.batches[0]!;
+        const last = read.batches.at(-1)!;
+        expect(first.startIndex).toBeLessThanOrEqual(2);
+        expect(last.endIndex).toBeGreaterThanOrEqual(6);
+        for (const [i, batch] of read.batches.entries()) {
+          if (i > 0) expect(batch.startIndex).toBe(read.batches[i - 1]!.endIndex + 1);
+          const inBatch = pointsIn([batch], batch.startIndex, batch.endIndex);
+          expect(inBatch).toHaveLength(batch.endIndex - batch.startIndex + 1);
+          const ts = inBatch.map((point) => (point as { ts: number }).ts);
+          expect([batch.minTs, batch.maxTs]).toEqual([Math.min(...ts), Math.max(...ts)]);
+        }
+        expect(pointsIn(read.batches, 2, 6)).toEqual(
+          [12, 13, 14, 15, 16].map((ts, i) => ({ index: 2 + i, ts })),
+        );
+      });
+
+      it("leaves out what was archived, and gives nothing past the end or for a missing track", async () => {
+        await append([0, 1, 2, 3]);
+        await append([4, 5, 6, 7]);
+        const id = await trackId();
+        await store.beginArchival(id, planOf(chunk(0, 0, 3)));
+        await store.commitChunk(id, chunk(0, 0, 3));
+        await store.dropArchivedRows(id, 4);
+        const read = await store.readBatches(id, 0, 7);
+        expect(read).toMatchObject({ hotStartIndex: 4, totalPoints: 8 });
+        expect(pointsIn(read.batches, 0, 7)).toEqual([4, 5, 6, 7].map((ts) => ({ index: ts, ts })));
+        expect((await store.readBatches(id, 8, 20)).batches).toEqual([]);
+        expect(await store.readBatches("424242", 0, 10)).toEqual({
+          batches: [],
+          hotStartIndex: 0,
+          totalPoints: 0,
+        });
       });
     });
 

@@ -108,7 +108,7 @@ describe("archivers configured with different chunk sizes", () => {
     await big.repository.append(session, "t", pointsFrom(0, 10));
     const trackId = (await hot.track({ sessionId: session.id, name: "t" }))!.trackId;
     // The big-chunk archiver records its plan (0..7) and stops before uploading.
-    const stopped = tiered(crashingAt(hot, { method: "readByIndex", when: "before" }), objects, {
+    const stopped = tiered(crashingAt(hot, { method: "readBatches", when: "before" }), objects, {
       chunkSize: 8,
     });
     await expect(stopped.archiver.archiveTrack(trackId)).rejects.toBeInstanceOf(InjectedCrash);

@@ -11,7 +11,9 @@ import {
   type Point,
   type IndexedPoint,
 } from "dreamlake/engine";
-import { decodeChunk, encodeChunk, sha256Of } from "../src/tiers/chunk-codec.js";
+import { assembleChunk, decodeChunk, encodeChunk, sha256Of } from "../src/tiers/chunk-codec.js";
+import type { HotBatch } from "../src/tiers/hot/hot-store.js";
+import { readTrackRecords, recordWriter, writeTrackRecords } from "../src/tiers/track-records.js";
 import { makeTempDir } from "./tiers-services.js";
 
 const rowsOf = (points: readonly Point[], first = 0): IndexedPoint[] =>
@@ -174,5 +176,98 @@ describe("chunk codec", () => {
         }),
       );
     });
+  });
+});
+
+/** Points cut into stored batches of the given sizes, as the hot tier keeps them. */
+function batchesOf(points: readonly Point[], sizes: readonly number[]): HotBatch[] {
+  const batches: HotBatch[] = [];
+  let from = 0;
+  for (const size of sizes) {
+    const writer = recordWriter();
+    const { minTs, maxTs } = writeTrackRecords(writer, points, from, from + size);
+    batches.push({
+      startIndex: from,
+      endIndex: from + size - 1,
+      minTs,
+      maxTs,
+      records: writer.toBytes(),
+    });
+    from += size;
+  }
+  return batches;
+}
+
+const decodedPoints = (bytes: Uint8Array): Point[] =>
+  readTrackRecords(bytes, (problem) => new Error(problem));
+
+describe("assembling a chunk from hot batches", () => {
+  const points = Array.from({ length: 10 }, (_, i) => ({ _ts: 100 - i, step: i }));
+
+  it("copies the records of batches inside the chunk as they are", () => {
+    const batches = batchesOf(points, [4, 6]);
+    const chunk = assembleChunk(batches, 0, 9, "chunk 0");
+    expect(chunk.bytes).toEqual(new Uint8Array([...batches[0]!.records, ...batches[1]!.records]));
+    expect(chunk).toMatchObject({
+      count: 10,
+      minTs: 91,
+      maxTs: 100,
+      checksum: sha256Of(chunk.bytes),
+    });
+  });
+
+  it("holds exactly the points of the range when batches straddle its ends, with their _ts range", () => {
+    const chunk = assembleChunk(batchesOf(points, [3, 4, 3]), 2, 7, "chunk 1");
+    expect(chunk).toMatchObject({ count: 6, minTs: 93, maxTs: 98 });
+    const read = decodeChunk(chunk.bytes, {
+      key: "k",
+      count: 6,
+      byteSize: chunk.bytes.byteLength,
+      checksum: chunk.checksum,
+    });
+    expect(read).toEqual(points.slice(2, 8));
+  });
+
+  it("refuses batches that leave a gap in the range, naming the chunk", () => {
+    const batches = batchesOf(points, [3, 4, 3]);
+    expect(() => assembleChunk([batches[0]!, batches[2]!], 0, 9, "chunk 7 of track 3")).toThrow(
+      /holds 3 of the 10 points 0\.\.9 planned for chunk 7 of track 3/,
+    );
+    expect(() => assembleChunk(batches.slice(0, 2), 0, 9, "chunk 7")).toThrow(CorruptDataError);
+  });
+
+  it("refuses a batch whose records hold another number of points than its range", () => {
+    const [batch] = batchesOf(points, [4]);
+    const longer = { ...batch!, endIndex: 4 };
+    expect(() => assembleChunk([longer], 0, 4, "chunk 0")).toThrow(CorruptDataError);
+    expect(() =>
+      assembleChunk([{ ...batch!, records: batch!.records.slice(1) }], 0, 3, "chunk 0"),
+    ).toThrow(CorruptDataError);
+  });
+
+  it("gives the points of the range for any batch sizes and any range, as encodeChunk does", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+        fc.nat(),
+        (sizes, a, b) => {
+          const total = sizes.reduce((sum, size) => sum + size, 0);
+          const all = Array.from({ length: total }, (_, i) =>
+            i % 3 === 0 ? { _ts: i * 0.5, x: i } : { _ts: i * 0.5, y: `p${i}`, x: -i },
+          );
+          const start = a % total;
+          const end = start + (b % (total - start));
+          const chunk = assembleChunk(batchesOf(all, sizes), start, end, "chunk");
+          const expected = encodeChunk(rowsOf(all.slice(start, end + 1), start));
+          expect(decodedPoints(chunk.bytes)).toEqual(all.slice(start, end + 1));
+          expect(chunk).toMatchObject({
+            count: expected.count,
+            minTs: expected.minTs,
+            maxTs: expected.maxTs,
+          });
+        },
+      ),
+    );
   });
 });

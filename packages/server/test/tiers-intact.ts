@@ -17,7 +17,7 @@ export const STEPS: readonly { readonly store: "hot" | "cold"; readonly method: 
   { store: "hot", method: "trackById" },
   { store: "hot", method: "manifest" },
   { store: "hot", method: "beginArchival" },
-  { store: "hot", method: "readByIndex" },
+  { store: "hot", method: "readBatches" },
   { store: "cold", method: "put" },
   { store: "hot", method: "commitChunk" },
   { store: "hot", method: "dropArchivedRows" },

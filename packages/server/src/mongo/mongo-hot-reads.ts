@@ -11,7 +11,7 @@
 import type { Filter } from "mongodb";
 import { TimeSelection, type IndexedPoint, type Point, type TimeQuery } from "dreamlake/engine";
 import { selectBatches, type BatchSpan } from "../tiers/hot/batch-selection.js";
-import type { HotRows } from "../tiers/hot/hot-store.js";
+import type { HotBatch, HotBatches, HotRows } from "../tiers/hot/hot-store.js";
 import { decodeBatch } from "./mongo-batches.js";
 import type { MongoDatabase } from "./mongo-database.js";
 import type { BatchDocument, CommitDocument } from "./mongo-documents.js";
@@ -58,6 +58,44 @@ export async function readHotByIndex(
     }
   }
   return { rows, hotStartIndex: hotStart, totalPoints: Math.max(total, hotStart) };
+}
+
+/**
+ * The stored batches holding hot points `startIndex..endIndex`, records as stored, read as
+ * {@link readHotByIndex} reads them: a batch the archiver deleted meanwhile is left out and
+ * lies below the `hotStart` read last.
+ */
+export async function readHotBatches(
+  db: MongoDatabase,
+  trackId: string,
+  startIndex: number,
+  endIndex: number,
+): Promise<HotBatches> {
+  const head = await headCommit(db, trackId);
+  if (head === null) return { batches: [], hotStartIndex: 0, totalPoints: 0 };
+  const total = totalOf(head);
+  const end = Math.min(total, endIndex + 1);
+  const wanted: PlacedBatch[] = [];
+  if (startIndex < end) {
+    const commits = await findCommits(
+      db,
+      { track: trackId, end: { $gte: startIndex }, start: { $lt: end } },
+      `read the batches of track ${trackId} from index ${startIndex}`,
+    );
+    for (const batch of placeBatches(commits)) {
+      if (batch.endIndex >= startIndex && batch.startIndex < end) wanted.push(batch);
+    }
+  }
+  const fetched = await fetchBatches(db, trackId, wanted);
+  const hotStart = await hotStartOf(db, trackId);
+  const batches: HotBatch[] = fetched.map(({ span, data }) => ({
+    startIndex: span.startIndex,
+    endIndex: span.endIndex,
+    minTs: span.minTs,
+    maxTs: span.maxTs,
+    records: new Uint8Array(data.buffer.buffer, data.buffer.byteOffset, data.position),
+  }));
+  return { batches, hotStartIndex: hotStart, totalPoints: Math.max(total, hotStart) };
 }
 
 /** Hot points with `startTime <= _ts < endTime`, in time order, at most `query.limit`. */

@@ -6,6 +6,7 @@ import type {
   ArchivalPlan,
   ChunkEntry,
   HotAppendResult,
+  HotBatches,
   HotRows,
   HotStore,
   HotTrack,
@@ -17,7 +18,7 @@ import { stageBatches, type StagedAppend } from "./mongo-batches.js";
 import { MongoDatabase, type MongoDatabaseOptions } from "./mongo-database.js";
 import type { CommitDocument, TrackDocument } from "./mongo-documents.js";
 import { isDuplicateKey } from "./mongo-errors.js";
-import { readHotByIndex, readHotByTime } from "./mongo-hot-reads.js";
+import { readHotBatches, readHotByIndex, readHotByTime } from "./mongo-hot-reads.js";
 import { MongoLeases } from "./mongo-leases.js";
 import { requestTag } from "./mongo-request-keys.js";
 import {
@@ -170,6 +171,10 @@ export class MongoHotStore implements HotStore {
 
   readByIndex(trackId: string, startIndex: number, limit: number): Promise<HotRows> {
     return readHotByIndex(this.#db, trackId, startIndex, limit);
+  }
+
+  readBatches(trackId: string, startIndex: number, endIndex: number): Promise<HotBatches> {
+    return readHotBatches(this.#db, trackId, startIndex, endIndex);
   }
 
   readByTime(trackId: string, query: TimeQuery): Promise<HotRows> {

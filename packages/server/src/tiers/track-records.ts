@@ -11,6 +11,7 @@ import {
   MsgpackWriter,
   PointColumns,
   expandRecord,
+  isColumnar,
   writeColumnarRecord,
   type FieldValue,
   type Point,
@@ -99,6 +100,41 @@ export function readTrackRecords(
     offset = reader.position + 1;
   }
   return points;
+}
+
+/**
+ * Counts the points of track-format records, checking that they decode, without making an
+ * object per point (a tenth of the cost of {@link readTrackRecords}).
+ *
+ * @param corrupt as for {@link readTrackRecords}
+ */
+export function countTrackRecordPoints(
+  bytes: Uint8Array,
+  corrupt: (problem: string, offset: number) => Error,
+): number {
+  let count = 0;
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    let value: FieldValue;
+    const reader = new MsgpackReader(bytes, offset);
+    try {
+      value = reader.decode();
+    } catch (error: unknown) {
+      throw corrupt(`the record at offset ${offset} does not decode (${String(error)})`, offset);
+    }
+    if (!isMap(value) || bytes[reader.position] !== RECORD_SEPARATOR) {
+      throw corrupt(`the object at offset ${offset} is not a track record`, offset);
+    }
+    count += isColumnar(value) ? columnLength(value) : 1;
+    offset = reader.position + 1;
+  }
+  return count;
+}
+
+/** The length of the columns of a columnar record (all have the same). */
+function columnLength(record: { readonly [key: string]: FieldValue }): number {
+  for (const key in record) return (record[key] as readonly FieldValue[]).length;
+  return 0;
 }
 
 function isSameList(a: readonly string[], b: readonly string[]): boolean {

@@ -77,6 +77,31 @@ export type HotRows = {
   readonly totalPoints: number;
 };
 
+/**
+ * One stored batch of hot points, as it is stored: the track-format records of points
+ * `startIndex..endIndex`, so that the archiver copies them into a chunk without decoding them.
+ */
+export type HotBatch = {
+  readonly startIndex: number;
+  /** Inclusive. */
+  readonly endIndex: number;
+  /** Smallest `_ts` of the batch's points. */
+  readonly minTs: number;
+  /** Largest `_ts` of the batch's points. */
+  readonly maxTs: number;
+  /** The points as track-format records (see `track-records.ts`). */
+  readonly records: Uint8Array;
+};
+
+/** Stored batches read back, with the track's counters as of the same instant. */
+export type HotBatches = {
+  readonly batches: readonly HotBatch[];
+  /** `hotStartIndex` at the moment the batches were read. */
+  readonly hotStartIndex: number;
+  /** `totalPoints` at the moment the batches were read. */
+  readonly totalPoints: number;
+};
+
 /** One chunk archived to the cold tier: one object holding points `startIndex..endIndex`. */
 export type ChunkEntry = {
   /** 0, 1, 2, ... in index order. */
@@ -122,7 +147,8 @@ export type ArchivalPlan = {
  * - Reads see one consistent state: the rows and the counters of a {@link HotRows} come
  *   from the same instant, so every index below `hotStartIndex` is in the manifest.
  * - `readByIndex` returns hot points with `index >= startIndex` in index order, at most
- *   `limit`; `readByTime` hot points with `startTime <= _ts < endTime` (absent bounds are
+ *   `limit` (`readBatches` the stored batches holding a range of them, whose records decode
+ *   to the same points); `readByTime` hot points with `startTime <= _ts < endTime` (absent bounds are
  *   open) ordered by `_ts` (descending with `reverse`), equal `_ts` in index order, at most
  *   `limit`. Neither ever returns an archived point.
  * - The manifest only grows, one chunk at a time, in index order with no gap:
@@ -166,6 +192,14 @@ export interface HotStore {
 
   /** Hot points in a time range, in time order, at most `query.limit`. */
   readByTime(trackId: string, query: TimeQuery): Promise<HotRows>;
+
+  /**
+   * The stored batches that hold hot points `startIndex..endIndex` (inclusive), in index
+   * order, records as stored: the first may start before `startIndex` and the last end after
+   * `endIndex`. A batch dropped by archival is left out (its points are below the counters'
+   * `hotStartIndex`). For the archiver, which copies whole batches into a chunk.
+   */
+  readBatches(trackId: string, startIndex: number, endIndex: number): Promise<HotBatches>;
 
   /** The track's archived chunks, in chunk order. */
   manifest(trackId: string): Promise<readonly ChunkEntry[]>;

@@ -6,12 +6,14 @@ import {
   type IndexedPoint,
 } from "dreamlake/engine";
 import { promiseOf } from "../promise-of.js";
+import { recordWriter, writeTrackRecords } from "../track-records.js";
 import { decodeHotPoint, HotPointEncoder } from "./hot-point-codec.js";
 import type {
   ArchivalPlan,
   ChunkEntry,
   AppendRequest,
   HotAppendResult,
+  HotBatches,
   HotRows,
   HotStore,
   HotTrack,
@@ -142,6 +144,26 @@ export class MemoryHotStore implements HotStore {
         .slice(from, from + limit)
         .map((stored, i) => this.#row(trackId, first + from + i, stored));
       return { rows, hotStartIndex: first, totalPoints: entry.track.totalPoints };
+    });
+  }
+
+  /** The points of the range as one batch (this store keeps points, not batches). */
+  readBatches(trackId: string, startIndex: number, endIndex: number): Promise<HotBatches> {
+    return this.#run(() => {
+      const entry = this.#byId.get(trackId);
+      if (entry === undefined) return { batches: [], hotStartIndex: 0, totalPoints: 0 };
+      const first = entry.track.hotStartIndex;
+      const from = Math.max(first, startIndex);
+      const to = Math.min(entry.track.totalPoints - 1, endIndex);
+      const counters = { hotStartIndex: first, totalPoints: entry.track.totalPoints };
+      if (from > to) return { batches: [], ...counters };
+      const points = entry.hot
+        .slice(from - first, to - first + 1)
+        .map((stored, i) => this.#row(trackId, from + i, stored).data);
+      const writer = recordWriter();
+      const { minTs, maxTs } = writeTrackRecords(writer, points, 0, points.length);
+      const batch = { startIndex: from, endIndex: to, minTs, maxTs, records: writer.toBytes() };
+      return { batches: [batch], ...counters };
     });
   }
 

@@ -20,6 +20,8 @@ import {
   type ArchivalPlan,
   type ChunkEntry,
   type HotAppendResult,
+  type HotBatch,
+  type HotBatches,
   type HotRows,
   type HotStore,
   type HotTrack,
@@ -32,6 +34,7 @@ import {
   toChunk,
   toPlan,
   toTrack,
+  type BatchRangeRecord,
   type BatchRecord,
   type ChunkRecord,
   type PlanRecord,
@@ -234,6 +237,31 @@ export class PostgresHotStore implements HotStore {
     // The selection keeps one row more than asked (for its own hasMore): the caller asks
     // for what it needs.
     return { rows: selection.result().points.slice(0, query.limit), ...counters };
+  }
+
+  async readBatches(trackId: string, startIndex: number, endIndex: number): Promise<HotBatches> {
+    // One statement, one snapshot: the batches and the counters agree.
+    const rows = await this.#db.query<BatchRangeRecord>(
+      `read the batches of track ${trackId} from index ${startIndex} to ${endIndex}`,
+      {
+        name: `${this.#db.schema}.batchRecords`,
+        text: this.#sql.batchRecords,
+        values: [trackId, startIndex, endIndex],
+      },
+    );
+    const batches: HotBatch[] = [];
+    for (const row of rows) {
+      if (row.start_index === null || row.end_index === null || row.data === null) continue;
+      const data = row.data;
+      batches.push({
+        startIndex: Number(row.start_index),
+        endIndex: Number(row.end_index),
+        minTs: row.min_ts ?? 0,
+        maxTs: row.max_ts ?? 0,
+        records: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      });
+    }
+    return { batches, ...countersOf(rows) };
   }
 
   async manifest(trackId: string): Promise<readonly ChunkEntry[]> {

@@ -48,6 +48,13 @@ export type BatchRecord = {
   data: Buffer | null;
 };
 
+/** A row of a batch-records read: the counters and one batch with its ranges (nulls when none). */
+export type BatchRangeRecord = BatchRecord & {
+  end_index: string | null;
+  min_ts: number | null;
+  max_ts: number | null;
+};
+
 /** A row of a batch-span read: the track's counters and one batch's ranges (nulls when none). */
 export type SpanRecord = {
   hot_start: string;

@@ -58,6 +58,11 @@ export class PostgresStatements {
   readonly tracksOfSession: string;
   /** The batches holding indexes from $2 to $2 + $3 - 1, with the counters of the same snapshot. */
   readonly batchesByIndex: string;
+  /**
+   * The batches holding indexes $2 to $3 (inclusive), with their ranges and the counters of
+   * the same snapshot.
+   */
+  readonly batchRecords: string;
   /** The index ranges and `_ts` ranges of the batches overlapping a time window, with the counters. */
   readonly batchSpans: string;
   /** The batches with the given start indexes ($2), with the counters. */
@@ -116,6 +121,16 @@ export class PostgresStatements {
           AND start_index >= COALESCE(
             (SELECT max(start_index) FROM ${s}.hot_batches WHERE track_id = t.id AND start_index <= $2),
             0)
+        ORDER BY start_index
+      ) b ON true
+      WHERE t.id = $1
+      ORDER BY b.start_index`;
+    this.batchRecords = `SELECT t.hot_start, t.total_points, b.start_index, b.end_index, b.min_ts,
+        b.max_ts, b.data
+      FROM ${s}.tracks t
+      LEFT JOIN LATERAL (
+        SELECT start_index, end_index, min_ts, max_ts, data FROM ${s}.hot_batches
+        WHERE track_id = t.id AND start_index <= $3::bigint AND end_index >= $2::bigint
         ORDER BY start_index
       ) b ON true
       WHERE t.id = $1
