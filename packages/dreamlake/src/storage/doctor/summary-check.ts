@@ -92,10 +92,7 @@ export async function checkSummaries(
       sidecars.blocks === undefined || stored.blocks.offset < SIDECAR_HEADER_BYTES
         ? undefined
         : await sidecars.blocks.read(stored.blocks.offset, stored.blocks.length);
-    if (
-      table === undefined ||
-      decodeBlocks(table, entry, stored.paths, checksum) === undefined
-    ) {
+    if (table === undefined || decodeBlocks(table, entry, stored.paths, checksum) === undefined) {
       damagedTables.push(record);
       continue;
     }
