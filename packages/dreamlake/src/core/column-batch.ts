@@ -2,6 +2,7 @@ import { describeValue } from "./describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
 import type { FieldValue, Point } from "./point.js";
 import { parseTimeBound } from "./read-options.js";
+import { timestampOf } from "./timestamp-of.js";
 
 /**
  * Points as columns, as `scanColumns` yields them: one list per field and one typed array
@@ -12,7 +13,7 @@ export type ColumnBatch = {
   readonly count: number;
   /** The index of each point (ascending; consecutive unless a time range left some out). */
   readonly indexes: Float64Array;
-  /** The `_ts` of each point (NaN where a point has no numeric `_ts`, as files other tools wrote may hold). */
+  /** The `_ts` of each point as docs/FORMAT.md reads a stored one (`true`/`false` are 1/0; NaN where a point has no time, as files other tools wrote may hold). */
   readonly timestamps: Float64Array;
   /**
    * The values of each field, one per point, by field name (`_ts` excluded). A point that
@@ -83,13 +84,17 @@ export function columnBatchOfPoints(
   points: readonly { readonly index: number; readonly data: Point }[],
   query: ScanQuery,
 ): ColumnBatch | undefined {
-  const start = query.startTime ?? -Infinity;
-  const end = query.endTime ?? Infinity;
-  const isBounded = query.startTime !== undefined || query.endTime !== undefined;
+  const { startTime, endTime } = query;
+  const isBounded = startTime !== undefined || endTime !== undefined;
+  // A missing bound is open, so ±Infinity count; a point without time counts in no range.
   const kept = isBounded
     ? points.filter(({ data }) => {
-        const ts = data["_ts"];
-        return typeof ts === "number" && ts >= start && ts < end;
+        const ts = timestampOf(data["_ts"]);
+        return (
+          ts !== undefined &&
+          (startTime === undefined || ts >= startTime) &&
+          (endTime === undefined || ts < endTime)
+        );
       })
     : points;
   if (kept.length === 0) return undefined;
@@ -99,8 +104,7 @@ export function columnBatchOfPoints(
   const fields = Object.create(null) as Record<string, FieldValue[]>;
   kept.forEach(({ index, data }, i) => {
     indexes[i] = index;
-    const ts = data["_ts"];
-    timestamps[i] = typeof ts === "number" ? ts : NaN;
+    timestamps[i] = timestampOf(data["_ts"]) ?? NaN;
     for (const key of Object.keys(data)) {
       const value = data[key];
       if (key === "_ts" || value === undefined) continue;

@@ -21,13 +21,16 @@ export function columnBatchOf(
     timestamps[i] = decoded.timestampAt(i) ?? NaN;
   }
   let positions: number[] | undefined;
-  if (query.startTime !== undefined || query.endTime !== undefined) {
-    const start = query.startTime ?? -Infinity;
-    const end = query.endTime ?? Infinity;
+  const { startTime, endTime } = query;
+  if (startTime !== undefined || endTime !== undefined) {
     positions = [];
+    // A missing bound is open, so +Infinity and -Infinity count; NaN (no time) never does.
     for (let i = 0; i < count; i++) {
       const ts = timestamps[i] as number;
-      if (ts >= start && ts < end) positions.push(i);
+      if (Number.isNaN(ts)) continue;
+      if ((startTime === undefined || ts >= startTime) && (endTime === undefined || ts < endTime)) {
+        positions.push(i);
+      }
     }
     if (positions.length === 0) return undefined;
     if (positions.length === count) positions = undefined;

@@ -364,13 +364,12 @@ export class TrackStore {
       keeper.assertNoUnreadableTail();
       return keeper.index.size;
     });
-    const start = query.startTime ?? -Infinity;
-    const end = query.endTime ?? Infinity;
+    const { startTime, endTime } = query;
     // The first record that may hold points of the range; from there, records in index order.
     let record = await this.#turns.run(() =>
       keeper.withIndexRepair(async () =>
-        keeper.index.isTimeOrdered && start > -Infinity
-          ? keeper.index.firstEndingAtOrAfter(start)
+        keeper.index.isTimeOrdered && startTime !== undefined
+          ? keeper.index.firstEndingAtOrAfter(startTime)
           : 0,
       ),
     );
@@ -379,10 +378,17 @@ export class TrackStore {
         keeper.withIndexRepair(async () => {
           const index = keeper.index;
           const entry = await index.entry(record);
-          if (index.isTimeOrdered && entry.minTs >= end) return "past";
-          // NaN (no timed point) fails both comparisons: such a record has no point in a range.
-          const isBounded = start > -Infinity || end < Infinity;
-          if (isBounded && !(entry.minTs < end && entry.maxTs >= start)) return undefined;
+          if (index.isTimeOrdered && endTime !== undefined && entry.minTs >= endTime) {
+            return "past";
+          }
+          // A missing bound is open, so +Infinity and -Infinity count. NaN (no timed point)
+          // fails every comparison: such a record has no point in a range.
+          if (
+            (startTime !== undefined && !(entry.maxTs >= startTime)) ||
+            (endTime !== undefined && !(entry.minTs < endTime))
+          ) {
+            return undefined;
+          }
           return columnBatchOf(
             await this.#loader.load(record, entry, "fresh"),
             entry.firstIndex,
