@@ -207,6 +207,49 @@ describe("tracks", () => {
     expect(await times("robot/velocity")).toEqual(pose);
   });
 
+  it("resolve _ts -1 after appendBatch or appendColumns to the write's last point (Python: the last append's)", async () => {
+    const follower = session.track("follower");
+    session.track("single").append({ v: 0, _ts: 50 });
+    // The batch's last point in the given order, not its largest _ts.
+    await session.track("batch").appendBatch([
+      { v: 1, _ts: 70 },
+      { v: 2, _ts: 60 },
+    ]);
+    follower.append({ after: "appendBatch", _ts: -1 });
+    await session.track("columns").appendColumns({ _ts: [90, 80], v: [3, 4] });
+    follower.append({ after: "appendColumns", _ts: -1 });
+    // -1 inside a batch inherits too, and the batch then ends on that timestamp.
+    await session.track("batch").appendBatch([
+      { v: 5, _ts: 100 },
+      { v: 6, _ts: -1 },
+    ]);
+    follower.append({ after: "inheriting batch", _ts: -1 });
+    const rows = (await follower.read()).data.map((row) => row.data);
+    expect(rows).toEqual([
+      { after: "appendBatch", _ts: 60 },
+      { after: "appendColumns", _ts: 80 },
+      { after: "inheriting batch", _ts: 100 },
+    ]);
+    expect((await session.track("batch").read()).data.map((row) => row.data["_ts"])).toEqual([
+      70, 60, 100, 100,
+    ]);
+  });
+
+  it("leave the _ts -1 of later appends as they were when a batch is refused", async () => {
+    session.track("single").append({ v: 0, _ts: 50 });
+    await expect(
+      session.track("batch").appendBatch([
+        { v: 1, _ts: 70 },
+        { v: 2, _ts: "late" },
+      ]),
+    ).rejects.toThrow(/Point 1 of appendBatch/);
+    await expect(session.track("columns").appendColumns({ _ts: [90, NaN] })).rejects.toThrow(
+      /point 1: _ts/,
+    );
+    session.track("follower").append({ _ts: -1 });
+    expect((await session.track("follower").read()).data[0]?.data["_ts"]).toBe(50);
+  });
+
   it("merge points of equal _ts flushed together (later fields win), not across flushes", async () => {
     const state = session.track("robot/state");
     state.append({ q: [0.1, 0.2], _ts: 7 });

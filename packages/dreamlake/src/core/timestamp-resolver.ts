@@ -24,7 +24,8 @@ export function assertTimestampInput(ts: unknown, where: () => string): void {
 /**
  * The session-wide `_ts` rules, shared by every track of one session:
  * - absent (`undefined` or `null`): generated from the clock, strictly increasing;
- * - `-1`: the last timestamp used by any track of the session (generated when there is none);
+ * - `-1`: the last timestamp used by any track of the session (generated when there is none),
+ *   by `append` or by the last point of a batch alike (Python 0.4.0 counts `append` only);
  * - any other finite number ≥ 0: used as given.
  *
  * Everything else is refused, and a refused value changes no state.
