@@ -18,6 +18,7 @@ export {
   type Point,
   type TimedPoint,
 } from "./core/point.js";
+export { hasLoneSurrogate } from "./core/well-formed-text.js";
 export { mergeByTimestamp } from "./core/merge-by-timestamp.js";
 export {
   BucketGrid,

@@ -139,6 +139,44 @@ describe("a read limit outside 1..10000", () => {
   });
 });
 
+describe("a string with a lone UTF-16 surrogate, which UTF-8 cannot store", () => {
+  const LONE = "x\ud800y";
+  it.each([
+    ["a value", { name: LONE }, 'value of field "name"'],
+    ["a field name", { [LONE]: 1 }, "name of field"],
+    ["a nested value", { pose: { frame: ["ok", LONE] } }, 'value of field "pose.frame[1]"'],
+    ["a nested field name", { pose: { [LONE]: 1 } }, 'name of field "pose.x\\ud800y"'],
+    ["a low surrogate alone", { name: "\udc00" }, "U+DC00 at position 0"],
+    ["a pair in the wrong order", { name: "\udc00\ud800" }, "U+DC00 at position 0"],
+  ])("refuses %s in append, appendBatch and appendColumns", async (_label, fields, mention) => {
+    await expectRefused(() => track.append({ ...fields, _ts: 3 }), mention);
+    await expectRefused(
+      () =>
+        track.appendBatch([
+          { v: 3, _ts: 3 },
+          { ...fields, _ts: 4 },
+        ]),
+      new RegExp(`Point 1 of appendBatch.*lone UTF-16 surrogate`),
+    );
+    const columns = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, [1, v]]));
+    await expectRefused(() => track.appendColumns({ _ts: [3, 4], ...columns }), "surrogate");
+  });
+
+  it("names the column of appendColumns and the point holding it", async () => {
+    await expectRefused(
+      () => track.appendColumns({ _ts: [3, 4], name: ["ok", LONE] }),
+      /point 1 cannot be stored: the value of field "name" "x\\ud800y" holds a lone UTF-16 surrogate \(U\+D800 at position 1\)/,
+    );
+    await expectRefused(() => track.appendColumns({ [LONE]: [1] }), "name of column");
+  });
+
+  it("accepts surrogate pairs (characters beyond U+FFFF) and reads them back", async () => {
+    track.append({ emoji: "robot \u{1F916}", ["\u{1F600}"]: ["\ud83d\ude00"], _ts: 3 });
+    const rows = (await track.read()).data.map((row) => row.data);
+    expect(rows[2]).toMatchObject({ emoji: "robot 🤖", "😀": ["😀"], _ts: 3 });
+  });
+});
+
 describe("a session prefix with fewer than two segments", () => {
   it.each(["solo", "", "a//b", "../up", "a/b/.."])(
     "refuses %j and creates nothing",

@@ -78,6 +78,26 @@ describe("the Python SDK 0.4.0 reading what we write", () => {
     expect(view.nested).toEqual(nested);
   });
 
+  it("reads lone UTF-16 surrogates in our params and log lines as we gave them (JSON escapes carry them)", async () => {
+    // Unlike a track's msgpack (UTF-8, which refuses them), params and logs are JSON with
+    // Python's ensure_ascii escapes: "\ud800" stays "\ud800", as Python itself writes it.
+    const session = await open();
+    await session.params.set({ "key\ud800": "value\udc00" });
+    session.log("message \ud800", { metadata: { "x\udfff": "y\ud83d" } });
+    const { logs } = await session.logs.read();
+    await session.close();
+    expect(logs[0]).toMatchObject({
+      message: "message \ud800",
+      metadata: { "x\udfff": "y\ud83d" },
+    });
+    const view = pythonRead(folder);
+    expect(view.params).toEqual({ "key\ud800": "value\udc00" });
+    expect(view.logs).toEqual(logs);
+    const again = await open();
+    expect(await again.params.get()).toEqual({ "key\ud800": "value\udc00" });
+    await again.close();
+  });
+
   it("reads our log lines with Python's key order, and continues our sequence", async () => {
     const session = await open();
     session.log("start", { level: "debug" });

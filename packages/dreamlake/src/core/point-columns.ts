@@ -3,6 +3,7 @@ import { InvalidArgumentError, LimitExceededError } from "./errors.js";
 import { isPlainObject, setOwn } from "./json-value.js";
 import { MAX_BATCH_POINTS } from "./limits.js";
 import { assertTimestampInput } from "./timestamp-resolver.js";
+import { assertWellFormedText, hasLoneSurrogate } from "./well-formed-text.js";
 import { copyValue, type FieldValue, type Point, type TimedPoint } from "./point.js";
 
 /**
@@ -82,12 +83,15 @@ export class PointColumns {
           // The caller checked the prototype is Object's or null; skip what a polluted
           // Object.prototype would add.
           if (!Object.hasOwn(fields, key)) continue;
-          index = this.#keyIndex.get(key) ?? this.#addKey(key);
+          index = this.#keyIndex.get(key) ?? this.#addKey(checkedName(key, where));
         }
         position = index + 1;
         const column = columns[index] as (FieldValue | undefined)[];
         while (column.length < count) column.push(undefined);
         const type = typeof raw;
+        if (type === "string" && hasLoneSurrogate(raw as string)) {
+          assertWellFormedText(raw as string, where(), `the value of field ${JSON.stringify(key)}`);
+        }
         column.push(
           type === "number" || type === "string" || type === "boolean" || raw === null
             ? (raw as number | string | boolean | null)
@@ -226,6 +230,7 @@ export class PointColumns {
           `${where}: every column must have the same length; ${JSON.stringify(name)} has ${column.length} values, ${JSON.stringify(names[0])} ${count}`,
         );
       }
+      assertWellFormedText(name, where, `the name of column ${JSON.stringify(name)}`);
       names.push(name);
     }
     if (count < 1) {
@@ -301,6 +306,14 @@ function fieldsBefore(row: Readonly<Record<string, FieldValue | undefined>>, key
   return count;
 }
 
+/** A new field name of an appended point, checked once per buffer (later points find it known). */
+function checkedName(key: string, where: () => string): string {
+  if (hasLoneSurrogate(key)) {
+    assertWellFormedText(key, where(), `the name of field ${JSON.stringify(key)}`);
+  }
+  return key;
+}
+
 /** Whether a value can be a column: an array, or a typed array of numbers. */
 function isColumn(value: unknown): value is ArrayLike<unknown> {
   if (Array.isArray(value)) return true;
@@ -336,6 +349,13 @@ function checkedColumn(
     const raw: unknown = column[i];
     const type = typeof raw;
     checkField?.(name, raw, () => `${where}, point ${i}`);
+    if (type === "string" && hasLoneSurrogate(raw as string)) {
+      assertWellFormedText(
+        raw as string,
+        `${where}, point ${i}`,
+        `the value of field ${JSON.stringify(name)}`,
+      );
+    }
     out[i] =
       raw === undefined ||
       type === "number" ||

@@ -2,6 +2,7 @@ import { describeValue } from "./describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
 import { isPlainObject, setOwn } from "./json-value.js";
 import { MAX_VALUE_DEPTH } from "./limits.js";
+import { assertWellFormedText } from "./well-formed-text.js";
 
 /** A value a point may hold: what msgpack (and Python) can represent. */
 export type FieldValue =
@@ -34,7 +35,8 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 /**
  * Checks that a point can be stored and returns a copy of it, so that later changes the
- * caller makes to its own objects do not change what is written. Keys whose value is
+ * caller makes to its own objects do not change what is written. Strings, field names
+ * included, must be well-formed UTF-16 (no lone surrogate), since they are stored as UTF-8. Keys whose value is
  * `undefined` are left out (as `JSON.stringify` does).
  *
  * @param where names the point in error messages (for example `point 3 of appendBatch`)
@@ -85,7 +87,9 @@ function copyObject(
   for (const key of Object.keys(input)) {
     const value = input[key];
     if (value === undefined) continue;
-    setOwn(out, key, copyValue(value, where, path === "" ? key : `${path}.${key}`, ancestors));
+    const keyPath = path === "" ? key : `${path}.${key}`;
+    assertWellFormedText(key, where, `the name of field ${JSON.stringify(keyPath)}`);
+    setOwn(out, key, copyValue(value, where, keyPath, ancestors));
   }
   return out;
 }
@@ -104,8 +108,10 @@ export function copyValue(
 ): FieldValue {
   switch (typeof value) {
     case "number":
-    case "string":
     case "boolean":
+      return value;
+    case "string":
+      assertWellFormedText(value, where, `the value of field ${JSON.stringify(path)}`);
       return value;
     case "bigint":
       if (value < INT64_MIN || value > UINT64_MAX) {

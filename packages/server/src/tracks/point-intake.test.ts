@@ -13,8 +13,13 @@ function nested(depth: number): unknown {
 
 describe("acceptJsonPoints", () => {
   it("accepts exactly what checkPoint accepts, for any JSON", () => {
+    // Characters include lone surrogates (JSON escapes carry them; UTF-8 cannot).
+    const stringUnit = fc.oneof(
+      fc.constantFrom("a", "é", "😀"),
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit)),
+    );
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
+      fc.property(fc.jsonValue({ maxDepth: 4, stringUnit }), (value) => {
         const text = JSON.stringify({ _ts: 1, field: value });
         const expected = (() => {
           try {
@@ -70,6 +75,26 @@ describe("acceptJsonPoints", () => {
         /dataPoints\[0\]: _ts/,
       );
     }
+  });
+
+  it("refuses a lone UTF-16 surrogate in a field name or a string, nested too, naming the point", () => {
+    for (const text of [
+      '{"name": "x\\ud800y"}',
+      '{"x\\udc00": 1}',
+      '{"pose": {"frame": ["ok", "\\ud83d"]}}',
+      '{"pose": [{"\\udfff": 1}]}',
+    ]) {
+      const points: unknown[] = [JSON.parse('{"v": 1}'), JSON.parse(text)];
+      expect(
+        () => acceptJsonPoints(points, "dataPoints", new TimestampResolver(clock)),
+        text,
+      ).toThrow(/dataPoints\[1\] cannot be stored: .*lone UTF-16 surrogate/);
+    }
+    const pair: unknown = JSON.parse('{"emoji": "\\ud83d\\ude00", "\\ud83e\\udd16": 1}');
+    expect(acceptJsonPoints([pair], "dataPoints", new TimestampResolver(clock))[0]).toMatchObject({
+      emoji: "😀",
+      "🤖": 1,
+    });
   });
 
   it("keeps a field named __proto__ as a field", () => {

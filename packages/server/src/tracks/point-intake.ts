@@ -1,5 +1,6 @@
 import {
   checkPoint,
+  hasLoneSurrogate,
   MAX_VALUE_DEPTH,
   type TimestampResolver,
   type TimedPoint,
@@ -13,8 +14,9 @@ import {
  *
  * The points come from `JSON.parse` and belong to this request, so they are checked in
  * place instead of copied: every JSON value is storable, and only the depth of nested
- * values can be wrong (the answer, and any error message, is `checkPoint`'s). `_ts` is
- * written into each point.
+ * values and strings with a lone UTF-16 surrogate (`"\ud800"`, which JSON escapes can carry
+ * and UTF-8 cannot) can be wrong (the answer, and any error message, is `checkPoint`'s).
+ * `_ts` is written into each point.
  *
  * @param where names the array in messages, such as `dataPoints`
  * @throws {InvalidArgumentError} naming the point index and the field
@@ -27,7 +29,7 @@ export function acceptJsonPoints(
   const points = raw as Record<string, unknown>[];
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
-    if (!isJsonObject(point) || !isShallowEnough(point)) {
+    if (!isJsonObject(point) || !isStorableAsParsed(point)) {
       // The slow path names the problem exactly as the SDK does.
       checkPoint(point, `${where}[${i}]`);
     }
@@ -46,25 +48,37 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Whether no value of `point` nests containers deeper than `checkPoint` allows. */
-function isShallowEnough(point: Record<string, unknown>): boolean {
+/**
+ * Whether `checkPoint` would accept `point` as it is: no value nests containers deeper than
+ * it allows, and no string (field names included) holds a lone surrogate.
+ */
+function isStorableAsParsed(point: Record<string, unknown>): boolean {
   // for-in rather than Object.keys: no array per point (this loop runs for every point of
   // every append). Objects from JSON.parse have no inherited enumerable fields.
   for (const key in point) {
+    if (hasLoneSurrogate(key)) return false;
     const value = point[key];
-    if (typeof value === "object" && value !== null && !fitsDepth(value, 0)) return false;
+    if (typeof value === "string" ? hasLoneSurrogate(value) : !isStorableValue(value, 0)) {
+      return false;
+    }
   }
   return true;
 }
 
-/** `value` is a container at nesting level `level` (0 for a field of the point). */
-function fitsDepth(value: object, level: number): boolean {
+/** Whether a parsed JSON value at nesting level `level` (0 for a field of the point) is storable as it is. */
+function isStorableValue(value: unknown, level: number): boolean {
+  if (typeof value === "string") return !hasLoneSurrogate(value);
+  if (typeof value !== "object" || value === null) return true;
   if (level >= MAX_VALUE_DEPTH) return false;
-  const items: readonly unknown[] = Array.isArray(value)
-    ? (value as readonly unknown[])
-    : Object.values(value);
-  for (const item of items) {
-    if (typeof item === "object" && item !== null && !fitsDepth(item, level + 1)) return false;
+  if (Array.isArray(value)) {
+    for (const item of value as readonly unknown[]) {
+      if (!isStorableValue(item, level + 1)) return false;
+    }
+    return true;
+  }
+  for (const key in value) {
+    if (hasLoneSurrogate(key)) return false;
+    if (!isStorableValue((value as Record<string, unknown>)[key], level + 1)) return false;
   }
   return true;
 }
