@@ -8,6 +8,15 @@ import { readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, NotFoundError, type Session } from "dreamlake";
+import {
+  APPEND_RESULT,
+  COLUMN_BATCH,
+  DOWNSAMPLE_RESULT,
+  READ_RESULT,
+  shapeOf,
+  STATS_RESULT,
+  TIME_READ_RESULT,
+} from "./result-shapes.js";
 import type { ServerUnderTest } from "./sdk-modes.js";
 import {
   freshPrefix,
@@ -217,6 +226,28 @@ export function describeSdkContract(
             expect(stats.trackId).toBe("local-track-robot/pose");
           }
           expect(stats).toMatchObject({ name: "robot/pose", totalDataPoints: 1, firstTs: 5 });
+        });
+
+        it("gives results of the documented shapes: counts and indexes integers, times numbers", async () => {
+          // Times and values that are not whole numbers, so that each field's type shows.
+          const track = session.track("shapes");
+          const batch = await track.appendBatch([
+            { v: 0.1, _ts: 10.25 },
+            { v: 0.2, _ts: 10.75 },
+          ]);
+          expect(shapeOf(batch)).toEqual(APPEND_RESULT);
+          const columns = await track.appendColumns({ _ts: [11.25, 11.75], v: [0.3, 0.4] });
+          expect(shapeOf(columns)).toEqual(APPEND_RESULT);
+          track.append({ v: 0.5, _ts: 12.25 });
+          expect(shapeOf(await track.flush())).toEqual(APPEND_RESULT);
+          expect(shapeOf(await track.read())).toEqual(READ_RESULT);
+          expect(shapeOf(await track.readByTime({ startTime: 10.25 }))).toEqual(TIME_READ_RESULT);
+          expect(shapeOf(await track.stats())).toEqual(STATS_RESULT);
+          expect(shapeOf(await track.downsample({ buckets: 3 }))).toEqual(DOWNSAMPLE_RESULT);
+          for await (const scanned of track.scanColumns()) {
+            expect(shapeOf(scanned)).toEqual(COLUMN_BATCH);
+          }
+          expect(shapeOf(await session.tracks.list())).toEqual(["string"]);
         });
 
         it("says NotFoundError for the stats of a track never written", async () => {
