@@ -65,7 +65,7 @@ export async function createEmbeddedServer(
     lockTimeoutMs: config.lockTimeoutMs,
   });
   await fs.makeDirectory(config.dataDir);
-  // Request keys of appends, so that a retry after a crash stores nothing twice.
+  // Request keys of track and log appends, so that a retry after a crash stores nothing twice.
   const journal = await FileAppendJournal.open(fs, path.join(config.dataDir, JOURNAL_FILE), {
     nowSeconds: clock.nowSeconds(),
     fsync: config.fsync === "always",
@@ -91,13 +91,15 @@ export async function createEmbeddedServer(
     lockTimeoutMs: config.lockTimeoutMs,
     fsync: config.fsync,
   };
+  const logs = new EmbeddedLogRepository({ ...shared, journal });
+  await logs.recover();
   return {
     deps: {
       sessions,
       projects: new EmbeddedProjectRegistry({ ...shared, clock }),
       tracks,
       params: new EmbeddedParamsRepository({ ...shared, clock }),
-      logs: new EmbeddedLogRepository(shared),
+      logs,
       files: new EmbeddedFileRepository({ ...shared, clock, maxFileBytes: config.maxFileBytes }),
       auth: auth.authenticator,
       limits: {

@@ -28,6 +28,7 @@ import type {
 } from "../tracks/track-repository.js";
 import type { AppendJournal } from "../idempotency/append-journal.js";
 import type { RequestKey } from "../idempotency/request-key.js";
+import { isLogIntent } from "./embedded-log-repository.js";
 import { KeyedMutex } from "./keyed-mutex.js";
 import { serverTrackId } from "./server-track-id.js";
 import { sessionDirectory } from "./session-directory.js";
@@ -139,6 +140,8 @@ export class EmbeddedTrackRepository implements TrackRepository {
     let confirmed = 0;
     let abandoned = 0;
     for (const intent of journal?.unconfirmed() ?? []) {
+      // The log repository settles its own.
+      if (isLogIntent(intent)) continue;
       const { id, namespace, workspace, name, track } = intent.target;
       if (
         typeof id !== "string" ||
