@@ -12,10 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileLockManager, LocalLogs, NodeFileSystem, type NewLogEntry } from "dreamlake/engine";
 import { FileAppendJournal } from "../src/idempotency/file-append-journal.js";
 import type { RequestKey } from "../src/idempotency/request-key.js";
-import {
-  EmbeddedLogRepository,
-  LOG_INTENT_KIND,
-} from "../src/embedded/embedded-log-repository.js";
+import { EmbeddedLogRepository, LOG_INTENT_KIND } from "../src/embedded/embedded-log-repository.js";
 import { EmbeddedTrackRepository } from "../src/embedded/embedded-track-repository.js";
 import { sessionDirectory } from "../src/embedded/session-directory.js";
 

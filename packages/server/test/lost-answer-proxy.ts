@@ -4,12 +4,7 @@
  * server there) and the client's connection is dropped instead of the answer. The server
  * did the work; the client never hears of it and retries.
  */
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type Server,
-} from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type LostAnswerProxy = {
@@ -56,7 +51,9 @@ export async function startLostAnswerProxy(options: {
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
