@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { Session } from "dreamlake";
 import { systemClock } from "dreamlake/engine";
 import { mintToken } from "../src/auth/mint-token.js";
-import { startLostAnswerProxy } from "./lost-answer-proxy.js";
+import { startHttpForwarder } from "./http-forwarder.js";
 import { freePort } from "./replica-cluster.js";
 import { QUIET, readAll } from "./sdk-modes.js";
 
@@ -144,7 +144,7 @@ describe("the embedded server killed with SIGKILL during an SDK ingest", () => {
       const cutAt = 1 + ((run * 5) % (BATCHES - 2));
       let logAppends = 0;
       let restarted: Promise<void> | undefined;
-      const proxy = await startLostAnswerProxy({
+      const proxy = await startHttpForwarder({
         upstreamPort: port,
         isCut: (request) =>
           request.method === "POST" &&
