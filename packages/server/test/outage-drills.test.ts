@@ -267,6 +267,11 @@ describe("outage drills on a replica (PostgreSQL and Swift of the test's own)", 
     }
     const errors = serverErrorsSince(from);
     expect(Object.keys(errors)).toEqual(["503"]);
+    // No write was refused: the 503s were reads of the archived chunk.
+    const refusedWrites = started(forwarder).answers.filter(
+      (answer) => answer.atMs >= from && answer.method === "POST" && answer.status >= 300,
+    );
+    expect(refusedWrites).toEqual([]);
     await expectStoredOnce(session, load.acked());
     await session.close();
   }, 180_000);
