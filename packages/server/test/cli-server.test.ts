@@ -9,6 +9,7 @@ import { systemClock } from "dreamlake/engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintToken } from "../src/auth/mint-token.js";
 import { embeddedEnvironment } from "./embedded-environment.js";
+import { startInstalledServer, type InstalledServer } from "./installed-server.js";
 
 const BIN = path.join(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -44,7 +45,7 @@ function ended(child: ChildProcessByStdio<null, Readable, Readable>): Promise<En
 
 describe("the dreamlake command against a dreamlake-server", () => {
   let work: string;
-  let server: ChildProcessByStdio<null, Readable, Readable>;
+  let server: InstalledServer;
   let url: string;
   const token = mintToken("alice", SECRET, systemClock);
   const env = { ...embeddedEnvironment(), DREAMLAKE_API_KEY: token };
@@ -60,31 +61,11 @@ describe("the dreamlake command against a dreamlake-server", () => {
 
   beforeAll(async () => {
     work = await mkdtemp(path.join(tmpdir(), "dreamlake-cli-server-"));
-    server = spawn(path.join(BIN, "dreamlake-server"), [], {
-      env: {
-        ...embeddedEnvironment(),
-        PORT: "0",
-        DREAMLAKE_DATA_DIR: path.join(work, "server"),
-        DREAMLAKE_JWT_SECRET: SECRET,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      server.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      server.once("exit", (code) => {
-        reject(new Error(`server exited with ${String(code)}: ${output}`));
-      });
-    });
+    server = await startInstalledServer(BIN, path.join(work, "server"), SECRET);
+    url = server.url;
   });
   afterAll(async () => {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited;
+    await server.stop();
     await rm(work, { recursive: true, force: true });
   });
 
