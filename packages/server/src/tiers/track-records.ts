@@ -84,21 +84,9 @@ export function readTrackRecords(
   corrupt: (problem: string, offset: number) => Error,
 ): Point[] {
   const points: Point[] = [];
-  let offset = 0;
-  while (offset < bytes.byteLength) {
-    let value: FieldValue;
-    const reader = new MsgpackReader(bytes, offset);
-    try {
-      value = reader.decode();
-    } catch (error: unknown) {
-      throw corrupt(`the record at offset ${offset} does not decode (${String(error)})`, offset);
-    }
-    if (!isMap(value) || bytes[reader.position] !== RECORD_SEPARATOR) {
-      throw corrupt(`the object at offset ${offset} is not a track record`, offset);
-    }
-    for (const point of expandRecord(value)) points.push(point);
-    offset = reader.position + 1;
-  }
+  forEachTrackRecord(bytes, corrupt, (record) => {
+    for (const point of expandRecord(record)) points.push(point);
+  });
   return points;
 }
 
@@ -113,6 +101,18 @@ export function countTrackRecordPoints(
   corrupt: (problem: string, offset: number) => Error,
 ): number {
   let count = 0;
+  forEachTrackRecord(bytes, corrupt, (record) => {
+    count += isColumnar(record) ? columnLength(record) : 1;
+  });
+  return count;
+}
+
+/** Decodes track-format records one after the other, each followed by its separator. */
+function forEachTrackRecord(
+  bytes: Uint8Array,
+  corrupt: (problem: string, offset: number) => Error,
+  visit: (record: { [key: string]: FieldValue }) => void,
+): void {
   let offset = 0;
   while (offset < bytes.byteLength) {
     let value: FieldValue;
@@ -125,10 +125,9 @@ export function countTrackRecordPoints(
     if (!isMap(value) || bytes[reader.position] !== RECORD_SEPARATOR) {
       throw corrupt(`the object at offset ${offset} is not a track record`, offset);
     }
-    count += isColumnar(value) ? columnLength(value) : 1;
+    visit(value);
     offset = reader.position + 1;
   }
-  return count;
 }
 
 /** The length of the columns of a columnar record (all have the same). */
