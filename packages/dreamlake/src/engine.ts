@@ -138,6 +138,7 @@ export {
   parseTags,
   parseDescription,
   parseFileQuery,
+  matchesFileQuery,
   parseFileChanges,
   parseFileRecord,
   type DeletedFile,

@@ -1,6 +1,6 @@
 import { describeValue } from "./describe-value.js";
 import { InvalidArgumentError } from "./errors.js";
-import { parseFilePrefix, type FilePrefix } from "./file-paths.js";
+import { isInPrefix, parseFilePrefix, type FilePrefix } from "./file-paths.js";
 import { checkJsonObject, isPlainObject, type JsonObject } from "./json-value.js";
 
 /** Largest file `upload` accepts by default: 5 GiB, the Python SDK's limit (a file of exactly this size is accepted). */
@@ -44,6 +44,18 @@ export type FileQuery = {
   readonly prefix: FilePrefix;
   readonly tags: readonly string[] | undefined;
 };
+
+/** Whether a file record is one `query` asks for: under its prefix, with one of its tags (if any). */
+export function matchesFileQuery(
+  record: { readonly path: string; readonly tags: readonly string[] },
+  query: FileQuery,
+): boolean {
+  const tags = query.tags;
+  return (
+    isInPrefix(record.path, query.prefix) &&
+    (tags === undefined || tags.length === 0 || record.tags.some((tag) => tags.includes(tag)))
+  );
+}
 
 /** What `files.update` changes. Absent fields are kept; `null` clears a description or metadata. */
 export type FileChanges = {

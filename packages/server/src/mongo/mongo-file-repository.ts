@@ -1,6 +1,6 @@
 import {
   NotFoundError,
-  isInPrefix,
+  matchesFileQuery,
   isoFromSeconds,
   parseFilePrefix,
   snowflakeId,
@@ -126,13 +126,7 @@ export class MongoFileRepository implements FileRepository {
         const document = byId.get(slot.fileId);
         return document === undefined || document.deletedAt !== null ? [] : [toRecord(document)];
       })
-      .filter(
-        (record) =>
-          isInPrefix(record.path, query.prefix) &&
-          (query.tags === undefined ||
-            query.tags.length === 0 ||
-            record.tags.some((tag) => query.tags?.includes(tag))),
-      );
+      .filter((record) => matchesFileQuery(record, query));
   }
 
   async get(session: SessionRef, id: string): Promise<FileRecord> {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { NotFoundError, isoFromSeconds, type Clock } from "dreamlake/engine";
+import { ResolvedSessions } from "../sessions/resolved-sessions.js";
 import type {
   SessionAccess,
   SessionRecord,
@@ -20,9 +21,8 @@ export class MongoSessionRegistry implements SessionRegistry {
   readonly #db: MongoDatabase;
   readonly #clock: Clock;
   readonly #newId: () => string;
-  readonly #cacheMs: number;
   /** Recently resolved sessions: every request resolves its session, mostly the same few. */
-  readonly #resolved = new Map<string, { readonly record: SessionRecord; readonly atMs: number }>();
+  readonly #resolved: ResolvedSessions;
 
   /**
    * @param options.cacheMs how long a resolved session is reused without asking the
@@ -35,7 +35,7 @@ export class MongoSessionRegistry implements SessionRegistry {
   ) {
     this.#db = db;
     this.#clock = options.clock;
-    this.#cacheMs = options.cacheMs ?? 1000;
+    this.#resolved = new ResolvedSessions(options.clock, options.cacheMs ?? 1000);
     this.#newId = options.newId ?? (() => randomBytes(12).toString("hex"));
   }
 
@@ -59,7 +59,7 @@ export class MongoSessionRegistry implements SessionRegistry {
         };
         try {
           await this.#db.run(what, () => sessions.insertOne(created));
-          return this.#remember(toRecord(created));
+          return this.#resolved.remember(toRecord(created));
         } catch (error: unknown) {
           // A concurrent upsert created it first: update that one.
           if (!isDuplicateKey(error)) throw error;
@@ -73,22 +73,13 @@ export class MongoSessionRegistry implements SessionRegistry {
       if (input.tags !== undefined) changes.tags = [...input.tags];
       if (input.metadata !== undefined) changes.metadata = JSON.stringify(input.metadata);
       await this.#db.run(what, () => sessions.updateOne({ _id: found._id }, { $set: changes }));
-      return this.#remember(toRecord({ ...found, ...changes }));
+      return this.#resolved.remember(toRecord({ ...found, ...changes }));
     }
     throw new NotFoundError(`Session ${input.workspace}/${input.name} could not be created`);
   }
 
-  async resolve(namespace: string, id: string): Promise<SessionAccess> {
-    const cached = this.#resolved.get(id);
-    const record =
-      cached !== undefined && this.#nowMs() - cached.atMs < this.#cacheMs
-        ? cached.record
-        : await this.describe(namespace, id);
-    if (record.namespace !== namespace) {
-      throw new NotFoundError(`Session ${JSON.stringify(id)} not found`);
-    }
-    const { workspace, name, writeProtected } = record;
-    return { id: record.id, namespace, workspace, name, writeProtected };
+  resolve(namespace: string, id: string): Promise<SessionAccess> {
+    return this.#resolved.access(namespace, id, () => this.describe(namespace, id));
   }
 
   async describe(namespace: string, id: string): Promise<SessionRecord> {
@@ -99,7 +90,7 @@ export class MongoSessionRegistry implements SessionRegistry {
     if (found?.namespace !== namespace) {
       throw new NotFoundError(`Session ${JSON.stringify(id)} not found`);
     }
-    return this.#remember(toRecord(found));
+    return this.#resolved.remember(toRecord(found));
   }
 
   async list(namespace: string): Promise<readonly SessionRecord[]> {
@@ -111,18 +102,6 @@ export class MongoSessionRegistry implements SessionRegistry {
 
   close(): Promise<void> {
     return Promise.resolve();
-  }
-
-  #nowMs(): number {
-    return this.#clock.nowSeconds() * 1000;
-  }
-
-  #remember(record: SessionRecord): SessionRecord {
-    if (this.#cacheMs <= 0) return record;
-    // Bounded: forgetting every entry at once is fine, each costs one query to learn again.
-    if (this.#resolved.size >= 10_000) this.#resolved.clear();
-    this.#resolved.set(record.id, { record, atMs: this.#nowMs() });
-    return record;
   }
 }
 

@@ -1,6 +1,6 @@
 import {
   NotFoundError,
-  isInPrefix,
+  matchesFileQuery,
   isoFromSeconds,
   parseFilePrefix,
   snowflakeId,
@@ -148,15 +148,7 @@ export class PostgresFileRepository implements FileRepository {
       text: this.#sql.list,
       values: [session.id],
     });
-    return rows
-      .map(toRecord)
-      .filter(
-        (record) =>
-          isInPrefix(record.path, query.prefix) &&
-          (query.tags === undefined ||
-            query.tags.length === 0 ||
-            record.tags.some((tag) => query.tags?.includes(tag))),
-      );
+    return rows.map(toRecord).filter((record) => matchesFileQuery(record, query));
   }
 
   async get(session: SessionRef, id: string): Promise<FileRecord> {

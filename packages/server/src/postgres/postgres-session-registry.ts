@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { NotFoundError, isoFromSeconds, type Clock } from "dreamlake/engine";
+import { ResolvedSessions } from "../sessions/resolved-sessions.js";
 import type {
   SessionAccess,
   SessionRecord,
@@ -33,9 +34,8 @@ export class PostgresSessionRegistry implements SessionRegistry {
   readonly #upsert: string;
   readonly #byId: string;
   readonly #ofNamespace: string;
-  readonly #cacheMs: number;
   /** Recently resolved sessions: every request resolves its session, mostly the same few. */
-  readonly #resolved = new Map<string, { readonly record: SessionRecord; readonly atMs: number }>();
+  readonly #resolved: ResolvedSessions;
 
   /**
    * @param options.cacheMs how long a resolved session is reused without asking the
@@ -48,7 +48,7 @@ export class PostgresSessionRegistry implements SessionRegistry {
   ) {
     this.#db = db;
     this.#clock = options.clock;
-    this.#cacheMs = options.cacheMs ?? 1000;
+    this.#resolved = new ResolvedSessions(options.clock, options.cacheMs ?? 1000);
     this.#newId = options.newId ?? (() => randomBytes(12).toString("hex"));
     const s = db.schema;
     // Absent fields (null here) keep their stored value; a later call sets updated_at.
@@ -86,21 +86,12 @@ export class PostgresSessionRegistry implements SessionRegistry {
       },
     );
     const record = toRecord(rows[0] as SessionRow);
-    this.#remember(record);
+    this.#resolved.remember(record);
     return record;
   }
 
-  async resolve(namespace: string, id: string): Promise<SessionAccess> {
-    const cached = this.#resolved.get(id);
-    const record =
-      cached !== undefined && this.#nowMs() - cached.atMs < this.#cacheMs
-        ? cached.record
-        : await this.describe(namespace, id);
-    if (record.namespace !== namespace) {
-      throw new NotFoundError(`Session ${JSON.stringify(id)} not found`);
-    }
-    const { workspace, name, writeProtected } = record;
-    return { id: record.id, namespace, workspace, name, writeProtected };
+  resolve(namespace: string, id: string): Promise<SessionAccess> {
+    return this.#resolved.access(namespace, id, () => this.describe(namespace, id));
   }
 
   async describe(namespace: string, id: string): Promise<SessionRecord> {
@@ -115,7 +106,7 @@ export class PostgresSessionRegistry implements SessionRegistry {
       throw new NotFoundError(`Session ${JSON.stringify(id)} not found`);
     }
     const record = toRecord(row);
-    this.#remember(record);
+    this.#resolved.remember(record);
     return record;
   }
 
@@ -129,17 +120,6 @@ export class PostgresSessionRegistry implements SessionRegistry {
 
   close(): Promise<void> {
     return Promise.resolve();
-  }
-
-  #nowMs(): number {
-    return this.#clock.nowSeconds() * 1000;
-  }
-
-  #remember(record: SessionRecord): void {
-    if (this.#cacheMs <= 0) return;
-    // Bounded: forgetting every entry at once is fine, each costs one query to learn again.
-    if (this.#resolved.size >= 10_000) this.#resolved.clear();
-    this.#resolved.set(record.id, { record, atMs: this.#nowMs() });
   }
 }
 

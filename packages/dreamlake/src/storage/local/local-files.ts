@@ -2,18 +2,14 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { isoFromSeconds, type Clock } from "../../core/clock.js";
 import { CorruptDataError } from "../../core/errors.js";
+import { parseFilePrefix, recordFolderSegments, validateFileName } from "../../core/file-paths.js";
 import {
-  isInPrefix,
-  parseFilePrefix,
-  recordFolderSegments,
-  validateFileName,
-} from "../../core/file-paths.js";
-import type {
-  DeletedFile,
-  FileChanges,
-  FileQuery,
-  FileRecord,
-  FileUpload,
+  matchesFileQuery,
+  type DeletedFile,
+  type FileChanges,
+  type FileQuery,
+  type FileRecord,
+  type FileUpload,
 } from "../../core/file-record.js";
 import { isSnowflakeId, snowflakeId } from "../../core/snowflake.js";
 import { checkSource, downloadVerified, verifiedChunks, writeSource } from "./local-files-copy.js";
@@ -140,15 +136,7 @@ export class LocalFiles {
   /** Active files matching `query`, in upload order. */
   async list(query: FileQuery): Promise<FileRecord[]> {
     const index = await this.#readIndex();
-    return index
-      .activeRecords()
-      .filter(
-        (record) =>
-          isInPrefix(record.path, query.prefix) &&
-          (query.tags === undefined ||
-            query.tags.length === 0 ||
-            record.tags.some((tag) => query.tags?.includes(tag))),
-      );
+    return index.activeRecords().filter((record) => matchesFileQuery(record, query));
   }
 
   /** @throws {NotFoundError} when no active file has this id */
