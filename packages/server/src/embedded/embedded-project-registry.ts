@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { isoFromSeconds, type Clock, type FileSystem, type LockManager } from "dreamlake/engine";
-import { projectId } from "../projects/project-id.js";
+import { implicitProject, projectId } from "../projects/project-id.js";
 import type {
   ProjectCreate,
   ProjectRecord,
@@ -86,14 +86,7 @@ export class EmbeddedProjectRegistry implements ProjectRegistry {
     if (!(await this.#options.fs.exists(this.#folder(namespace, slug)))) return undefined;
     const entry = this.#byKey.get(keyOf(namespace, slug));
     if (entry !== undefined) return recordOf(entry);
-    return {
-      id: projectId(namespace, slug),
-      namespace,
-      slug,
-      name: slug,
-      description: null,
-      createdAt: null,
-    };
+    return implicitProject(namespace, slug);
   }
 
   #folder(namespace: string, slug: string): string {

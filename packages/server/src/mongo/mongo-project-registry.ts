@@ -1,5 +1,5 @@
 import { isoFromSeconds, type Clock } from "dreamlake/engine";
-import { projectId } from "../projects/project-id.js";
+import { implicitProject, projectId } from "../projects/project-id.js";
 import type {
   ProjectCreate,
   ProjectRecord,
@@ -46,7 +46,7 @@ export class MongoProjectRegistry implements ProjectRegistry {
       // A concurrent create made it first.
       if (!isDuplicateKey(error)) throw error;
       const made = await this.find(namespace, input.slug);
-      return { project: made ?? implicit(namespace, input.slug), created: false };
+      return { project: made ?? implicitProject(namespace, input.slug), created: false };
     }
   }
 
@@ -60,7 +60,7 @@ export class MongoProjectRegistry implements ProjectRegistry {
         .collection("sessions")
         .findOne({ namespace, workspace: slug }, { projection: { _id: 1 } }),
     );
-    return used === null ? undefined : implicit(namespace, slug);
+    return used === null ? undefined : implicitProject(namespace, slug);
   }
 }
 
@@ -72,17 +72,5 @@ function toRecord(document: ProjectDocument): ProjectRecord {
     name: document.name,
     description: document.description,
     createdAt: document.createdAt,
-  };
-}
-
-/** A project that exists only through its sessions. */
-function implicit(namespace: string, slug: string): ProjectRecord {
-  return {
-    id: projectId(namespace, slug),
-    namespace,
-    slug,
-    name: slug,
-    description: null,
-    createdAt: null,
   };
 }

@@ -1,5 +1,5 @@
 import { isoFromSeconds, type Clock } from "dreamlake/engine";
-import { projectId } from "../projects/project-id.js";
+import { implicitProject, projectId } from "../projects/project-id.js";
 import type {
   ProjectCreate,
   ProjectRecord,
@@ -56,7 +56,7 @@ export class PostgresProjectRegistry implements ProjectRegistry {
     const created = rows[0];
     if (created !== undefined) return { project: toRecord(created), created: true };
     const existing = await this.find(namespace, input.slug);
-    return { project: existing ?? implicit(namespace, input.slug), created: false };
+    return { project: existing ?? implicitProject(namespace, input.slug), created: false };
   }
 
   async find(namespace: string, slug: string): Promise<ProjectRecord | undefined> {
@@ -69,7 +69,7 @@ export class PostgresProjectRegistry implements ProjectRegistry {
       text: this.#sql.workspaceUsed,
       values: [namespace, slug],
     });
-    return used.length === 0 ? undefined : implicit(namespace, slug);
+    return used.length === 0 ? undefined : implicitProject(namespace, slug);
   }
 }
 
@@ -81,17 +81,5 @@ function toRecord(row: ProjectRow): ProjectRecord {
     name: row.name,
     description: row.description,
     createdAt: row.created_at,
-  };
-}
-
-/** A project that exists only through its sessions. */
-function implicit(namespace: string, slug: string): ProjectRecord {
-  return {
-    id: projectId(namespace, slug),
-    namespace,
-    slug,
-    name: slug,
-    description: null,
-    createdAt: null,
   };
 }
