@@ -5,14 +5,7 @@
 // and the module loading are not timed: they are the same for any track length. The peak
 // RSS is taken after the first read.
 import { performance } from "node:perf_hooks";
-import * as path from "node:path";
-import {
-  LocalTracks,
-  NodeFileSystem,
-  FileLockManager,
-  nodeCrc32,
-  systemClock,
-} from "../../packages/dreamlake/dist/engine.js";
+import { benchTracks } from "./bench-tracks.mjs";
 
 const [root, trackName, op, countText, baseText, stepText] = process.argv.slice(2);
 const count = Number(countText);
@@ -20,17 +13,7 @@ const base = Number(baseText);
 const step = Number(stepText);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-const tracks = new LocalTracks(
-  { fs: new NodeFileSystem(), locks: new FileLockManager(), checksum: nodeCrc32 },
-  path.join(root, "bench", "run"),
-  {
-    maxRecordPoints: 4096,
-    fsync: "never",
-    lockTimeoutMs: 10_000,
-    cachePoints: 65_536,
-    clock: systemClock,
-  },
-);
+const tracks = benchTracks(root);
 
 /** The read `op` around point `at` (a fraction of the track). */
 async function readAt(at) {

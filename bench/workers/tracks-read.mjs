@@ -1,14 +1,7 @@
 // Child process of the tracks benchmark: opens the track written by tracks-write.mjs in a
 // fresh process and times the reads. Prints one JSON line with medians and the peak RSS.
 import { performance } from "node:perf_hooks";
-import * as path from "node:path";
-import {
-  LocalTracks,
-  NodeFileSystem,
-  FileLockManager,
-  nodeCrc32,
-  systemClock,
-} from "../../packages/dreamlake/dist/engine.js";
+import { benchTracks } from "./bench-tracks.mjs";
 import { Session } from "../../packages/dreamlake/dist/index.js";
 
 const [root, countText] = process.argv.slice(2);
@@ -19,21 +12,10 @@ let seed = 42;
 const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 
 // Opening a track: a fresh engine (no cache), index loaded, nothing else.
-const directory = path.join(root, "bench", "run");
 const openMs = [];
 const newestColdMs = [];
 for (let i = 0; i < 31; i++) {
-  const tracks = new LocalTracks(
-    { fs: new NodeFileSystem(), locks: new FileLockManager(), checksum: nodeCrc32 },
-    directory,
-    {
-      maxRecordPoints: 4096,
-      fsync: "never",
-      lockTimeoutMs: 10_000,
-      cachePoints: 65_536,
-      clock: systemClock,
-    },
-  );
+  const tracks = benchTracks(root);
   let started = performance.now();
   const store = await tracks.store("append");
   openMs.push(performance.now() - started);
