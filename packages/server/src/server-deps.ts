@@ -1,7 +1,6 @@
 import type { Clock } from "dreamlake/engine";
 import type { LiveHub } from "./api/live-hub.js";
 import type { DashboardAssets } from "./dashboard/dashboard-assets.js";
-import type { ApiAuthentication } from "./http/api-auth.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import type { FileRepository } from "./files/file-repository.js";
 import type { Readiness } from "./health/readiness.js";
@@ -29,6 +28,13 @@ export type DashboardSettings = {
   /** Whether `/api/v1` asks for a token. @defaultValue "token" */
   readonly authentication?: ApiAuthentication | undefined;
 };
+
+/** How the dashboard's API decides who a request acts for. */
+export type ApiAuthentication =
+  /** A token per request (cookie or bearer), checked by the server's authenticator. */
+  | "token"
+  /** No token (`dreamlake ui` on this machine's loopback). */
+  | "none";
 
 /** Everything the routes talk to: the ports, and the wiring-time choices. */
 export type ServerDeps = {

@@ -20,7 +20,7 @@ import {
   UnauthenticatedError,
   describeValue,
 } from "dreamlake/engine";
-import type { ServerDeps } from "../server-deps.js";
+import type { ApiAuthentication, ServerDeps } from "../server-deps.js";
 import type { AppEnv } from "./app-env.js";
 import { nodeIncoming } from "./node-incoming.js";
 import { readJsonBody } from "./read-body.js";
@@ -33,13 +33,6 @@ const COOKIE_PATH = "/api/v1";
 const MAX_LOGIN_BYTES = 64 * 1024;
 /** Characters a cookie value may hold without quoting (a JWT uses a subset). */
 const COOKIE_SAFE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]+$/;
-
-/** How the dashboard's API decides who a request acts for. */
-export type ApiAuthentication =
-  /** A token per request (cookie or bearer), checked by the server's authenticator. */
-  | "token"
-  /** No token (`dreamlake ui` on this machine's loopback). */
-  | "none";
 
 /** The login and logout routes, then the middleware every later `/api/v1` route runs behind. */
 export function registerApiAuth(
