@@ -63,7 +63,9 @@ describe("a damaged track", () => {
         },
       );
       if (env["DREAMLAKE_CORRUPTION_REPORT"] === "1") printTallies(tallies);
-      expect(tallies.length).toBe(replayPath === undefined ? trials : 1);
+      // A replayed path runs its trial and the shrinking steps after it.
+      if (replayPath === undefined) expect(tallies.length).toBe(trials);
+      else expect(tallies.length).toBeGreaterThan(0);
     },
     30 * 60_000,
   );

@@ -101,7 +101,7 @@ async function checkTrial(
   if (doctorFound && outcome.isDataIntact) {
     throw new WrongAnswer(`the doctor finds damage in data.msgpack, but only sidecars were harmed`);
   }
-  if (!doctorFound && trial.damage.kind === "flip") {
+  if (!doctorFound && trial.damage.kind === "flip" && !outcome.isDataIntact) {
     throw new WrongAnswer("the doctor does not find the changed bytes of data.msgpack");
   }
   const damagedPoints = [...outcome.touched].reduce(

@@ -67,14 +67,17 @@ export async function applyDamage(
   switch (damage.kind) {
     case "flip": {
       const bytes = new Uint8Array(await readFile(dataPath));
+      const original = bytes.slice();
       const positions = damage.flips.map((flip) => {
         const at = Math.floor(flip.at * fixture.describedBytes);
         bytes[at] = (bytes[at] as number) ^ flip.xor;
         return at;
       });
       await writeFile(dataPath, bytes);
+      // Flips of one byte can undo each other: only bytes that differ in the end are damage.
+      const changed = positions.filter((at) => bytes[at] !== original[at]);
       const touched = new Set(
-        positions.map((at) =>
+        changed.map((at) =>
           fixture.records.findIndex((r) => at >= r.offset && at < r.offset + r.length),
         ),
       );
@@ -84,7 +87,7 @@ export async function applyDamage(
           .join(", ")}`,
         kept: fixture.points.length,
         touched,
-        isDataIntact: false,
+        isDataIntact: changed.length === 0,
       };
     }
     case "truncate": {
