@@ -576,6 +576,8 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
         const read = await store.readByIndex(id, 0, 100);
         expect(indexes(read.rows)).toEqual(Array.from({ length: 15 }, (_, i) => i + 5));
         expect(read).toMatchObject({ hotStartIndex: 5, totalPoints: 20 });
+        // The sweep still finds the 15 hot points however the writes interleaved.
+        expect(await store.tracksToArchive(15, 10)).toEqual([id]);
       });
     });
   });

@@ -1,3 +1,4 @@
+import { MongoClient } from "mongodb";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "dreamlake/engine";
@@ -35,6 +36,32 @@ describeHotStore("MongoHotStore (MONGODB_URI from scripts/services-up.sh)", asyn
   const { uri, database, drop } = testMongoDatabase("contract");
   const store = await MongoHotStore.open({ uri, database });
   return { store, cleanup: drop };
+});
+
+const NO_FIELDS = { description: null, tags: [], metadata: null };
+
+describe("MongoHotStore's count of hot points for the archiver's sweep", () => {
+  it("checks a count that is too high (an append that died before its commit) and corrects it", async () => {
+    const { uri, database, drop } = testMongoDatabase("hint");
+    const store = await MongoHotStore.open({ uri, database });
+    const client = new MongoClient(uri);
+    try {
+      const key = { sessionId: "s1", name: "t" };
+      const points = [1, 2].map((ts) => ({ _ts: ts, v: ts }));
+      await store.append(key, points, { fields: NO_FIELDS, nowSeconds: 1 });
+      const tracks = client.db(database).collection<{ _id: string; hot: number }>("tracks");
+      expect(await tracks.findOne({})).toMatchObject({ hot: 2 });
+      await tracks.updateMany({}, { $set: { hot: 1000 } });
+      expect(await store.tracksToArchive(3, 10)).toEqual([]);
+      expect(await tracks.findOne({})).toMatchObject({ hot: 2 });
+      await store.append(key, points, { fields: NO_FIELDS, nowSeconds: 1 });
+      expect(await store.tracksToArchive(3, 10)).toHaveLength(1);
+    } finally {
+      await client.close();
+      await store.close();
+      await drop();
+    }
+  });
 });
 
 describe("PostgresHotStore migrations", () => {

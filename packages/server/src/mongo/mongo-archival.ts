@@ -12,7 +12,8 @@ import { sameChunk, staleArchivalPlan } from "../tiers/hot/memory-hot-store.js";
 import type { MongoDatabase } from "./mongo-database.js";
 import type { ChunkDocument, PlanDocument } from "./mongo-documents.js";
 import { isDuplicateKey } from "./mongo-errors.js";
-import { headCommit, hotStartOf, totalOf } from "./mongo-track-state.js";
+import { settleHotHint } from "./mongo-hot-hint.js";
+import { headCommit, hotStartOf } from "./mongo-track-state.js";
 
 /**
  * Archived commits are removed once this old: an append reads the head again when its copy
@@ -53,7 +54,12 @@ export class MongoArchival {
           .toArray(),
       ]),
     );
-    const ids = [...full.map((track) => track._id), ...planned.map((plan) => plan.track)];
+    // The hint may be too high (an append that died before its commit): check the real count.
+    const due: string[] = [];
+    for (const track of full) {
+      if ((await settleHotHint(this.#db, track._id)) >= chunkSize) due.push(track._id);
+    }
+    const ids = [...due, ...planned.map((plan) => plan.track)];
     return [...new Set(ids)].slice(0, limit);
   }
 
@@ -201,11 +207,7 @@ export class MongoArchival {
       hotStartOf(this.#db, trackId),
     ]);
     await this.#deleteArchived(trackId, hotStart, head?._id);
-    await this.#db.run(what, () =>
-      this.#db
-        .collection("tracks")
-        .updateOne({ _id: trackId }, { $set: { hot: Math.max(0, totalOf(head) - hotStart) } }),
-    );
+    await settleHotHint(this.#db, trackId);
   }
 
   /**

@@ -18,6 +18,7 @@ import { stageBatches, type StagedAppend } from "./mongo-batches.js";
 import { MongoDatabase, type MongoDatabaseOptions } from "./mongo-database.js";
 import type { CommitDocument, TrackDocument } from "./mongo-documents.js";
 import { isDuplicateKey } from "./mongo-errors.js";
+import { atLeastHotHint, raiseHotHint } from "./mongo-hot-hint.js";
 import { readHotBatches, readHotByIndex, readHotByTime } from "./mongo-hot-reads.js";
 import { MongoLeases } from "./mongo-leases.js";
 import { requestTag } from "./mongo-request-keys.js";
@@ -110,9 +111,13 @@ export class MongoHotStore implements HotStore {
     }
     const appendId = randomBytes(12).toString("hex");
     const staged = stageBatches(trackId, appendId, points, new Date());
-    await this.#db.run(what, () =>
-      this.#db.collection("batches").insertMany([...staged.documents], { ordered: true }),
-    );
+    await Promise.all([
+      this.#db.run(what, () =>
+        this.#db.collection("batches").insertMany([...staged.documents], { ordered: true }),
+      ),
+      // Before the commit: a process killed right after it must not leave the hint low.
+      raiseHotHint(this.#db, trackId, points.length),
+    ]);
     let outcome: { readonly commit: CommitDocument; readonly hotStart: number } | CommitDocument;
     try {
       outcome = await this.#commit(known, appendId, staged, {
@@ -132,11 +137,8 @@ export class MongoHotStore implements HotStore {
     }
     const { commit, hotStart } = outcome;
     const total = commit.end + 1;
-    await this.#db.run(what, () =>
-      this.#db
-        .collection("tracks")
-        .updateOne({ _id: trackId }, { $set: { hot: total - hotStart } }),
-    );
+    // Never lowers it: a later append may have raised it first.
+    await atLeastHotHint(this.#db, trackId, total - hotStart);
     return {
       track: toHotTrack(known.document, commit, hotStart),
       startIndex: commit.start,
