@@ -2,10 +2,14 @@
  * The `hot` hint of a track document: how many points of the track are hot, kept so that the
  * archiver's sweep finds tracks with a full chunk through an index. It may be too high (the
  * sweep checks the real count and corrects it) but must never stay too low: a track whose
- * hint is too low is not archived until its next append. So an append raises it before it
- * commits (a process killed between its commit and a later write would leave it low), and a
- * write that lowers it reads the head again afterwards, in case an append committed in
- * between (FerretDB's updates are not atomic, so nothing here relies on one being so).
+ * hint is too low is not archived until its next append.
+ *
+ * FerretDB runs an update as a read and a write with no lock, so a concurrent update may
+ * write back a value computed from what it read before another's write. Hence every write
+ * that sets the hint after a commit or a drop "settles" it: sets the count it knows, reads
+ * the real count again, and sets that while it still moves. The last writer to finish so
+ * leaves the real count. An append also raises the hint before it commits, so that a
+ * process killed between its commit and its settle leaves the hint high, not low.
  *
  * @module
  */
@@ -26,24 +30,19 @@ export async function raiseHotHint(
   );
 }
 
-/** Raises the hint to at least `hot` (after an append committed); never lowers it. */
-export async function atLeastHotHint(
+/**
+ * Sets the hint to the real count of hot points, and again while the count moves under it
+ * (an append or drop in between).
+ *
+ * @param known the count the caller knows (after its own commit), saving the first look
+ * @returns the hot points counted last
+ */
+export async function settleHotHint(
   db: MongoDatabase,
   trackId: string,
-  hot: number,
-): Promise<void> {
-  await db.run(`count the hot points of track ${trackId}`, () =>
-    db.collection("tracks").updateOne({ _id: trackId }, { $max: { hot } }),
-  );
-}
-
-/**
- * Sets the hint to the real count of hot points, again while an append commits in between.
- *
- * @returns the hot points counted
- */
-export async function settleHotHint(db: MongoDatabase, trackId: string): Promise<number> {
-  let hot = await realHot(db, trackId);
+  known?: number,
+): Promise<number> {
+  let hot = known ?? (await realHot(db, trackId));
   for (let round = 0; round < MAX_SETTLE_ROUNDS; round++) {
     const counted = hot;
     await db.run(`count the hot points of track ${trackId}`, () =>
@@ -52,8 +51,10 @@ export async function settleHotHint(db: MongoDatabase, trackId: string): Promise
     hot = await realHot(db, trackId);
     if (hot === counted) return hot;
   }
-  // Still moving: leave the hint at least as high as the last count.
-  await atLeastHotHint(db, trackId, hot);
+  // Still moving after every round: leave it high rather than low (the sweep corrects it).
+  await db.run(`count the hot points of track ${trackId}`, () =>
+    db.collection("tracks").updateOne({ _id: trackId }, { $max: { hot: hot + 1 } }),
+  );
   return hot;
 }
 

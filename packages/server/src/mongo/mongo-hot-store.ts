@@ -18,7 +18,7 @@ import { stageBatches, type StagedAppend } from "./mongo-batches.js";
 import { MongoDatabase, type MongoDatabaseOptions } from "./mongo-database.js";
 import type { CommitDocument, TrackDocument } from "./mongo-documents.js";
 import { isDuplicateKey } from "./mongo-errors.js";
-import { atLeastHotHint, raiseHotHint } from "./mongo-hot-hint.js";
+import { raiseHotHint, settleHotHint } from "./mongo-hot-hint.js";
 import { readHotBatches, readHotByIndex, readHotByTime } from "./mongo-hot-reads.js";
 import { MongoLeases } from "./mongo-leases.js";
 import { requestTag } from "./mongo-request-keys.js";
@@ -137,8 +137,7 @@ export class MongoHotStore implements HotStore {
     }
     const { commit, hotStart } = outcome;
     const total = commit.end + 1;
-    // Never lowers it: a later append may have raised it first.
-    await atLeastHotHint(this.#db, trackId, total - hotStart);
+    await settleHotHint(this.#db, trackId, total - hotStart);
     return {
       track: toHotTrack(known.document, commit, hotStart),
       startIndex: commit.start,
