@@ -95,6 +95,11 @@ export class RecordLoader {
     return decoded;
   }
 
+  /** Whether record `record` is in the cache (a read of it costs no I/O). */
+  has(record: number): boolean {
+    return this.#cache.get(record) !== undefined;
+  }
+
   /**
    * Starts reading records a read will need, all at once: each read of the file waits on
    * the disk and the thread pool, and they overlap instead of queueing.

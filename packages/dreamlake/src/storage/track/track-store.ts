@@ -18,11 +18,13 @@ import type {
   TimeReadResult,
   TrackStats,
 } from "../../core/track-results.js";
+import type { DecodedRecord } from "../codec/decoded-record.js";
 import { MsgpackWriter } from "../codec/msgpack-writer.js";
-import type { IndexEntry } from "../index/index-entry.js";
+import { FLAG_SORTED, type IndexEntry } from "../index/index-entry.js";
 import type { TrackIndex } from "../index/track-index.js";
 import type { Checksum } from "../index/index-entry.js";
 import type { FileSystem, LockManager } from "../ports.js";
+import { BlockLoader, type ColumnBlocks } from "./block-loader.js";
 import { columnBatchOf } from "./column-scan.js";
 import { IndexKeeper } from "./index-keeper.js";
 import { MetadataPacer } from "./metadata-pacer.js";
@@ -82,6 +84,7 @@ export class TrackStore {
   readonly #paths: TrackPaths;
   readonly #keeper: IndexKeeper;
   readonly #loader: RecordLoader;
+  readonly #blocks: BlockLoader;
   readonly #metadata: MetadataPacer;
   readonly #writer = new MsgpackWriter();
   /**
@@ -110,6 +113,13 @@ export class TrackStore {
       options.cachePoints,
       options.cacheBytes,
     );
+    this.#blocks = new BlockLoader({
+      file: () => this.#keeper.data,
+      summaries: () => this.#keeper.summaries,
+      checksum: deps.checksum,
+      path: this.#paths.data,
+      isDamaged: (record) => this.#keeper.isDamaged(record),
+    });
     this.#keeper = new IndexKeeper({
       fs: deps.fs,
       checksum: deps.checksum,
@@ -216,14 +226,19 @@ export class TrackStore {
         wanted.push({ record, entry });
         covered += entry.firstIndex + entry.count - Math.max(query.startIndex, entry.firstIndex);
       }
-      this.#loader.prefetch(wanted);
+      // A scan reads whole records (and the next ahead); a read of a few points, their blocks.
+      const isScan = ahead === 1;
+      if (isScan) this.#loader.prefetch(wanted);
       const out: IndexedPoint[] = [];
       for (const { record, entry } of wanted) {
         if (out.length >= query.limit) break;
-        const decoded = await this.#loader.load(record, entry);
-        for (let i = Math.max(0, query.startIndex - entry.firstIndex); i < decoded.count; i++) {
-          if (out.length >= query.limit) break;
-          out.push({ index: entry.firstIndex + i, data: decoded.pointAt(i) });
+        const from = Math.max(0, query.startIndex - entry.firstIndex);
+        const upto = Math.min(entry.count, from + query.limit - out.length);
+        const part = isScan
+          ? { decoded: await this.#loader.load(record, entry), first: 0 }
+          : await this.#partOf(record, entry, from, upto);
+        for (let i = from; i < upto; i++) {
+          out.push({ index: entry.firstIndex + i, data: part.decoded.pointAt(i - part.first) });
         }
       }
       return out;
@@ -259,7 +274,12 @@ export class TrackStore {
       for await (const { span, bestKey } of planTimeRead(index, query)) {
         if (!selected.canTake(bestKey)) break;
         const entry = await index.entry(span);
-        offerRecord(selected, await this.#loader.load(span, entry), entry, query);
+        const table = await this.#blocksToRead(span, entry, query);
+        if (table === undefined) {
+          offerRecord(selected, await this.#loader.load(span, entry), entry, query);
+        } else {
+          await this.#offerBlocks(selected, span, entry, table, query);
+        }
       }
       return selected;
     });
@@ -271,6 +291,86 @@ export class TrackStore {
       total: points.length,
       hasMore,
     };
+  }
+
+  /**
+   * Points `from..upto` of a record (exclusive end): the whole record when it is cached or
+   * small or most of it is wanted, else only the blocks that hold them.
+   *
+   * @returns the record or blocks decoded, and the record's point where they start
+   */
+  async #partOf(
+    record: number,
+    entry: IndexEntry,
+    from: number,
+    upto: number,
+  ): Promise<{ readonly decoded: DecodedRecord; readonly first: number }> {
+    const table =
+      (upto - from) * 2 < entry.count && !this.#loader.has(record)
+        ? await this.#blocks.table(entry)
+        : undefined;
+    if (table === undefined) return { decoded: await this.#loader.load(record, entry), first: 0 };
+    const firstBlock = Math.floor(from / table.blockPoints);
+    const lastBlock = Math.floor((upto - 1) / table.blockPoints);
+    return {
+      decoded: await this.#blocks.load(record, entry, table, firstBlock, lastBlock),
+      first: firstBlock * table.blockPoints,
+    };
+  }
+
+  /**
+   * The block table through which a time read reads a record a block at a time, or
+   * `undefined` to read it whole: when it is cached or small, when the read may want most
+   * of it, or when its points are not in `_ts` order (blocks are then of no help).
+   */
+  async #blocksToRead(
+    record: number,
+    entry: IndexEntry,
+    query: TimeQuery,
+  ): Promise<ColumnBlocks | undefined> {
+    if ((entry.flags & FLAG_SORTED) === 0 || query.limit * 2 >= entry.count) return undefined;
+    if (this.#loader.has(record)) return undefined;
+    return this.#blocks.table(entry);
+  }
+
+  /**
+   * Offers a sorted record's points to a time read block by block, from the first block
+   * that may hold a point of the range, until no further block can enter.
+   */
+  async #offerBlocks(
+    selected: TimeSelection,
+    record: number,
+    entry: IndexEntry,
+    table: ColumnBlocks,
+    query: TimeQuery,
+  ): Promise<void> {
+    const start = query.startTime ?? -Infinity;
+    const blocks = table.blockCount;
+    const offer = async (b: number): Promise<void> => {
+      const decoded = await this.#blocks.load(record, entry, table, b, b);
+      const firstIndex = entry.firstIndex + b * table.blockPoints;
+      offerRecord(selected, decoded, { ...entry, firstIndex, count: decoded.count }, query);
+    };
+    if (query.reverse) {
+      let b = blocks - 1;
+      if (query.endTime !== undefined) {
+        while (b >= 0 && !(table.minTs(b) < query.endTime)) b--;
+      }
+      for (; b >= 0; b--) {
+        const best = table.maxTs(b);
+        if (best < start || !selected.canTake(best)) return;
+        await offer(b);
+      }
+      return;
+    }
+    let b = 0;
+    while (b < blocks && table.maxTs(b) < start) b++;
+    for (; b < blocks; b++) {
+      const best = table.minTs(b);
+      if (query.endTime !== undefined && !(best < query.endTime)) return;
+      if (!selected.canTake(best)) return;
+      await offer(b);
+    }
   }
 
   /**
