@@ -72,6 +72,44 @@ export class MsgpackWriter {
     else this.writeFloat64(value);
   }
 
+  /**
+   * {@link writeNumber} of `values[from..to)`, with room made once: a column of a columnar
+   * batch is written an order of magnitude faster than one call per value.
+   */
+  writeNumbers(values: ArrayLike<number>, from: number, to: number): void {
+    this.#ensure(9 * (to - from));
+    const bytes = this.#bytes;
+    const view = this.#view;
+    let pos = this.#pos;
+    for (let i = from; i < to; i++) {
+      const value = values[i] as number;
+      if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
+        this.#pos = pos;
+        this.#writeInteger(value);
+        pos = this.#pos;
+      } else {
+        bytes[pos] = 0xcb;
+        view.setFloat64(pos + 1, value);
+        pos += 9;
+      }
+    }
+    this.#pos = pos;
+  }
+
+  /** {@link writeFloat64} of `values[from..to)`, with room made once. */
+  writeFloat64s(values: ArrayLike<number>, from: number, to: number): void {
+    this.#ensure(9 * (to - from));
+    const bytes = this.#bytes;
+    const view = this.#view;
+    let pos = this.#pos;
+    for (let i = from; i < to; i++) {
+      bytes[pos] = 0xcb;
+      view.setFloat64(pos + 1, values[i] as number);
+      pos += 9;
+    }
+    this.#pos = pos;
+  }
+
   writeFloat64(value: number): void {
     this.#ensure(9);
     this.#bytes[this.#pos] = 0xcb;

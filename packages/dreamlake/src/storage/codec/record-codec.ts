@@ -51,12 +51,13 @@ export function writeColumnarRecord(
   let maxTs = -Infinity;
   let isSorted = true;
   let previous = -Infinity;
+  const step = tsStarts === undefined ? end - start : (layout as LayoutCollector).blockPoints;
+  for (let from = start; from < end; from += step) {
+    tsStarts?.push(writer.length);
+    writer.writeFloat64s(timestamps, from, Math.min(end, from + step));
+  }
   for (let i = start; i < end; i++) {
     const ts = timestamps[i] as number;
-    if (tsStarts !== undefined && (i - start) % (layout as LayoutCollector).blockPoints === 0) {
-      tsStarts.push(writer.length);
-    }
-    writer.writeFloat64(ts);
     if (ts < previous) isSorted = false;
     previous = ts;
     if (ts < minTs) minTs = ts;
@@ -84,6 +85,17 @@ function writeColumn(
   const column = columns.column(k);
   const starts = layout?.column(key);
   const blockPoints = layout?.blockPoints ?? 0;
+  if (ArrayBuffer.isView(column)) {
+    // A caller's typed array (appendColumns): numbers only, written a block at a time.
+    const numbers = column as unknown as ArrayLike<number>;
+    const step = starts === undefined ? end - start : blockPoints;
+    for (let from = start; from < end; from += step) {
+      starts?.push(writer.length);
+      writer.writeNumbers(numbers, from, Math.min(end, from + step));
+    }
+    starts?.push(writer.length);
+    return;
+  }
   for (let i = start; i < end; i++) {
     if (starts !== undefined && (i - start) % blockPoints === 0) starts.push(writer.length);
     const value = column[i];

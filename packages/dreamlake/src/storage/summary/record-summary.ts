@@ -66,8 +66,12 @@ export function summarizeRecord(
     paths.add(path);
     return true;
   };
-  const timestamps = new Float64Array(count);
-  for (let i = 0; i < count; i++) timestamps[i] = record.timestamps[offset + i] as number;
+  const given = record.timestamps;
+  // A caller's Float64Array (appendColumns) is read in place; anything else is copied once.
+  const timestamps =
+    given instanceof Float64Array
+      ? given.subarray(offset, offset + count)
+      : copied(given, offset, count);
   const blocks: RunSummary[] = [];
   for (let start = 0; start < count; start += blockPoints) {
     const end = Math.min(count, start + blockPoints);
@@ -119,6 +123,10 @@ function summarizeColumn(
   end: number,
   accumulator: (path: string) => FieldAccumulator | undefined,
 ): void {
+  if (ArrayBuffer.isView(column)) {
+    summarizeNumbers(key, column as ArrayLike<number>, offset, timestamps, start, end, accumulator);
+    return;
+  }
   let flat: FieldAccumulator | undefined;
   for (let i = start; i < end; i++) {
     const ts = timestamps[i] as number;
@@ -134,6 +142,54 @@ function summarizeColumn(
       });
     }
   }
+}
+
+/**
+ * {@link summarizeColumn} of a typed array (numbers only, from `appendColumns`): the same
+ * statistics, added in the same order, in locals rather than through a call per value.
+ */
+function summarizeNumbers(
+  key: string,
+  column: ArrayLike<number>,
+  offset: number,
+  timestamps: Float64Array,
+  start: number,
+  end: number,
+  accumulator: (path: string) => FieldAccumulator | undefined,
+): void {
+  let count = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let first = NaN;
+  let firstTs = Infinity;
+  let last = NaN;
+  let lastTs = -Infinity;
+  for (let i = start; i < end; i++) {
+    const ts = timestamps[i] as number;
+    const value = column[offset + i] as number;
+    if (!Number.isFinite(ts) || !Number.isFinite(value)) continue;
+    count++;
+    sum += value;
+    if (value < min) min = value;
+    if (value > max) max = value;
+    if (ts < firstTs) {
+      first = value;
+      firstTs = ts;
+    }
+    if (ts >= lastTs) {
+      last = value;
+      lastTs = ts;
+    }
+  }
+  if (count === 0) return;
+  accumulator(key)?.mergeValues(count, min, max, sum, first, firstTs, last, lastTs);
+}
+
+function copied(values: ArrayLike<number>, offset: number, count: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = values[offset + i] as number;
+  return out;
 }
 
 /** The summary of consecutive runs (in index order) as one. */
