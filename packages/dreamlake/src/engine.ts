@@ -29,6 +29,7 @@ export {
   type DownsampleResult,
 } from "./core/downsample.js";
 export { PointColumns } from "./core/point-columns.js";
+export { COLUMNS_CONTENT_TYPE } from "./core/columns-wire.js";
 export { SerialQueue } from "./core/serial-queue.js";
 export {
   parseLimit,

@@ -1,3 +1,4 @@
+import { COLUMNS_CONTENT_TYPE } from "../core/columns-wire.js";
 import { columnBatchOfPoints, type ColumnBatch, type ScanQuery } from "../core/column-batch.js";
 import type { DownsampleQuery, DownsampleResult } from "../core/downsample.js";
 import { MAX_READ_LIMIT } from "../core/limits.js";
@@ -11,6 +12,7 @@ import type {
   TrackStats,
 } from "../core/track-results.js";
 import type { TrackBackend } from "../session/track-backend.js";
+import { ColumnsSender, type ColumnsSource } from "./columns-sender.js";
 import { PartSender, type RequestLimits } from "./part-sender.js";
 import {
   parseAppendAnswer,
@@ -59,6 +61,7 @@ function combine(acks: readonly AppendResult[]): AppendResult {
 export class RemoteTracks implements TrackBackend {
   readonly #context: RemoteContext;
   readonly #senders = new Map<string, PartSender<AppendResult>>();
+  readonly #columnSenders = new Map<string, ColumnsSender<AppendResult>>();
 
   constructor(context: RemoteContext) {
     this.#context = context;
@@ -87,6 +90,19 @@ export class RemoteTracks implements TrackBackend {
   async appendTexts(track: string, texts: readonly string[]): Promise<AppendResult> {
     if (texts.length === 0) return combine([]);
     return combine(await this.#sender(track).send(texts));
+  }
+
+  /**
+   * Sends points column by column (`COLUMNS_CONTENT_TYPE`): `dreamlake sync` builds the
+   * bodies from the local columns, which costs a fraction of a JSON object per point to
+   * write and for the server to read. One or more requests (see {@link ColumnsSender}).
+   * Calls for one track must not overlap.
+   *
+   * @throws the first error of a request; the points of the requests before it are stored
+   */
+  async appendColumns(track: string, source: ColumnsSource): Promise<AppendResult> {
+    if (source.count === 0) return combine([]);
+    return combine(await this.#columnsSender(track).send(source));
   }
 
   /**
@@ -176,6 +192,30 @@ export class RemoteTracks implements TrackBackend {
 
   async close(): Promise<void> {
     // Connections are pooled by the transport; nothing is held per session.
+  }
+
+  #columnsSender(track: string): ColumnsSender<AppendResult> {
+    let sender = this.#columnSenders.get(track);
+    if (sender === undefined) {
+      const { client, sessionId, limits, newKey } = this.#context;
+      sender = new ColumnsSender<AppendResult>({
+        maxBytes: limits.maxBytes,
+        newKey,
+        send: async (body, key) =>
+          client.call(
+            {
+              method: "POST",
+              path: ["sessions", await sessionId(), "tracks", track, "append-batch"],
+              json: body,
+              jsonType: COLUMNS_CONTENT_TYPE,
+              idempotencyKey: key,
+            },
+            parseAppendAnswer,
+          ),
+      });
+      this.#columnSenders.set(track, sender);
+    }
+    return sender;
   }
 
   #sender(track: string): PartSender<AppendResult> {

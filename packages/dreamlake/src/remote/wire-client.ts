@@ -43,6 +43,8 @@ export type WireCall = {
   readonly query?: Readonly<Record<string, string | undefined>>;
   /** A JSON body, already serialised. */
   readonly json?: string;
+  /** The media type of `json`. @defaultValue `application/json` */
+  readonly jsonType?: string;
   /** A streamed body: a fresh stream for every attempt, with its content type. */
   readonly stream?: {
     readonly contentType: string;
@@ -169,7 +171,7 @@ export class WireClient {
     };
     let body: string | AsyncIterable<Uint8Array> | undefined;
     if (call.json !== undefined) {
-      headers["content-type"] = "application/json";
+      headers["content-type"] = call.jsonType ?? "application/json";
       body = call.json;
     } else if (call.stream !== undefined) {
       headers["content-type"] = call.stream.contentType;

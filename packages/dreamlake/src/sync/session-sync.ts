@@ -1,14 +1,19 @@
+import type { ColumnBatch } from "../core/column-batch.js";
 import { ConflictError, NotFoundError } from "../core/errors.js";
 import { parseFilePrefix } from "../core/file-paths.js";
 import type { FileRecord } from "../core/file-record.js";
 import type { FlatParams } from "../core/flatten-params.js";
 import type { LogEntry, NewLogEntry } from "../core/log-entry.js";
 import { MAX_READ_LIMIT } from "../core/limits.js";
-import { pointJsonTexts } from "../exchange/point-json.js";
 import type { SessionReader } from "../session/session-reader.js";
+import { PendingColumns } from "./pending-columns.js";
 import type { ServerSession } from "./server-session.js";
 
-/** Points sent in one `append-batch` request (the SDK splits further by its byte limit). */
+/**
+ * Points sent in one `append-batch` request, column by column (split further by the SDK's
+ * byte limit, or when the server answers 413: its `DREAMLAKE_MAX_POINTS_PER_REQUEST` is
+ * 1,000,000 by default).
+ */
 const SYNC_REQUEST_POINTS = 20_000;
 
 /** What one sync sent, part by part. */
@@ -40,12 +45,12 @@ function serverPoints(error: unknown): number {
   throw error;
 }
 
-/** The local points the server lacks of one track: from `from` on, as JSON texts per batch. */
-async function* missingPoints(
+/** The local batches of one track that hold points the server lacks, with how many of their first points it has. */
+async function* missingBatches(
   local: SessionReader,
   track: string,
   from: number,
-): AsyncGenerator<string[]> {
+): AsyncGenerator<{ readonly batch: ColumnBatch; readonly skip: number }> {
   for await (const batch of local.tracks.scanColumns(track, {
     startTime: undefined,
     endTime: undefined,
@@ -53,9 +58,8 @@ async function* missingPoints(
   })) {
     const last = batch.indexes[batch.count - 1] ?? -1;
     if (last < from) continue;
-    const texts = pointJsonTexts(batch, "strict", track);
     const first = batch.indexes[0] ?? 0;
-    yield first >= from ? texts : texts.slice(from - first);
+    yield { batch, skip: Math.max(0, from - first) };
   }
 }
 
@@ -98,24 +102,25 @@ async function syncTrack(
   progress: SyncProgress,
 ): Promise<number> {
   let sent = 0;
-  let pending: string[] = [];
+  let pending = new PendingColumns(track);
   let sending: Promise<void> = Promise.resolve();
-  // One request is in flight while the next one is built.
-  const send = async (texts: string[]): Promise<void> => {
+  // One request is in flight while the next one is gathered and written.
+  const send = async (columns: PendingColumns): Promise<void> => {
+    columns.prepareBody();
     await sending;
-    sending = server.tracks.appendTexts(track, texts).then((ack) => {
+    sending = server.tracks.appendColumns(track, columns).then((ack) => {
       sent += ack.count;
       progress.onPoints(ack.count);
     });
   };
-  for await (const texts of missingPoints(local, track, before)) {
-    pending = pending.length === 0 ? texts : pending.concat(texts);
-    if (pending.length >= SYNC_REQUEST_POINTS) {
+  for await (const { batch, skip } of missingBatches(local, track, before)) {
+    pending.add(batch, skip);
+    if (pending.count >= SYNC_REQUEST_POINTS) {
       await send(pending);
-      pending = [];
+      pending = new PendingColumns(track);
     }
   }
-  if (pending.length > 0) await send(pending);
+  if (pending.count > 0) await send(pending);
   await sending;
   return sent;
 }

@@ -1,6 +1,5 @@
 import {
   LocalTracks,
-  PointColumns,
   TRACK_FILES,
   formatTrackMetadata,
   isoFromSeconds,
@@ -15,16 +14,17 @@ import {
   type ReadResult,
   type TimeQuery,
   type TimeReadResult,
-  type TimedPoint,
   type TrackStats,
   type FsyncPolicy,
 } from "dreamlake/engine";
 import type { SessionRef } from "../sessions/session-ref.js";
-import type {
-  TrackAppendResult,
-  TrackInfo,
-  TrackRepository,
-  TrackSummary,
+import {
+  columnsOfAppend,
+  type PointsToAppend,
+  type TrackAppendResult,
+  type TrackInfo,
+  type TrackRepository,
+  type TrackSummary,
 } from "../tracks/track-repository.js";
 import type { AppendJournal } from "../idempotency/append-journal.js";
 import type { RequestKey } from "../idempotency/request-key.js";
@@ -93,10 +93,11 @@ export class EmbeddedTrackRepository implements TrackRepository {
   async append(
     session: SessionRef,
     track: string,
-    points: readonly TimedPoint[],
+    points: PointsToAppend,
     info?: TrackInfo,
     request?: RequestKey,
   ): Promise<TrackAppendResult> {
+    const columns = columnsOfAppend(points);
     const journal = request === undefined ? undefined : this.#options.journal;
     return this.#withTrack("write", session, track, async (tracks) => {
       const store = await tracks.store(track);
@@ -111,13 +112,13 @@ export class EmbeddedTrackRepository implements TrackRepository {
         await journal.intend(request.scope, request.key, {
           target: { ...session, track },
           startIndex: store.totalPoints,
-          count: points.length,
+          count: columns.count,
           expiresAtSeconds: request.expiresAtSeconds,
         });
       }
       let result: AppendResult;
       try {
-        result = await store.append(PointColumns.fromPoints(points));
+        result = await store.append(columns);
       } catch (error: unknown) {
         // The engine took back what the failed write left: nothing is stored.
         if (request !== undefined) await journal?.abandon(request.scope, request.key);

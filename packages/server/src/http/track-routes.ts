@@ -1,8 +1,16 @@
+import {
+  COLUMNS_CONTENT_TYPE,
+  type PointColumns,
+  type TimedPoint,
+  type TimestampResolver,
+} from "dreamlake/engine";
 import type { Context, Hono } from "hono";
 import type { ServerDeps } from "../server-deps.js";
+import { acceptJsonColumns } from "../tracks/column-intake.js";
 import { acceptJsonPoints } from "../tracks/point-intake.js";
 import type { SessionTimestamps } from "../tracks/session-timestamps.js";
 import { parseTrackPath } from "../tracks/track-path.js";
+import type { TrackInfo } from "../tracks/track-repository.js";
 import type { Dialect } from "../wire/dialect.js";
 import {
   appendBatchResponse,
@@ -10,6 +18,7 @@ import {
   dataReadResponse,
   listResponse,
   parseAppendBatchBody,
+  parseAppendColumnsBody,
   parseAppendOneBody,
   parseDownsampleWireQuery,
   parseIndexReadQuery,
@@ -38,6 +47,30 @@ function trackSegments(c: Context): string[] {
     .slice(TRACK_TAIL_START);
 }
 
+/** Whether an `append-batch` body is sent column by column (`COLUMNS_CONTENT_TYPE`). */
+function isColumnsBody(c: Context): boolean {
+  const type = c.req.header("content-type") ?? "";
+  return type.split(";", 1)[0]?.trim().toLowerCase() === COLUMNS_CONTENT_TYPE;
+}
+
+function rowsToAppend(
+  json: unknown,
+  maxPoints: number,
+  timestamps: TimestampResolver,
+): { points: readonly TimedPoint[]; info: TrackInfo } {
+  const body = parseAppendBatchBody(json, maxPoints);
+  return { points: acceptJsonPoints(body.dataPoints, "dataPoints", timestamps), info: body.info };
+}
+
+function columnsToAppend(
+  json: unknown,
+  maxPoints: number,
+  timestamps: TimestampResolver,
+): { points: PointColumns; info: TrackInfo } {
+  const body = parseAppendColumnsBody(json);
+  return { points: acceptJsonColumns(body.columns, maxPoints, timestamps), info: body.info };
+}
+
 /**
  * The track routes of one dialect: list, append, append-batch, read by index, read by
  * time, downsample, stats. Both dialects share `timestamps`, so `_ts: -1` follows a session's points
@@ -64,18 +97,11 @@ export function registerTrackRoutes(
     switch (action) {
       case "append-batch": {
         rejectQuery(c.req.url);
-        const body = parseAppendBatchBody(
-          await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c)),
-          deps.limits.maxPointsPerRequest,
-        );
-        const points = acceptJsonPoints(body.dataPoints, "dataPoints", timestamps.for(session.id));
-        const result = await deps.tracks.append(
-          session,
-          name,
-          points,
-          body.info,
-          c.get("requestKey"),
-        );
+        const json = await readJsonBody(c.req.raw, deps.limits.maxBodyBytes, nodeIncoming(c));
+        const { points, info } = isColumnsBody(c)
+          ? columnsToAppend(json, deps.limits.maxPointsPerRequest, timestamps.for(session.id))
+          : rowsToAppend(json, deps.limits.maxPointsPerRequest, timestamps.for(session.id));
+        const result = await deps.tracks.append(session, name, points, info, c.get("requestKey"));
         return sendJson(c, appendBatchResponse(name, result));
       }
       case "append": {

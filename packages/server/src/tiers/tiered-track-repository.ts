@@ -13,17 +13,18 @@ import {
   type TimeQuery,
   type TimeReadResult,
   type Point,
-  type TimedPoint,
   type IndexedPoint,
   type TrackStats,
 } from "dreamlake/engine";
 import type { RequestKey } from "../idempotency/request-key.js";
 import type { SessionRef } from "../sessions/session-ref.js";
-import type {
-  TrackAppendResult,
-  TrackInfo,
-  TrackRepository,
-  TrackSummary,
+import {
+  rowsOfAppend,
+  type PointsToAppend,
+  type TrackAppendResult,
+  type TrackInfo,
+  type TrackRepository,
+  type TrackSummary,
 } from "../tracks/track-repository.js";
 import { downsampleByReading } from "../tracks/downsample-by-reading.js";
 import type { Archiver } from "./archiver.js";
@@ -78,10 +79,12 @@ export class TieredTrackRepository implements TrackRepository {
   async append(
     session: SessionRef,
     track: string,
-    points: readonly TimedPoint[],
+    toAppend: PointsToAppend,
     info?: TrackInfo,
     request?: RequestKey,
   ): Promise<TrackAppendResult> {
+    // The hot tier stores a row per point.
+    const points = rowsOfAppend(toAppend);
     const { track: stored, startIndex } = await this.#hot.append(
       { sessionId: session.id, name: track },
       points,

@@ -6,16 +6,17 @@
  *
  * @module
  */
-import type {
-  AppendResult,
-  DownsampleQuery,
-  DownsampleResult,
-  IndexQuery,
-  ReadResult,
-  TimeQuery,
-  TimeReadResult,
-  TimedPoint,
-  TrackStats,
+import {
+  PointColumns,
+  type AppendResult,
+  type DownsampleQuery,
+  type DownsampleResult,
+  type IndexQuery,
+  type ReadResult,
+  type TimeQuery,
+  type TimeReadResult,
+  type TimedPoint,
+  type TrackStats,
 } from "dreamlake/engine";
 import type { RequestKey } from "../idempotency/request-key.js";
 import type { SessionRef } from "../sessions/session-ref.js";
@@ -28,6 +29,22 @@ export type TrackInfo = {
 };
 
 /** What an append reports (the Python wire fields besides the indexes). */
+/**
+ * The points of one append: objects (the row form of the wire), or columns (the columns
+ * form, which then needs no object per point where the storage writes columns).
+ */
+export type PointsToAppend = readonly TimedPoint[] | PointColumns;
+
+/** The points of an append as columns. */
+export function columnsOfAppend(points: PointsToAppend): PointColumns {
+  return points instanceof PointColumns ? points : PointColumns.fromPoints(points);
+}
+
+/** The points of an append as objects. */
+export function rowsOfAppend(points: PointsToAppend): readonly TimedPoint[] {
+  return points instanceof PointColumns ? points.toPoints() : points;
+}
+
 export type TrackAppendResult = AppendResult & {
   /** Stable id of the track, the server's (not the Python SDK's local `local-track-<name>`). */
   readonly trackId: string;
@@ -94,7 +111,7 @@ export interface TrackRepository {
   append(
     session: SessionRef,
     track: string,
-    points: readonly TimedPoint[],
+    points: PointsToAppend,
     info?: TrackInfo,
     request?: RequestKey,
   ): Promise<TrackAppendResult>;

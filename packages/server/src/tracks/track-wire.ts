@@ -25,6 +25,15 @@ import type { TrackAppendResult, TrackInfo, TrackSummary } from "./track-reposit
 /** `POST .../append-batch`: `{ dataPoints, description?, tags?, metadata? }`. */
 export type AppendBatchBody = { readonly dataPoints: readonly unknown[]; readonly info: TrackInfo };
 
+/**
+ * `POST .../append-batch` sent as `COLUMNS_CONTENT_TYPE`: `{ columns, description?, tags?,
+ * metadata? }`, the points column by column (checked by `acceptJsonColumns`).
+ */
+export type AppendColumnsBody = {
+  readonly columns: Record<string, unknown>;
+  readonly info: TrackInfo;
+};
+
 /** `POST .../append`: `{ data, description?, tags?, metadata? }`. */
 export type AppendOneBody = { readonly data: unknown; readonly info: TrackInfo };
 
@@ -59,6 +68,12 @@ export function parseAppendBatchBody(value: unknown, maxPoints: number): AppendB
     );
   }
   return { dataPoints, info: trackInfo(body) };
+}
+
+/** @throws {InvalidArgumentError} on a wrong shape or an unknown field */
+export function parseAppendColumnsBody(value: unknown): AppendColumnsBody {
+  const body = WireObject.open(value, "request body", ["columns", ...INFO_FIELDS]);
+  return { columns: body.object("columns"), info: trackInfo(body) };
 }
 
 /** @throws {InvalidArgumentError} on a wrong shape or an unknown field */
