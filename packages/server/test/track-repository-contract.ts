@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   NotFoundError,
+  PointColumns,
   type IndexQuery,
   type TimeQuery,
   type Point,
@@ -149,6 +150,40 @@ export function describeTrackRepository(
         const read = await repository.read(session, "m", all());
         expect(field(read.data, "_ts")).toEqual([5, 5, 1]);
         expect(read.data[1]?.data).toMatchObject({ b: 2 });
+      });
+
+      it("stores points given as columns as it stores the same points given as objects", async () => {
+        const rows = [
+          { _ts: 1, x: 0.5, label: "a" },
+          { _ts: 2, x: 1.5, nested: { k: [1, null] } },
+          { _ts: 3, label: "c" },
+        ] as TimedPoint[];
+        const columns = PointColumns.fromColumnsInput(
+          {
+            _ts: [1, 2, 3],
+            x: [0.5, 1.5, undefined],
+            label: ["a", undefined, "c"],
+            nested: [undefined, { k: [1, null] }, undefined],
+          },
+          (ts) => ts as number,
+          undefined,
+          "columns",
+        );
+        const result = await repository.append(session, "cols", columns);
+        expect(result).toMatchObject({ count: 3, startIndex: 0, endIndex: 2 });
+        await repository.append(session, "rows", rows);
+        const [fromColumns, fromRows] = await Promise.all([
+          repository.read(session, "cols", all()),
+          repository.read(session, "rows", all()),
+        ]);
+        expect(fromColumns.data).toEqual(fromRows.data);
+        // A field a point lacks reads as absent, or as null from a columnar record.
+        expect(fromColumns.data.map((point) => point.data["label"] ?? null)).toEqual([
+          "a",
+          null,
+          "c",
+        ]);
+        expect(fromColumns.data[1]?.data["nested"]).toEqual({ k: [1, null] });
       });
     });
 
