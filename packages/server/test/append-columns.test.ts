@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COLUMNS_CONTENT_TYPE } from "dreamlake/engine";
@@ -42,6 +43,24 @@ async function storedPoints(track: string): Promise<number> {
   return ((await response.json()) as { totalDataPoints: number }).totalDataPoints;
 }
 
+/** `{"float64": "<base64>"}` of little-endian doubles. */
+function float64(values: readonly number[]): { float64: string } {
+  const bytes = Buffer.alloc(values.length * 8);
+  values.forEach((value, i) => bytes.writeDoubleLE(value, i * 8));
+  return { float64: bytes.toString("base64") };
+}
+
+/** A column every point has a number in, as float64; others as they are. */
+function withFloat64(columns: Record<string, unknown[]>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [name, column] of Object.entries(columns)) {
+    out[name] = column.every((value) => typeof value === "number")
+      ? float64(column)
+      : column;
+  }
+  return out;
+}
+
 /** The row form's points as columns: null where a point lacks a field. */
 function columnsOf(points: readonly Record<string, unknown>[]): Record<string, unknown[]> {
   // No prototype: a field named __proto__ is a column like any other.
@@ -83,13 +102,14 @@ describe("append-batch with columns", () => {
           ),
           { minLength: 1, maxLength: 20 },
         ),
-        async (fields) => {
+        fc.boolean(),
+        async (fields, isFloat64) => {
           const points = fields.map((point, i) => ({ _ts: 1_700_000_000 + i / 8, ...point }));
           trackNumber++;
           const rows = await postRows(`rows-${trackNumber}`, points);
           expect(rows.status).toBe(200);
           const columns = await postColumns(`cols-${trackNumber}`, {
-            columns: columnsOf(points),
+            columns: isFloat64 ? withFloat64(columnsOf(points)) : columnsOf(points),
           });
           expect(columns.status, await columns.clone().text()).toBe(200);
           expect(((await columns.json()) as { count: number }).count).toBe(points.length);
@@ -142,6 +162,30 @@ describe("append-batch with columns", () => {
     ],
     ["more points than allowed", { columns: { v: new Array(51).fill(1) } }, 413, /at most 50/],
     ["not JSON", `{"columns":{"v":[1,]}}`, 400, /not valid JSON/],
+    ["float64 that is not base64", { columns: { v: { float64: "AAAA!AAAAAA=" } } }, 400, /base64/],
+    ["float64 of 7 bytes", { columns: { v: { float64: "AAAAAAAAAA==" } } }, 400, /8-byte/],
+    ["float64 that is not text", { columns: { v: { float64: 1 } } }, 400, /base64 text/],
+    [
+      "float64 beside another key",
+      { columns: { v: { float64: "", x: 1 } } },
+      400,
+      /must be an array/,
+    ],
+    ["a NaN in float64", { columns: { v: float64([1, Number.NaN]) } }, 400, /v, point 1: NaN/],
+    ["an infinity in float64 _ts", { columns: { _ts: float64([Infinity]) } }, 400, /not a finite/],
+    ["a float64 _ts below 0", { columns: { _ts: float64([-5]) } }, 400, /_ts must be/],
+    [
+      "float64 of different lengths",
+      { columns: { a: float64([1]), b: [1, 2] } },
+      400,
+      /same length/,
+    ],
+    [
+      "more float64 points than allowed",
+      { columns: { v: float64(new Array(51).fill(1)) } },
+      413,
+      /at most 50/,
+    ],
   ])("refuses %s and stores nothing", async (_name, body, status, message) => {
     trackNumber++;
     const track = `bad-${trackNumber}`;
@@ -154,7 +198,22 @@ describe("append-batch with columns", () => {
   it("takes exactly the points-per-request limit", async () => {
     const response = await postColumns("at-limit", { columns: { v: new Array(50).fill(1) } });
     expect(response.status).toBe(200);
-    expect(await storedPoints("at-limit")).toBe(50);
+    const doubles = await postColumns("at-limit", {
+      columns: { v: float64(new Array(50).fill(2)) },
+    });
+    expect(doubles.status).toBe(200);
+    expect(await storedPoints("at-limit")).toBe(100);
+  });
+
+  it("keeps every bit of a float64 value, and -1 in a float64 _ts inherits", async () => {
+    const values = [0.1, Number.MAX_VALUE, Number.MIN_VALUE, -1e-300, 2 ** 53 + 2];
+    const response = await postColumns("bits", {
+      columns: { _ts: float64([7, -1, 8, 9, 10]), v: float64(values) },
+    });
+    expect(response.status).toBe(200);
+    const read = (await readAll("bits")) as { data: { _ts: number; v: number } }[];
+    expect(read.map((point) => point.data.v)).toEqual(values);
+    expect(read.map((point) => point.data._ts)).toEqual([7, 7, 8, 9, 10]);
   });
 
   it("stores a repeated request with the same idempotency key once", async () => {

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import type { ColumnBatch } from "../core/column-batch.js";
 import { InvalidArgumentError } from "../core/errors.js";
@@ -17,7 +18,14 @@ function batch(
   };
 }
 
-const parsed = (body: string): unknown => JSON.parse(body);
+/** A body with its `float64` columns decoded into arrays. */
+const parsed = (body: string): unknown =>
+  JSON.parse(body, (_key, value: unknown) => {
+    if (typeof value !== "object" || value === null || !("float64" in value)) return value;
+    const bytes = Buffer.from(value.float64 as string, "base64");
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return Array.from({ length: bytes.byteLength / 8 }, (_, i) => view.getFloat64(i * 8, true));
+  });
 
 describe("PendingColumns", () => {
   it("gathers batches with other fields into one body, null where a point lacks a field", () => {
@@ -40,6 +48,18 @@ describe("PendingColumns", () => {
     expect(parsed(pending.bodyOf(2, 2))).toEqual({
       columns: { _ts: [4, null], y: [{ k: [1, null] }, true] },
     });
+  });
+
+  it("writes a column of numbers every point has as base64 of little-endian doubles", () => {
+    const pending = new PendingColumns("t");
+    pending.add(batch(0, [1.5, 2], { v: [0.1, -3], w: [1, null] }), 0);
+    const body = JSON.parse(pending.bodyOf(0, 2)) as { columns: Record<string, unknown> };
+    const doubles = Buffer.alloc(16);
+    doubles.writeDoubleLE(0.1, 0);
+    doubles.writeDoubleLE(-3, 8);
+    expect(body.columns["v"]).toEqual({ float64: doubles.toString("base64") });
+    expect(body.columns["w"]).toEqual([1, null]);
+    expect(Object.keys(body.columns["_ts"] as object)).toEqual(["float64"]);
   });
 
   it("gives back the body written ahead, and the same text as writing it again", () => {

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import type { ColumnBatch } from "../core/column-batch.js";
 import type { FieldValue } from "../core/point.js";
 import { jsonText } from "../exchange/json-text.js";
@@ -7,9 +8,10 @@ import type { ColumnsSource } from "../remote/columns-sender.js";
  * Points gathered from the local track's column batches until there are enough for a
  * request, and written as `COLUMNS_CONTENT_TYPE` bodies: `{"columns": {"_ts": [...],
  * "<field>": [...]}}`. A column of numbers is written by one `JSON.stringify` of the
- * array, without a text per value; `null` stands where a point lacks the field (or holds
- * null, which the row form leaves out too), and in `_ts` where a point has no time (the
- * server then gives it one, as when the row form leaves `_ts` out).
+ * array, or as `{"float64": "<base64>"}` when every point has a number there; `null`
+ * stands where a point lacks the field (or holds null, which the row form leaves out
+ * too), and in `_ts` where a point has no time (the server then gives it one, as when the
+ * row form leaves `_ts` out).
  */
 export class PendingColumns implements ColumnsSource {
   readonly #track: string;
@@ -76,7 +78,7 @@ export class PendingColumns implements ColumnsSource {
     const end = start + count;
     const isWhole = start === 0 && count === this.count;
     const part = <T>(column: T[]): T[] => (isWhole ? column : column.slice(start, end));
-    let text = `{"columns":{"_ts":${JSON.stringify(part(this.#timestamps))}`;
+    let text = `{"columns":{"_ts":${timestampsText(part(this.#timestamps))}`;
     for (const [name, column] of this.#fields) {
       const values = part(column);
       const valuesText = this.#columnText(name, values, start);
@@ -95,18 +97,22 @@ export class PendingColumns implements ColumnsSource {
     first: number,
   ): string | undefined {
     let isPlain = true;
-    let hasValue = false;
+    let nulls = 0;
     for (let i = 0; i < values.length; i++) {
       const value = values[i];
-      if (value === null) continue;
-      hasValue = true;
+      if (value === null) {
+        nulls++;
+        continue;
+      }
       // A finite number is written by JSON.stringify as it is.
       if (typeof value === "number" && value - value === 0) continue;
       isPlain = false;
       break;
     }
-    if (!hasValue) return undefined;
-    if (isPlain) return JSON.stringify(values);
+    if (nulls === values.length) return undefined;
+    if (isPlain) {
+      return nulls === 0 ? float64Text(values as readonly number[]) : JSON.stringify(values);
+    }
     const texts = values.map((value, i) =>
       value === null
         ? "null"
@@ -118,3 +124,25 @@ export class PendingColumns implements ColumnsSource {
     return `[${texts.join(",")}]`;
   }
 }
+
+/**
+ * A column of finite numbers as `{"float64": "<base64>"}`: their little-endian doubles,
+ * about a tenth of the cost of number texts to write, and to read on the server.
+ */
+function float64Text(values: readonly number[]): string {
+  const doubles = Float64Array.from(values);
+  if (!IS_LITTLE_ENDIAN) {
+    const view = new DataView(doubles.buffer);
+    for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i] as number, true);
+  }
+  return `{"float64":"${Buffer.from(doubles.buffer).toString("base64")}"}`;
+}
+
+/** The `_ts` column: null where a point has no time (the server gives it one). */
+function timestampsText(timestamps: readonly (number | null)[]): string {
+  return timestamps.includes(null)
+    ? JSON.stringify(timestamps)
+    : float64Text(timestamps as readonly number[]);
+}
+
+const IS_LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
