@@ -54,9 +54,7 @@ function float64(values: readonly number[]): { float64: string } {
 function withFloat64(columns: Record<string, unknown[]>): Record<string, unknown> {
   const out = Object.create(null) as Record<string, unknown>;
   for (const [name, column] of Object.entries(columns)) {
-    out[name] = column.every((value) => typeof value === "number")
-      ? float64(column)
-      : column;
+    out[name] = column.every((value) => typeof value === "number") ? float64(column) : column;
   }
   return out;
 }
