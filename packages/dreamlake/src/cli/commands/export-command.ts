@@ -7,6 +7,7 @@ import {
 import { exportTables } from "../../exchange/export-tables.js";
 import { exportMcap } from "../../exchange/mcap/mcap-export.js";
 import { fileTarget, folderTarget } from "../../exchange/node/file-target.js";
+import { nodeCrc32 } from "../../exchange/node/node-crc32.js";
 import type { ExportedFile, TrackSource } from "../../exchange/track-source.js";
 import type { SessionReader } from "../../session/session-reader.js";
 import type { CliContext } from "../cli-io.js";
@@ -123,7 +124,9 @@ export const EXPORT_COMMAND: CommandSpec = {
       };
       try {
         if (table === undefined) {
-          const result = await exportMcap(sources, () => fileTarget(out).open(""), progress);
+          const result = await exportMcap(sources, () => fileTarget(out).open(""), progress, {
+            crc32: nodeCrc32,
+          });
           return [{ tracks: sources.map((source) => source.name), path: out, ...result }];
         }
         // One file when one track is named, or the one track exported goes to a name with

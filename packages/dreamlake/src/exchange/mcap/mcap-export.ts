@@ -1,7 +1,7 @@
 import type { ColumnBatch } from "../../core/column-batch.js";
 import { ConflictError } from "../../core/errors.js";
 import type { ExportFile } from "../byte-sink.js";
-import { pointJsonTexts } from "../point-json.js";
+import { PointJsonBytes } from "../point-json-bytes.js";
 import type { ExportProgress, TrackSource } from "../track-source.js";
 import {
   batchFits,
@@ -11,17 +11,9 @@ import {
   type TrackSchema,
 } from "../track-schema.js";
 import { trackJsonSchema } from "./json-schema.js";
-import { startMcapFile } from "./mcap-file-writer.js";
+import { startMcapFile, type McapFileOptions } from "./mcap-file-writer.js";
 
 const MAX_SCHEMA_ATTEMPTS = 4;
-const NS_PER_SECOND = 1_000_000_000n;
-
-/** `_ts` (seconds) as MCAP's `log_time` (nanoseconds); 0 for a point without a usable `_ts`. */
-export function logTimeOf(ts: number): bigint {
-  if (!Number.isFinite(ts) || ts < 0) return 0n;
-  const seconds = Math.floor(ts);
-  return BigInt(seconds) * NS_PER_SECOND + BigInt(Math.round((ts - seconds) * 1e9));
-}
 
 /** One track's place in the merge: the batch being written and the next point in it. */
 type Lane = {
@@ -32,7 +24,7 @@ type Lane = {
   /** Batches read ahead to learn the schema, written first. */
   readonly sampled: ColumnBatch[];
   batch: ColumnBatch | undefined;
-  texts: readonly string[];
+  json: PointJsonBytes | undefined;
   position: number;
   isDone: boolean;
 };
@@ -64,7 +56,7 @@ async function advance(lane: Lane): Promise<boolean> {
     if (!batchFits(lane.schema, next)) return false;
     if (next.count === 0) continue;
     lane.batch = next;
-    lane.texts = pointJsonTexts(next, "lenient", lane.source.name);
+    lane.json = new PointJsonBytes(next);
     lane.position = 0;
     return true;
   }
@@ -75,10 +67,11 @@ async function writeOnce(
   file: ExportFile,
   known: ReadonlyMap<string, TrackSchema> | undefined,
   progress: ExportProgress,
+  options: McapFileOptions,
 ): Promise<Attempt> {
   const scans = sources.map((source) => source.scan()[Symbol.asyncIterator]());
   try {
-    const mcap = await startMcapFile(file, "dreamlake");
+    const mcap = await startMcapFile(file, "dreamlake", options);
     const lanes: Lane[] = [];
     for (const [i, source] of sources.entries()) {
       const scan = scans[i] as AsyncIterator<ColumnBatch>;
@@ -95,10 +88,7 @@ async function writeOnce(
         }
         schema = builder.schema();
       }
-      const channelId = await mcap.addJsonChannel(
-        source.name,
-        trackJsonSchema(source.name, schema),
-      );
+      const channelId = mcap.addJsonChannel(source.name, trackJsonSchema(source.name, schema));
       lanes.push({
         source,
         schema,
@@ -106,7 +96,7 @@ async function writeOnce(
         scan,
         sampled,
         batch: undefined,
-        texts: [],
+        json: undefined,
         position: 0,
         isDone: false,
       });
@@ -116,7 +106,6 @@ async function writeOnce(
     for (const lane of lanes) {
       if (!(await advance(lane))) return { kind: "misfit", schemas: schemasSoFar() };
     }
-    const encoder = new TextEncoder();
     let points = 0;
     for (;;) {
       // The lane with the earliest next point writes its points up to the next point of
@@ -134,19 +123,16 @@ async function writeOnce(
       }
       if (first === undefined) break;
       const batch = first.batch as ColumnBatch;
-      let written = 0;
-      while (first.position < batch.count) {
-        const raw = batch.timestamps[first.position] as number;
-        if ((Number.isNaN(raw) ? -Infinity : raw) > bound && written > 0) break;
-        await mcap.addMessage(
-          first.channelId,
-          (batch.indexes[first.position] as number) % 0x1_0000_0000,
-          logTimeOf(raw),
-          encoder.encode(first.texts[first.position]),
-        );
-        first.position++;
-        written++;
+      const from = first.position;
+      let to = from + 1;
+      while (to < batch.count) {
+        const raw = batch.timestamps[to] as number;
+        if ((Number.isNaN(raw) ? -Infinity : raw) > bound) break;
+        to++;
       }
+      await mcap.addPoints(first.channelId, batch, first.json as PointJsonBytes, from, to);
+      first.position = to;
+      const written = to - from;
       points += written;
       progress.onPoints(written);
       if (first.position >= batch.count && !(await advance(first))) {
@@ -174,13 +160,14 @@ export async function exportMcap(
   sources: readonly TrackSource[],
   openFile: () => Promise<ExportFile>,
   progress: ExportProgress,
+  options: McapFileOptions = {},
 ): Promise<{ readonly points: number; readonly bytes: number }> {
   let schemas: ReadonlyMap<string, TrackSchema> | undefined;
   for (let attempt = 1; ; attempt++) {
     const file = await openFile();
     let outcome: Attempt;
     try {
-      outcome = await writeOnce(sources, file, schemas, progress);
+      outcome = await writeOnce(sources, file, schemas, progress, options);
       if (outcome.kind === "done") {
         await file.commit();
         return { points: outcome.points, bytes: file.position };

@@ -1,60 +1,215 @@
-import { McapWriter } from "@mcap/core";
+import {
+  MCAP_MAGIC,
+  McapRecordBuilder,
+  Opcode,
+  type Channel,
+  type ChunkIndex,
+  type Schema,
+} from "@mcap/core";
+import type { ColumnBatch } from "../../core/column-batch.js";
+import { crc32 } from "../../storage/codec/crc32.js";
 import type { ByteSink } from "../byte-sink.js";
+import type { PointJsonBytes } from "../point-json-bytes.js";
+import { logTimeOf } from "./log-time.js";
+import { McapChunk } from "./mcap-chunk.js";
 
 /** Bytes of messages per chunk: Foxglove reads a file a chunk at a time. */
 export const MCAP_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** An MCAP file being written (the one file that imports `@mcap/core`'s writer). */
+/**
+ * CRC-32 of `bytes` continued from `previous` (zlib's `crc32(data, value)`): the Node
+ * adapter passes zlib's native one, several times faster than the JavaScript one.
+ */
+export type Crc32 = (bytes: Uint8Array, previous: number) => number;
+
+/** Options of an MCAP file. */
+export type McapFileOptions = {
+  /** A chunk ends after the message that takes it past this many bytes. @defaultValue {@link MCAP_CHUNK_BYTES} */
+  readonly chunkBytes?: number | undefined;
+  /** @defaultValue the JavaScript CRC-32 */
+  readonly crc32?: Crc32 | undefined;
+};
+
+/** An MCAP file being written. Calls are awaited one by one. */
 export type McapFileWriter = {
   /** Adds a channel with JSON messages and its JSON Schema; gives its id. */
-  addJsonChannel(topic: string, jsonSchema: string): Promise<number>;
-  /** Adds one message. */
-  addMessage(
+  addJsonChannel(topic: string, jsonSchema: string): number;
+  /**
+   * Adds the points `from` to `to` (exclusive) of `batch` as messages on a channel: the
+   * JSON from `json` (in order), `sequence` the point's index (modulo 2^32), `log_time`
+   * and `publish_time` its `_ts` in nanoseconds.
+   */
+  addPoints(
     channelId: number,
-    sequence: number,
-    logTimeNs: bigint,
-    data: Uint8Array,
+    batch: ColumnBatch,
+    json: PointJsonBytes,
+    from: number,
+    to: number,
   ): Promise<void>;
-  /** Writes the summary section (schemas, channels, statistics, chunk indexes) and the footer. */
+  /** Writes the last chunk, the summary section (schemas, channels, statistics, chunk indexes) and the footer. */
   end(): Promise<void>;
 };
 
+const big = (value: number): bigint => BigInt(value);
+
 /**
- * Starts an MCAP file on `sink` with `@mcap/core`'s writer: chunked (uncompressed:
- * Node 20 has neither zstd nor lz4), with message indexes, chunk indexes, statistics and
- * summary offsets, so that indexed readers (Foxglove) seek by time.
+ * Starts an MCAP file on `sink`, laid out byte for byte as `@mcap/core`'s `McapWriter`
+ * lays it out with chunks (uncompressed: Node 20 has neither zstd nor lz4), message
+ * indexes, chunk indexes, statistics and summary offsets, so that indexed readers
+ * (Foxglove) seek by time. Message records, chunks and message indexes are written here
+ * from column batches ({@link McapChunk}, a measured need: see there); every other record
+ * by `@mcap/core`'s record builder.
  */
-export async function startMcapFile(sink: ByteSink, library: string): Promise<McapFileWriter> {
-  const writer = new McapWriter({
-    writable: {
-      position: () => BigInt(sink.position),
-      write: (bytes: Uint8Array) => sink.write(bytes),
-    },
-    chunkSize: MCAP_CHUNK_BYTES,
-    useChunks: true,
-    useStatistics: true,
-    useSummaryOffsets: true,
-    useChunkIndex: true,
-    useMessageIndex: true,
-  });
-  await writer.start({ profile: "", library });
+export async function startMcapFile(
+  sink: ByteSink,
+  library: string,
+  options: McapFileOptions = {},
+): Promise<McapFileWriter> {
+  const chunkBytes = options.chunkBytes ?? MCAP_CHUNK_BYTES;
+  const checksum = options.crc32 ?? crc32;
+  const records = new McapRecordBuilder();
   const encoder = new TextEncoder();
+  const schemas: Schema[] = [];
+  const channels: Channel[] = [];
+  const writtenChannels = new Set<number>();
+  const chunkIndexes: ChunkIndex[] = [];
+  const messageCounts = new Map<number, number>();
+  const chunk = new McapChunk(chunkBytes + (chunkBytes >> 2));
+  let messageCount = 0;
+  let minKey = Infinity;
+  let maxKey = -Infinity;
+  let dataCrc = 0;
+
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    dataCrc = checksum(bytes, dataCrc);
+    await sink.write(bytes);
+  };
+  const flushRecords = async (): Promise<void> => {
+    await write(records.buffer);
+    records.reset();
+  };
+
+  const finishChunk = async (): Promise<void> => {
+    if (chunk.messageCount === 0) return;
+    const [chunkMin, chunkMax] = chunk.keyRange;
+    if (chunkMin < minKey) minKey = chunkMin;
+    if (chunkMax > maxKey) maxKey = chunkMax;
+    const chunkStart = sink.position;
+    const body = chunk.records;
+    const header = chunk.header(checksum(body, 0));
+    await write(header);
+    await write(body);
+    const indexStart = sink.position;
+    const { bytes, offsets } = chunk.messageIndexes();
+    await write(bytes);
+    chunkIndexes.push({
+      messageStartTime: logTimeOf(chunkMin),
+      messageEndTime: logTimeOf(chunkMax),
+      chunkStartOffset: big(chunkStart),
+      chunkLength: big(header.length + body.length),
+      messageIndexOffsets: new Map(
+        offsets.map(({ channelId, offset }) => [channelId, big(indexStart + offset)]),
+      ),
+      messageIndexLength: big(bytes.length),
+      compression: "",
+      compressedSize: big(body.length),
+      uncompressedSize: big(body.length),
+    });
+    chunk.reset();
+  };
+
+  records.writeMagic();
+  records.writeHeader({ profile: "", library });
+  await flushRecords();
+
   return {
-    addJsonChannel: async (topic, jsonSchema) => {
-      const schemaId = await writer.registerSchema({
+    addJsonChannel: (topic, jsonSchema) => {
+      const schemaId = schemas.length + 1;
+      schemas.push({
+        id: schemaId,
         name: topic,
         encoding: "jsonschema",
         data: encoder.encode(jsonSchema),
       });
-      return writer.registerChannel({
-        topic,
-        schemaId,
-        messageEncoding: "json",
-        metadata: new Map(),
-      });
+      const id = channels.length;
+      channels.push({ id, schemaId, topic, messageEncoding: "json", metadata: new Map() });
+      return id;
     },
-    addMessage: (channelId, sequence, logTimeNs, data) =>
-      writer.addMessage({ channelId, sequence, logTime: logTimeNs, publishTime: logTimeNs, data }),
-    end: () => writer.end(),
+    addPoints: async (channelId, batch, json, from, to) => {
+      if (from >= to) return;
+      if (!writtenChannels.has(channelId)) {
+        // Like McapWriter: a channel's schema and channel records go in the chunk of its
+        // first message, just before it.
+        const channel = channels[channelId] as Channel;
+        records.writeSchema(schemas[channel.schemaId - 1] as Schema);
+        records.writeChannel(channel);
+        chunk.addRecords(channelId, records.buffer.slice());
+        records.reset();
+        writtenChannels.add(channelId);
+      }
+      messageCounts.set(channelId, (messageCounts.get(channelId) ?? 0) + to - from);
+      messageCount += to - from;
+      for (let point = from; point < to;) {
+        point = chunk.addPoints(channelId, batch, json, point, to, chunkBytes);
+        if (chunk.length > chunkBytes) await finishChunk();
+      }
+    },
+    end: async () => {
+      await finishChunk();
+      records.writeDataEnd({ dataSectionCrc: dataCrc });
+      await sink.write(records.buffer);
+      records.reset();
+      await writeSummary();
+    },
   };
+
+  async function writeSummary(): Promise<void> {
+    const summaryStart = sink.position;
+    const groups: { opcode: number; start: number; length: bigint }[] = [];
+    const group = (opcode: number, writeRecords: () => bigint): void => {
+      const start = summaryStart + records.length;
+      groups.push({ opcode, start, length: writeRecords() });
+    };
+    const sum = (lengths: bigint[]): bigint => lengths.reduce((a, b) => a + b, 0n);
+    group(Opcode.SCHEMA, () => sum(schemas.map((schema) => records.writeSchema(schema))));
+    group(Opcode.CHANNEL, () => sum(channels.map((channel) => records.writeChannel(channel))));
+    group(Opcode.STATISTICS, () =>
+      records.writeStatistics({
+        messageCount: big(messageCount),
+        schemaCount: schemas.length,
+        channelCount: channels.length,
+        attachmentCount: 0,
+        metadataCount: 0,
+        chunkCount: chunkIndexes.length,
+        messageStartTime: messageCount === 0 ? 0n : logTimeOf(minKey),
+        messageEndTime: messageCount === 0 ? 0n : logTimeOf(maxKey),
+        channelMessageCounts: new Map([...messageCounts].map(([id, count]) => [id, big(count)])),
+      }),
+    );
+    group(Opcode.CHUNK_INDEX, () =>
+      sum(chunkIndexes.map((index) => records.writeChunkIndex(index))),
+    );
+    const summaryOffsetStart = summaryStart + records.length;
+    for (const { opcode, start, length } of groups) {
+      if (length === 0n) continue;
+      records.writeSummaryOffset({
+        groupOpcode: opcode,
+        groupStart: big(start),
+        groupLength: length,
+      });
+    }
+    records.writeFooter({
+      summaryStart: big(summaryStart),
+      summaryOffsetStart: big(summaryOffsetStart),
+      summaryCrc: 0,
+    });
+    records.writeMagic();
+    const tail = records.buffer;
+    records.reset();
+    // The summary CRC covers the summary section and the footer up to the CRC itself, which
+    // sits before the closing magic.
+    const crcAt = tail.length - MCAP_MAGIC.length - 4;
+    new DataView(tail.buffer).setUint32(crcAt, checksum(tail.subarray(0, crcAt), 0), true);
+    await sink.write(tail);
+  }
 }
