@@ -1,5 +1,6 @@
 import type { ColumnBatch } from "../core/column-batch.js";
 import { jsonText } from "./json-text.js";
+import { writeShortNumber } from "./number-digits.js";
 
 /** The longest text of a finite JavaScript number (`-0.0000012345678901234567`). */
 const MAX_NUMBER_CHARS = 25;
@@ -22,6 +23,17 @@ type NumberColumn = {
   cursor: number;
 };
 
+/**
+ * A column of numbers that `writeShortNumber` writes (whole numbers, times such as
+ * 1700000000.25): each point's value is formatted as it is written, several times faster
+ * than `JSON.stringify`; a value it cannot write goes through `String`.
+ */
+type DigitColumn = {
+  readonly kind: "digits";
+  readonly key: Uint8Array;
+  readonly values: ArrayLike<unknown>;
+};
+
 /** Any other column: each point's JSON text, or undefined where the field is left out. */
 type ValueColumn = {
   readonly kind: "values";
@@ -29,11 +41,25 @@ type ValueColumn = {
   readonly texts: readonly (string | undefined)[];
 };
 
-type Column = NumberColumn | ValueColumn;
+type Column = NumberColumn | DigitColumn | ValueColumn;
 
 const encoder = new TextEncoder();
 
-function numberColumn(key: string, values: ArrayLike<unknown>): NumberColumn {
+/** Values a column of numbers is judged by (the first ones: columns are alike down). */
+const SAMPLED_VALUES = 8;
+const scratch = new Uint8Array(MAX_NUMBER_CHARS);
+
+/** A column of numbers (and nulls) by the way its first numbers are best written. */
+function numberColumn(key: string, values: ArrayLike<unknown>): NumberColumn | DigitColumn {
+  let sampled = 0;
+  let isShort = true;
+  for (let i = 0; i < values.length && sampled < SAMPLED_VALUES; i++) {
+    const value = values[i];
+    if (typeof value !== "number" || !Number.isFinite(value)) continue;
+    sampled++;
+    if (writeShortNumber(scratch, 0, value) < 0) isShort = false;
+  }
+  if (isShort) return { kind: "digits", key: encoder.encode(key), values };
   return {
     kind: "numbers",
     key: encoder.encode(key),
@@ -42,8 +68,9 @@ function numberColumn(key: string, values: ArrayLike<unknown>): NumberColumn {
   };
 }
 
-function holdsOnlyNumbers(values: readonly unknown[]): boolean {
-  for (const value of values) {
+function holdsOnlyNumbers(values: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     if (typeof value !== "number" && value !== null && value !== undefined) return false;
   }
   return true;
@@ -65,7 +92,7 @@ export class PointJsonBytes {
   constructor(batch: ColumnBatch) {
     const names = Object.keys(batch.fields);
     const columns: Column[] = [numberColumn(`"_ts":`, batch.timestamps)];
-    let maxPointBytes = 2 + (columns[0] as NumberColumn).key.length + MAX_NUMBER_CHARS;
+    let maxPointBytes = 2 + (columns[0] as Column).key.length + MAX_NUMBER_CHARS;
     for (const name of names) {
       const values = batch.fields[name] ?? [];
       const key = `${JSON.stringify(name)}:`;
@@ -125,6 +152,13 @@ export class PointJsonBytes {
           out[at++] = c;
         }
         column.cursor = p + 1;
+      } else if (column.kind === "digits") {
+        const value = column.values[point];
+        if (typeof value !== "number" || !Number.isFinite(value)) continue;
+        if (!isFirst) out[at++] = COMMA;
+        at = copyKey(column.key, out, at);
+        const end = writeShortNumber(out, at, value);
+        at = end >= 0 ? end : writeAscii(String(value), out, at);
       } else {
         const value = column.texts[point];
         if (value === undefined) continue;
@@ -142,6 +176,13 @@ export class PointJsonBytes {
 function copyKey(key: Uint8Array, out: Uint8Array, offset: number): number {
   let at = offset;
   for (let k = 0; k < key.length; k++) out[at++] = key[k] as number;
+  return at;
+}
+
+/** Writes a text that is ASCII (a number's). */
+function writeAscii(text: string, out: Uint8Array, offset: number): number {
+  let at = offset;
+  for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
   return at;
 }
 

@@ -74,18 +74,27 @@ export async function startMcapFile(
   const writtenChannels = new Set<number>();
   const chunkIndexes: ChunkIndex[] = [];
   const messageCounts = new Map<number, number>();
-  const chunk = new McapChunk(chunkBytes + (chunkBytes >> 2));
+  // Two chunks: one is filled while the other is being written.
+  let chunk = new McapChunk(chunkBytes + (chunkBytes >> 2));
+  let spare = new McapChunk(chunkBytes + (chunkBytes >> 2));
   let messageCount = 0;
   let minKey = Infinity;
   let maxKey = -Infinity;
   let dataCrc = 0;
+  let position = sink.position;
+  // The sink's writes, one after the other; the export goes on while they run.
+  let writing: Promise<void> = Promise.resolve();
 
-  const write = async (bytes: Uint8Array): Promise<void> => {
+  /** Queues bytes that must not change until `writing` settles. */
+  const queue = (bytes: Uint8Array): void => {
     dataCrc = checksum(bytes, dataCrc);
-    await sink.write(bytes);
+    position += bytes.length;
+    writing = writing.then(() => sink.write(bytes));
+    // Handled here for the moment; the next await of `writing` throws it.
+    writing.catch(() => undefined);
   };
-  const flushRecords = async (): Promise<void> => {
-    await write(records.buffer);
+  const queueRecords = (): void => {
+    queue(records.buffer);
     records.reset();
   };
 
@@ -94,14 +103,16 @@ export async function startMcapFile(
     const [chunkMin, chunkMax] = chunk.keyRange;
     if (chunkMin < minKey) minKey = chunkMin;
     if (chunkMax > maxKey) maxKey = chunkMax;
-    const chunkStart = sink.position;
     const body = chunk.records;
     const header = chunk.header(checksum(body, 0));
-    await write(header);
-    await write(body);
-    const indexStart = sink.position;
     const { bytes, offsets } = chunk.messageIndexes();
-    await write(bytes);
+    // The spare chunk's bytes are free once the writes before these are done.
+    await writing;
+    const chunkStart = position;
+    queue(header);
+    queue(body);
+    const indexStart = position;
+    queue(bytes);
     chunkIndexes.push({
       messageStartTime: logTimeOf(chunkMin),
       messageEndTime: logTimeOf(chunkMax),
@@ -115,12 +126,14 @@ export async function startMcapFile(
       compressedSize: big(body.length),
       uncompressedSize: big(body.length),
     });
+    [chunk, spare] = [spare, chunk];
     chunk.reset();
   };
 
   records.writeMagic();
   records.writeHeader({ profile: "", library });
-  await flushRecords();
+  queueRecords();
+  await writing;
 
   return {
     addJsonChannel: (topic, jsonSchema) => {
@@ -157,14 +170,14 @@ export async function startMcapFile(
     end: async () => {
       await finishChunk();
       records.writeDataEnd({ dataSectionCrc: dataCrc });
-      await sink.write(records.buffer);
-      records.reset();
-      await writeSummary();
+      queueRecords();
+      writeSummary();
+      await writing;
     },
   };
 
-  async function writeSummary(): Promise<void> {
-    const summaryStart = sink.position;
+  function writeSummary(): void {
+    const summaryStart = position;
     const groups: { opcode: number; start: number; length: bigint }[] = [];
     const group = (opcode: number, writeRecords: () => bigint): void => {
       const start = summaryStart + records.length;
@@ -210,6 +223,6 @@ export async function startMcapFile(
     // sits before the closing magic.
     const crcAt = tail.length - MCAP_MAGIC.length - 4;
     new DataView(tail.buffer).setUint32(crcAt, checksum(tail.subarray(0, crcAt), 0), true);
-    await sink.write(tail);
+    queue(tail);
   }
 }

@@ -1,0 +1,65 @@
+/** Powers of ten, each an exact double (10^22 is the last one). */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const ZERO = 0x30;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+/** Doubles keep any decimal of this many significant digits apart (DBL_DIG). */
+const SAFE_DIGITS = 15;
+
+/** Writes the decimal digits of a whole number `0 <= x < 10^15`; gives the offset after them. */
+function writeDigits(out: Uint8Array, offset: number, x: number): number {
+  let length = 1;
+  while (length < SAFE_DIGITS && x >= (POW10[length] as number)) length++;
+  return writePadded(out, offset, x, length);
+}
+
+/** Writes `x` as exactly `width` digits, zeros first. */
+function writePadded(out: Uint8Array, offset: number, x: number, width: number): number {
+  let rest = x;
+  for (let p = offset + width - 1; p >= offset; p--) {
+    const quotient = Math.floor(rest / 10);
+    out[p] = ZERO + (rest - quotient * 10);
+    rest = quotient;
+  }
+  return offset + width;
+}
+
+/**
+ * Writes a finite number as JavaScript's `String(x)` does, when that is quick to do
+ * exactly: whole numbers below 10^15, and numbers from 10^-6 to 10^15 that a decimal of
+ * at most 15 significant digits gives back. Gives the offset after it, or -1 (nothing
+ * written) for any other number, which the caller formats with `String`.
+ *
+ * Why the output is `String(x)`: `String` writes the shortest decimal that parses back to
+ * `x`. A decimal of at most 15 digits that parses to `x` is the only one of at most 15
+ * digits that does (doubles keep them apart), so it is that shortest one. JavaScript
+ * writes such a decimal without an exponent from 10^-6 up to 10^21.
+ */
+export function writeShortNumber(out: Uint8Array, offset: number, x: number): number {
+  const magnitude = Math.abs(x);
+  if (magnitude === 0) {
+    out[offset] = ZERO; // -0 too
+    return offset + 1;
+  }
+  if (!(magnitude >= 1e-6 && magnitude < 1e15)) return -1;
+  let at = offset;
+  if (x < 0) out[at++] = MINUS;
+  if (Number.isInteger(magnitude)) return writeDigits(out, at, magnitude);
+  // Digits before the point (<= 0 below 1); a wrong guess at a power of ten only makes
+  // the check below fail, never the output wrong.
+  const whole = Math.floor(Math.log10(magnitude)) + 1;
+  let fraction = SAFE_DIGITS - whole;
+  if (fraction > 22) return -1;
+  let digits = Math.round(magnitude * (POW10[fraction] as number));
+  // The decimal `digits * 10^-fraction` parses to x (both exact doubles, one rounding).
+  if (digits >= 1e15 || digits / (POW10[fraction] as number) !== magnitude) return -1;
+  while (digits % 10 === 0) {
+    digits /= 10;
+    fraction--;
+  }
+  const scale = POW10[fraction] as number;
+  const integer = Math.floor(digits / scale);
+  at = writeDigits(out, at, integer);
+  out[at++] = DOT;
+  return writePadded(out, at, digits - integer * scale, fraction);
+}
