@@ -12,7 +12,7 @@ const MESSAGE_HEADER_BYTES = 1 + 8 + 2 + 4 + 8 + 8;
 const CHUNK_HEADER_BYTES = 1 + 8 + 8 + 8 + 8 + 4 + 4 + 8;
 const TWO_TO_32 = 4_294_967_296;
 
-/** A channel's message index in a chunk: `_ts` and offset of each of its messages. */
+/** A channel's message index in a chunk: the offset of each of its messages. */
 type ChannelIndex = { readonly channelId: number; readonly entries: number[] };
 
 /** Where a channel's message index record lies in a chunk's message index bytes. */
@@ -115,13 +115,15 @@ export class McapChunk {
       const end = json.writeNext(bytes, start + MESSAGE_HEADER_BYTES);
       const ts = timestamps[point] as number;
       view.setUint8(start, OPCODE_MESSAGE);
-      setUint64(view, start + 1, end - start - 9);
+      view.setUint32(start + 1, end - start - 9, true); // < 2^32: a chunk is an array
+      view.setUint32(start + 5, 0, true);
       view.setUint16(start + 9, channelId, true);
-      view.setUint32(start + 11, (indexes[point] as number) % TWO_TO_32, true);
+      // The sequence is the index modulo 2^32, as setUint32 takes it.
+      view.setUint32(start + 11, indexes[point] as number, true);
       writeLogTime(view, start + 15, ts);
       view.setUint32(start + 23, view.getUint32(start + 15, true), true);
       view.setUint32(start + 27, view.getUint32(start + 19, true), true);
-      entries.push(ts, start);
+      entries.push(start);
       const key = logTimeKey(ts);
       if (key < this.#minKey) this.#minKey = key;
       if (key > this.#maxKey) this.#maxKey = key;
@@ -151,7 +153,7 @@ export class McapChunk {
   /** The message index records of the chunk, and where each channel's starts in them. */
   messageIndexes(): { readonly bytes: Uint8Array; readonly offsets: MessageIndexOffset[] } {
     let total = 0;
-    for (const { entries } of this.#indexes.values()) total += 15 + entries.length * 8;
+    for (const { entries } of this.#indexes.values()) total += 15 + entries.length * 16;
     const bytes = new Uint8Array(total);
     const view = new DataView(bytes.buffer);
     const offsets: MessageIndexOffset[] = [];
@@ -159,13 +161,17 @@ export class McapChunk {
     for (const { channelId, entries } of this.#indexes.values()) {
       offsets.push({ channelId, offset: at });
       view.setUint8(at, OPCODE_MESSAGE_INDEX);
-      setUint64(view, at + 1, 6 + entries.length * 8);
+      setUint64(view, at + 1, 6 + entries.length * 16);
       view.setUint16(at + 9, channelId, true);
-      view.setUint32(at + 11, entries.length * 8, true);
+      view.setUint32(at + 11, entries.length * 16, true);
       at += 15;
-      for (let i = 0; i < entries.length; i += 2) {
-        writeLogTime(view, at, entries[i] as number);
-        setUint64(view, at + 8, entries[i + 1] as number);
+      const records = this.#view;
+      for (const offset of entries) {
+        // The message's log time, as its record holds it.
+        view.setUint32(at, records.getUint32(offset + 15, true), true);
+        view.setUint32(at + 4, records.getUint32(offset + 19, true), true);
+        view.setUint32(at + 8, offset, true);
+        view.setUint32(at + 12, 0, true);
         at += 16;
       }
     }
