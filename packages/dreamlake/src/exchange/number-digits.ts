@@ -65,10 +65,12 @@ export function writeShortNumber(out: Uint8Array, offset: number, x: number): nu
   let at = offset;
   if (x < 0) out[at++] = MINUS;
   if (Number.isInteger(magnitude)) return writeDigits(out, at, magnitude);
+  // The integer part of the decimal is that of x: no whole number lies between the two,
+  // as it would parse to itself.
+  const integer = Math.floor(magnitude);
   // Digits before the point (<= 0 below 1); a wrong guess at a power of ten only makes
   // the check below fail, never the output wrong.
-  const whole =
-    magnitude >= 1 ? digitCount(Math.floor(magnitude)) : Math.floor(Math.log10(magnitude)) + 1;
+  const whole = integer >= 1 ? digitCount(integer) : Math.floor(Math.log10(magnitude)) + 1;
   let fraction = SAFE_DIGITS - whole;
   if (fraction > 22) return -1;
   let digits = Math.round(magnitude * (POW10[fraction] as number));
@@ -83,9 +85,7 @@ export function writeShortNumber(out: Uint8Array, offset: number, x: number): nu
     digits = tenth;
     fraction--;
   }
-  const scale = POW10[fraction] as number;
-  const integer = Math.floor(digits / scale);
-  at = writeDigits(out, at, integer);
+  at = writePadded(out, at, integer, integer >= 1 ? whole : 1);
   out[at++] = DOT;
-  return writePadded(out, at, digits - integer * scale, fraction);
+  return writePadded(out, at, digits - integer * (POW10[fraction] as number), fraction);
 }

@@ -63,7 +63,7 @@ function numberColumn(key: string, values: ArrayLike<unknown>): NumberColumn | D
   return {
     kind: "numbers",
     key: encoder.encode(key),
-    text: encoder.encode(JSON.stringify(Array.from(values))),
+    text: encoder.encode(JSON.stringify(Array.isArray(values) ? values : Array.from(values))),
     cursor: 1,
   };
 }
