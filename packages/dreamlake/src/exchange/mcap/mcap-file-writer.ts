@@ -10,6 +10,7 @@ import type { ColumnBatch } from "../../core/column-batch.js";
 import { crc32 } from "../../storage/codec/crc32.js";
 import type { ByteSink } from "../byte-sink.js";
 import type { PointJsonBytes } from "../point-json-bytes.js";
+import { crc32Combine } from "./crc32-combine.js";
 import { logTimeOf } from "./log-time.js";
 import { McapChunk } from "./mcap-chunk.js";
 
@@ -85,9 +86,10 @@ export async function startMcapFile(
   // The sink's writes, one after the other; the export goes on while they run.
   let writing: Promise<void> = Promise.resolve();
 
-  /** Queues bytes that must not change until `writing` settles. */
-  const queue = (bytes: Uint8Array): void => {
-    dataCrc = checksum(bytes, dataCrc);
+  /** Queues bytes that must not change until `writing` settles; `crc` is theirs, if known. */
+  const queue = (bytes: Uint8Array, crc?: number): void => {
+    dataCrc =
+      crc === undefined ? checksum(bytes, dataCrc) : crc32Combine(dataCrc, crc, bytes.length);
     position += bytes.length;
     writing = writing.then(() => sink.write(bytes));
     // Handled here for the moment; the next await of `writing` throws it.
@@ -104,13 +106,14 @@ export async function startMcapFile(
     if (chunkMin < minKey) minKey = chunkMin;
     if (chunkMax > maxKey) maxKey = chunkMax;
     const body = chunk.records;
-    const header = chunk.header(checksum(body, 0));
+    const bodyCrc = checksum(body, 0);
+    const header = chunk.header(bodyCrc);
     const { bytes, offsets } = chunk.messageIndexes();
     // The spare chunk's bytes are free once the writes before these are done.
     await writing;
     const chunkStart = position;
     queue(header);
-    queue(body);
+    queue(body, bodyCrc);
     const indexStart = position;
     queue(bytes);
     chunkIndexes.push({

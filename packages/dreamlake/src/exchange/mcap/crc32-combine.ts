@@ -1,0 +1,47 @@
+/** The CRC-32 polynomial, reflected (IEEE 802.3, zlib's). */
+const POLY = 0xedb88320;
+
+/** a(x) * b(x) modulo the polynomial, both reflected (zlib's `multmodp`). */
+function multiplyModP(a: number, b: number): number {
+  let m = 0x8000_0000;
+  let p = 0;
+  let factor = b;
+  for (;;) {
+    if ((a & m) !== 0) {
+      p ^= factor;
+      if ((a & (m - 1)) === 0) break;
+    }
+    m >>>= 1;
+    factor = (factor & 1) !== 0 ? (factor >>> 1) ^ POLY : factor >>> 1;
+  }
+  return p >>> 0;
+}
+
+/** x^(2^k) modulo the polynomial, for k = 0 to 31. */
+const X_TO_TWO_TO_K = (() => {
+  const table = new Uint32Array(32);
+  let p = 0x4000_0000; // x^1
+  table[0] = p;
+  for (let k = 1; k < 32; k++) table[k] = p = multiplyModP(p, p);
+  return table;
+})();
+
+/** x^(n * 2^k) modulo the polynomial (zlib's `x2nmodp`). */
+function xPowerModP(n: number, k: number): number {
+  let p = 0x8000_0000; // x^0
+  let rest = n;
+  for (let bit = k; rest > 0; bit++) {
+    if (rest % 2 === 1) p = multiplyModP(X_TO_TWO_TO_K[bit & 31] as number, p);
+    rest = Math.floor(rest / 2);
+  }
+  return p;
+}
+
+/**
+ * The CRC-32 of A followed by B from the CRC-32 of A, that of B and B's length in bytes
+ * (zlib's `crc32_combine`): an MCAP file's data section CRC takes in each chunk's records
+ * without a second pass over their bytes.
+ */
+export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
+  return (multiplyModP(xPowerModP(lengthB, 3), crcA) ^ crcB) >>> 0;
+}
