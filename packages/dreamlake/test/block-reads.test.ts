@@ -125,23 +125,23 @@ describe("reads of a few points from records of many blocks", () => {
 
   it("refuses a block whose bytes changed, naming the file and the record", async () => {
     const session = await Session.open({ prefix: "blocks/damaged", localPath: temp.dir });
-    const points = Array.from({ length: 5000 }, (_, i) => ({ _ts: i, v: i * 0.5 }));
+    // Records of 4,096 points: 0 and 1 are read by blocks, 2 (the last) whole.
+    const points = Array.from({ length: 10_000 }, (_, i) => ({ _ts: i, v: i + 0.5 }));
     await session.track("t").appendBatch(points);
     await session.close();
     const data = path.join(temp.dir, "blocks", "damaged", "tracks", "t", "data.msgpack");
     const file = await open(data, "r+");
-    const { size } = await file.stat();
-    // A byte of the `v` column near the record's end (the last blocks' values).
-    const at = size - 100;
+    // A byte of record 0's `v` column (after its `_ts` column), in one of its last blocks.
+    const at = 4096 * 9 * 2 - 100;
     const byte = Buffer.alloc(1);
     await file.read(byte, 0, 1, at);
     await file.write(Buffer.from([byte[0]! ^ 0x01]), 0, 1, at);
     await file.close();
     const again = await Session.open({ prefix: "blocks/damaged", localPath: temp.dir });
     try {
-      const reading = again.track("t").read({ startIndex: 4990, limit: 5 });
+      const reading = again.track("t").read({ startIndex: 4085, limit: 5 });
       await expect(reading).rejects.toBeInstanceOf(CorruptDataError);
-      await expect(reading).rejects.toThrow(/data\.msgpack is damaged: record 1 /);
+      await expect(reading).rejects.toThrow(/data\.msgpack is damaged: record 0 .*block/);
       // A block the damage does not touch still reads.
       const first = await again.track("t").read({ startIndex: 10, limit: 3 });
       expect(first.data.map((row) => row.data)).toEqual(points.slice(10, 13));

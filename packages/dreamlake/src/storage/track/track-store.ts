@@ -294,8 +294,8 @@ export class TrackStore {
   }
 
   /**
-   * Points `from..upto` of a record (exclusive end): the whole record when it is cached or
-   * small or most of it is wanted, else only the blocks that hold them.
+   * Points `from..upto` of a record (exclusive end): the whole record when it is cached,
+   * small, the last, or most of it is wanted; else only the blocks that hold them.
    *
    * @returns the record or blocks decoded, and the record's point where they start
    */
@@ -306,7 +306,7 @@ export class TrackStore {
     upto: number,
   ): Promise<{ readonly decoded: DecodedRecord; readonly first: number }> {
     const table =
-      (upto - from) * 2 < entry.count && !this.#loader.has(record)
+      (upto - from) * 2 < entry.count && this.#isWorthBlocks(record)
         ? await this.#blocks.table(entry)
         : undefined;
     if (table === undefined) return { decoded: await this.#loader.load(record, entry), first: 0 };
@@ -320,8 +320,8 @@ export class TrackStore {
 
   /**
    * The block table through which a time read reads a record a block at a time, or
-   * `undefined` to read it whole: when it is cached or small, when the read may want most
-   * of it, or when its points are not in `_ts` order (blocks are then of no help).
+   * `undefined` to read it whole: when it is cached, small or the last, when the read may
+   * want most of it, or when its points are not in `_ts` order (blocks are then of no help).
    */
   async #blocksToRead(
     record: number,
@@ -329,8 +329,17 @@ export class TrackStore {
     query: TimeQuery,
   ): Promise<ColumnBlocks | undefined> {
     if ((entry.flags & FLAG_SORTED) === 0 || query.limit * 2 >= entry.count) return undefined;
-    if (this.#loader.has(record)) return undefined;
+    if (!this.#isWorthBlocks(record)) return undefined;
     return this.#blocks.table(entry);
+  }
+
+  /**
+   * Whether reading some blocks of a record beats reading it whole: not when it is cached,
+   * nor when it is the track's last (live charts and `tail` read the newest points again
+   * and again: it is read whole once and kept).
+   */
+  #isWorthBlocks(record: number): boolean {
+    return record < this.#keeper.index.size - 1 && !this.#loader.has(record);
   }
 
   /**
