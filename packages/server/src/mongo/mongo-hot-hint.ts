@@ -9,7 +9,10 @@
  * that sets the hint after a commit or a drop "settles" it: sets the count it knows, reads
  * the real count again, and sets that while it still moves. The last writer to finish so
  * leaves the real count. An append also raises the hint before it commits, so that a
- * process killed between its commit and its settle leaves the hint high, not low.
+ * process killed between its commit and its settle leaves the hint high, not low. (Not
+ * covered: that raise itself computed from a stale read, by a process killed before it
+ * settles, while another append to the same track writes the hint at the same moment; the
+ * track's next append settles it.)
  *
  * @module
  */
