@@ -1,4 +1,4 @@
-import { CorruptDataError } from "../../core/errors.js";
+import type { CorruptDataError } from "../../core/errors.js";
 import type { FieldValue } from "../../core/point.js";
 import { DecodedRecord } from "../codec/decoded-record.js";
 import { MsgpackReader } from "../codec/msgpack-reader.js";
@@ -6,6 +6,7 @@ import type { Checksum, IndexEntry } from "../index/index-entry.js";
 import type { RandomAccessFile } from "../ports.js";
 import type { StoredBlocks } from "../summary/summary-codec.js";
 import type { SummaryFiles } from "../summary/summary-files.js";
+import { damagedRecord } from "./damaged-record.js";
 
 /**
  * Records with fewer points are read whole: the summary and block table reads would cost
@@ -124,11 +125,6 @@ export class BlockLoader {
   }
 
   #damaged(record: number, entry: IndexEntry, why: string, cause?: unknown): CorruptDataError {
-    const path = this.#deps.path;
-    return new CorruptDataError(
-      `${path} is damaged: record ${record} (points ${entry.firstIndex} to ${entry.firstIndex + entry.count - 1}, ` +
-        `${entry.length} bytes at offset ${entry.offset}) cannot be read: ${why}`,
-      { cause, details: { path, offset: entry.offset, record } },
-    );
+    return damagedRecord(this.#deps.path, record, entry, why, cause);
   }
 }

@@ -1,10 +1,11 @@
-import { CorruptDataError } from "../../core/errors.js";
+import type { CorruptDataError } from "../../core/errors.js";
 import { isFieldMap, type FieldValue } from "../../core/point.js";
 import { DecodedRecord } from "../codec/decoded-record.js";
 import { MsgpackReader } from "../codec/msgpack-reader.js";
 import type { Checksum, IndexEntry } from "../index/index-entry.js";
 import type { RandomAccessFile } from "../ports.js";
 import { RecordCache } from "./record-cache.js";
+import { damagedRecord } from "./damaged-record.js";
 
 /** Most bytes of records read ahead of need and kept for a read to come. */
 const MAX_PREFETCHED_BYTES = 4 * 1024 * 1024;
@@ -128,12 +129,7 @@ export class RecordLoader {
   }
 
   #damaged(record: number, entry: IndexEntry, why: string, cause?: unknown): CorruptDataError {
-    const path = this.#deps.path;
-    return new CorruptDataError(
-      `${path} is damaged: record ${record} (points ${entry.firstIndex} to ${entry.firstIndex + entry.count - 1}, ` +
-        `${entry.length} bytes at offset ${entry.offset}) cannot be read: ${why}`,
-      { cause, details: { path, offset: entry.offset, record } },
-    );
+    return damagedRecord(this.#deps.path, record, entry, why, cause);
   }
 
   /** The bytes of a record: from a read already started for it, or read now. */
