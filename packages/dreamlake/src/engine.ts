@@ -115,6 +115,7 @@ export {
 } from "./core/log-level.js";
 export {
   formatLogLine,
+  NEWEST_LOG_ENTRY,
   parseLogLine,
   parseLogQuery,
   type LogEntry,

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { embeddedEnvironment } from "./embedded-environment.js";
+import { listeningUrl } from "./listening-url.js";
 
 /** A `dreamlake-server` started through `node_modules/.bin`, as a user runs it. */
 export type InstalledServer = {
@@ -28,18 +29,9 @@ export async function startInstalledServer(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    server.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    server.once("exit", (code) => {
-      reject(new Error(`server exited with ${String(code)}: ${output}`));
-    });
-  });
+  let stderr = "";
+  server.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await listeningUrl(server, "server", () => stderr);
   return {
     url,
     stop: async () => {

@@ -2,11 +2,10 @@
  * The server as `npm start` runs it: the `dreamlake-server` command's `serve` on a real
  * socket (port 0), then the built binary itself.
  */
-import { execFile, spawn, type ChildProcessByStdio } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import type { Readable } from "node:stream";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -17,6 +16,7 @@ import type { JwtClaims } from "../src/auth/token-verifier.js";
 import { run, type CliIo } from "../src/cli.js";
 import { capturingLog } from "./test-server.js";
 import { embeddedEnvironment } from "./embedded-environment.js";
+import { listeningUrl } from "./listening-url.js";
 
 const BINARY = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js");
 const SDK_CLI = path.join(
@@ -266,20 +266,5 @@ describe("dreamlake serve (the SDK's command)", () => {
     expect(await exited).toBe(0);
   });
 });
-
-/** The URL a starting server prints, or the output it printed before it exited. */
-function listeningUrl(child: ChildProcessByStdio<null, Readable, Readable>): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once("exit", (code) => {
-      reject(new Error(`exited with ${String(code)}: ${output}`));
-    });
-  });
-}
 
 /** The environment without the tier settings: this server must run on its embedded storage. */

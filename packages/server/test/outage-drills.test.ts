@@ -21,6 +21,7 @@ import { startHttpForwarder, type HttpForwarder } from "./http-forwarder.js";
 import { startPrivateServices, type PrivateServices } from "./private-services.js";
 import { QUIET, readAll } from "./sdk-modes.js";
 import { withoutDatabase } from "./test-databases.js";
+import { listeningUrl } from "./listening-url.js";
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js");
 const SECRET = "outage-drills-secret-0123456789";
@@ -61,17 +62,7 @@ async function startReplica(env: Record<string, string>): Promise<void> {
   child.stderr.on("data", (chunk: Buffer) => {
     replicaLog += chunk.toString();
   });
-  replicaUrl = await new Promise<string>((resolve, reject) => {
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once("exit", (code) => {
-      reject(new Error(`the replica exited with ${code}: ${output}${replicaLog}`));
-    });
-  });
+  replicaUrl = await listeningUrl(child, "the replica", () => replicaLog);
 }
 
 beforeAll(async () => {

@@ -15,6 +15,7 @@ import { mintToken } from "../src/auth/mint-token.js";
 import { S3ObjectStore } from "../src/tiers/cold/s3-object-store.js";
 import { testDatabaseEnv, withoutDatabase, type DatabaseKind } from "./test-databases.js";
 import { requireS3Options, uniqueName } from "./tiers-services.js";
+import { listeningUrl } from "./listening-url.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, "..", "..", "..");
@@ -87,17 +88,7 @@ export async function startReplicaCluster(
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      child.once("exit", (code) => {
-        reject(new Error(`replica exited with ${code}: ${output}${stderr}`));
-      });
-    });
+    const url = await listeningUrl(child, "replica", () => stderr);
     const exited = new Promise<void>((resolve) =>
       child.once("exit", () => {
         resolve();

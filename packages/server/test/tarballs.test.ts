@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddedEnvironment } from "./embedded-environment.js";
+import { listeningUrl } from "./listening-url.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const FIXTURE = path.join(ROOT, "packages", "server", "test", "fixtures", "consumer");
@@ -217,17 +218,7 @@ describe("the installed commands", () => {
       env: { ...embeddedEnvironment(), PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const url = await new Promise<string>((resolve, reject) => {
-      let output = "";
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-      child.once("exit", (code) => {
-        reject(new Error(`exited with ${String(code)}: ${output}`));
-      });
-    });
+    const url = await listeningUrl(child);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");

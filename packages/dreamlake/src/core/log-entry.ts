@@ -115,6 +115,16 @@ export type LogQuery = {
   readonly search?: string | undefined;
 };
 
+/** The newest entry alone: the cheapest read of a log (a file is read from its end). */
+export const NEWEST_LOG_ENTRY: LogQuery = {
+  levels: undefined,
+  sinceSeconds: undefined,
+  untilSeconds: undefined,
+  limit: 1,
+  offset: 0,
+  reverse: true,
+};
+
 /** What `session.logs.read` returns. */
 export type LogReadResult = {
   /** The entries, in sequence order (reversed with `reverse`). */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { NotFoundError } from "dreamlake/engine";
+import { NEWEST_LOG_ENTRY, NotFoundError } from "dreamlake/engine";
 import type { LogRepository } from "../logs/log-repository.js";
 import type { SessionRef } from "../sessions/session-ref.js";
 import type { TrackRepository } from "../tracks/track-repository.js";
@@ -36,13 +36,6 @@ export async function trackState(
 
 /** The sequence number of the newest entry (one entry read, from the end). */
 export async function logState(logs: LogRepository, session: SessionRef): Promise<LogState> {
-  const newest = await logs.read(session, {
-    levels: undefined,
-    sinceSeconds: undefined,
-    untilSeconds: undefined,
-    limit: 1,
-    offset: 0,
-    reverse: true,
-  });
+  const newest = await logs.read(session, NEWEST_LOG_ENTRY);
   return { newestSequence: newest.logs[0]?.sequenceNumber ?? null };
 }

@@ -1,5 +1,6 @@
 import {
   LocalLogs,
+  NEWEST_LOG_ENTRY,
   type FileSystem,
   type FsyncPolicy,
   type LockManager,
@@ -38,16 +39,6 @@ export type EmbeddedLogRepositoryOptions = {
    * keys are ignored.
    */
   readonly journal?: AppendJournal;
-};
-
-/** The newest entry, the cheapest read (`logs.jsonl` is read from its end). */
-const LAST_ENTRY: LogQuery = {
-  levels: undefined,
-  sinceSeconds: undefined,
-  untilSeconds: undefined,
-  limit: 1,
-  offset: 0,
-  reverse: true,
 };
 
 /**
@@ -150,7 +141,7 @@ export class EmbeddedLogRepository implements LogRepository {
 
 /** The newest entry's number + 1 (0 for an empty log). */
 async function nextAfterNewest(logs: LocalLogs): Promise<number> {
-  const [newest] = (await logs.read(LAST_ENTRY)).logs;
+  const [newest] = (await logs.read(NEWEST_LOG_ENTRY)).logs;
   return newest === undefined ? 0 : newest.sequenceNumber + 1;
 }
 
@@ -159,7 +150,7 @@ async function landedFirstSequence(
   logs: LocalLogs,
   intent: UnconfirmedIntent,
 ): Promise<number | undefined> {
-  const { logs: newest } = await logs.read({ ...LAST_ENTRY, limit: intent.count });
+  const { logs: newest } = await logs.read({ ...NEWEST_LOG_ENTRY, limit: intent.count });
   const ours = newest.filter((entry) => entry.sequenceNumber >= intent.startIndex);
   if (intent.count === 0 || ours.length !== intent.count) return undefined;
   return Math.min(...ours.map((entry) => entry.sequenceNumber));
