@@ -12,7 +12,7 @@ import { sameChunk, staleArchivalPlan } from "../tiers/hot/memory-hot-store.js";
 import type { MongoDatabase } from "./mongo-database.js";
 import type { ChunkDocument, PlanDocument } from "./mongo-documents.js";
 import { isDuplicateKey } from "./mongo-errors.js";
-import { settleHotHint } from "./mongo-hot-hint.js";
+import { realHot, settleHotHint } from "./mongo-hot-hint.js";
 import { headCommit, hotStartOf } from "./mongo-track-state.js";
 
 /**
@@ -57,7 +57,9 @@ export class MongoArchival {
     // The hint may be too high (an append that died before its commit): check the real count.
     const due: string[] = [];
     for (const track of full) {
-      if ((await settleHotHint(this.#db, track._id)) >= chunkSize) due.push(track._id);
+      if ((await realHot(this.#db, track._id)) >= chunkSize) due.push(track._id);
+      // Not due after all: the count was too high (its archival's drop settles the others).
+      else await settleHotHint(this.#db, track._id);
     }
     const ids = [...due, ...planned.map((plan) => plan.track)];
     return [...new Set(ids)].slice(0, limit);

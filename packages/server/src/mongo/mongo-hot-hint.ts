@@ -61,7 +61,8 @@ export async function settleHotHint(
   return hot;
 }
 
-async function realHot(db: MongoDatabase, trackId: string): Promise<number> {
+/** The hot points of a track as its head commit and hot start say now. */
+export async function realHot(db: MongoDatabase, trackId: string): Promise<number> {
   const [head, hotStart] = await Promise.all([headCommit(db, trackId), hotStartOf(db, trackId)]);
   return Math.max(0, totalOf(head) - hotStart);
 }
