@@ -8,6 +8,7 @@ import { exportTable } from "../../packages/dreamlake/dist/exchange/export-table
 import { exportMcap } from "../../packages/dreamlake/dist/exchange/mcap/mcap-export.js";
 import { fileTarget } from "../../packages/dreamlake/dist/exchange/node/file-target.js";
 import { nodeCrc32 } from "../../packages/dreamlake/dist/exchange/node/node-crc32.js";
+import { workerMessageFormatter } from "../../packages/dreamlake/dist/exchange/node/worker-message-formatter.js";
 import { openLocalSessionReader } from "../../packages/dreamlake/dist/session/local-session-reader.js";
 
 const [root, track, mode, out] = process.argv.slice(2);
@@ -30,8 +31,8 @@ let points = 0;
 if (mode === "scan") {
   for await (const batch of source.scan()) points += batch.count;
 } else if (mode === "mcap") {
-  // As the command line runs it: with zlib's native CRC-32.
-  const options = { crc32: nodeCrc32 };
+  // As the command line runs it: with zlib's native CRC-32 and worker threads.
+  const options = { crc32: nodeCrc32, formatter: () => workerMessageFormatter() };
   points = (await exportMcap([source], () => fileTarget(out).open(""), progress, options)).points;
 } else {
   points = (await exportTable(source, table, () => fileTarget(out).open(""), progress)).points;

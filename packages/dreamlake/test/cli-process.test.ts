@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { McapIndexedReader } from "@mcap/core";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -55,5 +57,32 @@ describe("the dreamlake command, run through node_modules/.bin", () => {
     expect(stderr).toBe(
       `dreamlake: No session "no/such" in ${temp.dir} (no session folder ${temp.dir}/no/such) (NOT_FOUND)\n`,
     );
+  });
+
+  it("exports to MCAP with its worker threads: @mcap/core's indexed reader reads every point, CRCs checked", async () => {
+    const file = path.join(temp.dir, "t.mcap");
+    const { stdout, stderr } = await bash(
+      `"$COMMAND" export p/s t --format mcap --out "${file}" --root "${temp.dir}" --quiet; echo "exit $?"`,
+    );
+    expect(stderr).toBe("");
+    expect(stdout).toMatch(/ 50,?000 points.*\nexit 0\n$/s);
+    const bytes = await readFile(file);
+    const reader = await McapIndexedReader.Initialize({
+      readable: {
+        size: () => Promise.resolve(BigInt(bytes.byteLength)),
+        read: (offset, length) =>
+          Promise.resolve(bytes.subarray(Number(offset), Number(offset + length))),
+      },
+    });
+    expect(reader.statistics?.messageCount).toBe(50_000n);
+    let v = 0;
+    const decoder = new TextDecoder();
+    for await (const message of reader.readMessages({ validateCrcs: true })) {
+      expect(decoder.decode(message.data)).toBe(JSON.stringify({ _ts: v, v }));
+      expect(message.logTime).toBe(BigInt(v) * 1_000_000_000n);
+      expect(message.sequence).toBe(v);
+      v++;
+    }
+    expect(v).toBe(50_000);
   });
 });

@@ -7,7 +7,9 @@ import { trackJsonSchema } from "../src/exchange/mcap/json-schema.js";
 import { logTimeOf } from "../src/exchange/mcap/log-time.js";
 import { exportMcap } from "../src/exchange/mcap/mcap-export.js";
 import type { Crc32 } from "../src/exchange/mcap/mcap-file-writer.js";
+import type { MessageFormatter } from "../src/exchange/mcap/message-records.js";
 import { nodeCrc32 } from "../src/exchange/node/node-crc32.js";
+import type { workerMessageFormatter } from "../src/exchange/node/worker-message-formatter.js";
 import { pointJsonTexts } from "../src/exchange/point-json.js";
 import type { TrackSource } from "../src/exchange/track-source.js";
 import { SchemaBuilder } from "../src/exchange/track-schema.js";
@@ -101,6 +103,7 @@ async function ourMcap(
   tracks: readonly Track[],
   chunkBytes: number,
   crc32?: Crc32,
+  formatter?: MessageFormatter,
 ): Promise<Uint8Array> {
   const sink = new MemorySink();
   const sources: TrackSource[] = tracks.map((track) => ({
@@ -114,9 +117,29 @@ async function ourMcap(
     sources,
     () => Promise.resolve(sink),
     { onPoints: () => undefined, onRestart: () => undefined },
-    { chunkBytes, crc32 },
+    {
+      chunkBytes,
+      crc32,
+      // One formatter for many exports here: the export's close of it is left out.
+      formatter:
+        formatter === undefined
+          ? undefined
+          : () => ({ ...formatter, close: () => Promise.resolve() }),
+    },
   );
   return sink.bytes();
+}
+
+type WorkerMessageFormatter = typeof workerMessageFormatter;
+
+/**
+ * The worker-thread formatter as built: a worker thread runs the built JavaScript, not
+ * these sources (the test script builds first).
+ */
+async function builtWorkerFormatter(threads: number): Promise<MessageFormatter> {
+  const built = new URL("../dist/exchange/node/worker-message-formatter.js", import.meta.url);
+  const module = (await import(built.href)) as { workerMessageFormatter: WorkerMessageFormatter };
+  return module.workerMessageFormatter(threads);
 }
 
 /** Tracks of batches in index order, with distinct names. */
@@ -155,6 +178,26 @@ describe("MCAP export bytes", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("are the same bytes when worker threads write the messages, for any tracks and chunk size", async () => {
+    const formatter = await builtWorkerFormatter(2);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          tracksArbitrary,
+          fc.constantFrom(1, 100, 700, 4096),
+          async (tracks, chunkBytes) => {
+            const ours = await ourMcap(tracks, chunkBytes, nodeCrc32, formatter);
+            const theirs = await referenceMcap(tracks, chunkBytes);
+            expect(Buffer.from(ours).equals(Buffer.from(theirs))).toBe(true);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      await formatter.close();
+    }
   });
 
   it("are read by @mcap/core's indexed reader with every CRC checked, across many chunks", async () => {

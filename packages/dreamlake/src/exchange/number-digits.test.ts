@@ -18,6 +18,15 @@ const numbers = fc.oneof(
   fc.integer({ min: -22, max: 22 }).map((e) => 10 ** e),
   fc.maxSafeInteger(),
   fc.constantFrom(-0, 1e-6, 9.99e-7, 1e15, 1e15 - 0.5, 999_999_999_999_999, 0.1 + 0.2),
+  // Either side of each count of digits, and of the 32-bit integers' end.
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 15 }),
+      fc.constantFrom(-1, 0, 1),
+      fc.constantFrom(0, 0.5, 0.25),
+    )
+    .map(([e, step, fraction]) => 10 ** e + step + fraction),
+  fc.integer({ min: -3, max: 3 }).map((step) => 2 ** 31 + step),
 );
 
 describe("writeShortNumber", () => {

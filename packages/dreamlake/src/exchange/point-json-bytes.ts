@@ -1,4 +1,3 @@
-import type { ColumnBatch } from "../core/column-batch.js";
 import { jsonText } from "./json-text.js";
 import { writeShortNumber } from "./number-digits.js";
 
@@ -77,6 +76,17 @@ function holdsOnlyNumbers(values: ArrayLike<unknown>): boolean {
 }
 
 /**
+ * The points that {@link PointJsonBytes} writes: a `ColumnBatch`'s times and fields, or
+ * the same with a field of numbers as a `Float64Array` (NaN where the batch has null: both
+ * are left out of the JSON), as a worker thread receives them.
+ */
+export type JsonBatch = {
+  readonly count: number;
+  readonly timestamps: ArrayLike<number>;
+  readonly fields: Readonly<Record<string, ArrayLike<unknown>>>;
+};
+
+/**
  * The points of a batch as JSON, written as UTF-8 bytes straight into a buffer: the same
  * bytes as `pointJsonTexts(batch, "lenient")` encoded one by one, without a string and an
  * encoder call per point (what an MCAP export of millions of points spends its time on).
@@ -89,7 +99,7 @@ export class PointJsonBytes {
   readonly #count: number;
   #next = 0;
 
-  constructor(batch: ColumnBatch) {
+  constructor(batch: JsonBatch) {
     const names = Object.keys(batch.fields);
     const columns: Column[] = [numberColumn(`"_ts":`, batch.timestamps)];
     let maxPointBytes = 2 + (columns[0] as Column).key.length + MAX_NUMBER_CHARS;

@@ -8,6 +8,7 @@ import { exportTables } from "../../exchange/export-tables.js";
 import { exportMcap } from "../../exchange/mcap/mcap-export.js";
 import { fileTarget, folderTarget } from "../../exchange/node/file-target.js";
 import { nodeCrc32 } from "../../exchange/node/node-crc32.js";
+import { workerMessageFormatter } from "../../exchange/node/worker-message-formatter.js";
 import type { ExportedFile, TrackSource } from "../../exchange/track-source.js";
 import type { SessionReader } from "../../session/session-reader.js";
 import type { CliContext } from "../cli-io.js";
@@ -126,6 +127,7 @@ export const EXPORT_COMMAND: CommandSpec = {
         if (table === undefined) {
           const result = await exportMcap(sources, () => fileTarget(out).open(""), progress, {
             crc32: nodeCrc32,
+            formatter: () => workerMessageFormatter(),
           });
           return [{ tracks: sources.map((source) => source.name), path: out, ...result }];
         }

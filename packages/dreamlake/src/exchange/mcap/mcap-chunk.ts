@@ -1,13 +1,9 @@
-import type { ColumnBatch } from "../../core/column-batch.js";
-import type { PointJsonBytes } from "../point-json-bytes.js";
 import { logTimeKey, writeLogTime } from "./log-time.js";
+import type { MessageRecords } from "./message-records.js";
 
 /** MCAP opcodes written here (the MCAP specification, "Records"). */
-const OPCODE_MESSAGE = 0x05;
 const OPCODE_CHUNK = 0x06;
 const OPCODE_MESSAGE_INDEX = 0x07;
-/** opcode, record length, channel id, sequence, log time, publish time. */
-const MESSAGE_HEADER_BYTES = 1 + 8 + 2 + 4 + 8 + 8;
 /** opcode, record length, start and end time, uncompressed size and crc, compression "", records length. */
 const CHUNK_HEADER_BYTES = 1 + 8 + 8 + 8 + 8 + 4 + 4 + 8;
 const TWO_TO_32 = 4_294_967_296;
@@ -25,7 +21,7 @@ function setUint64(view: DataView, offset: number, value: number): void {
 
 /**
  * The records of one MCAP chunk being gathered: schema and channel records as given, and
- * message records written in place from column batches, with a message index per channel
+ * runs of message records (see {@link MessageRecords}), with a message index per channel
  * (in the order the channels first appear, as `@mcap/core`'s ChunkBuilder keeps them).
  * This is the part of an MCAP export that runs once per point; `@mcap/core`'s writer
  * costs about 1.4 µs per message there (a bigint per field, an awaited call and a JS
@@ -90,48 +86,38 @@ export class McapChunk {
   }
 
   /**
-   * Adds the points `from` to `to` (exclusive) of `batch` as message records on
-   * `channelId`, their JSON taken from `json` in order. Stops after the message that
-   * takes the chunk past `limitBytes` (where `@mcap/core`'s writer ends a chunk) and gives
-   * the index of the next point to add.
+   * Adds the message records `from` to `to` (exclusive) of `messages`, made from points
+   * of `timestamps`, on `channelId`. Stops after the message that takes the chunk past
+   * `limitBytes` (where `@mcap/core`'s writer ends a chunk) and gives the index of the
+   * next message to add.
    */
-  addPoints(
+  addMessages(
     channelId: number,
-    batch: ColumnBatch,
-    json: PointJsonBytes,
+    messages: MessageRecords,
+    timestamps: ArrayLike<number>,
     from: number,
     to: number,
     limitBytes: number,
   ): number {
     const entries = this.#indexOf(channelId).entries;
-    const { timestamps, indexes } = batch;
-    const room = MESSAGE_HEADER_BYTES + json.maxPointBytes;
+    const { starts } = messages;
+    const first = starts[from] as number;
+    // Where message i lands is this.#length + starts[i] - first.
+    const shift = this.#length - first;
     let point = from;
     while (point < to) {
-      this.#reserve(room);
-      const bytes = this.#bytes;
-      const view = this.#view;
-      const start = this.#length;
-      const end = json.writeNext(bytes, start + MESSAGE_HEADER_BYTES);
-      const ts = timestamps[point] as number;
-      view.setUint8(start, OPCODE_MESSAGE);
-      view.setUint32(start + 1, end - start - 9, true); // < 2^32: a chunk is an array
-      view.setUint32(start + 5, 0, true);
-      view.setUint16(start + 9, channelId, true);
-      // The sequence is the index modulo 2^32, as setUint32 takes it.
-      view.setUint32(start + 11, indexes[point] as number, true);
-      writeLogTime(view, start + 15, ts);
-      view.setUint32(start + 23, view.getUint32(start + 15, true), true);
-      view.setUint32(start + 27, view.getUint32(start + 19, true), true);
-      entries.push(start);
-      const key = logTimeKey(ts);
+      entries.push((starts[point] as number) + shift);
+      const key = logTimeKey(timestamps[point] as number);
       if (key < this.#minKey) this.#minKey = key;
       if (key > this.#maxKey) this.#maxKey = key;
-      this.#length = end;
-      this.#messageCount++;
       point++;
-      if (end > limitBytes) break;
+      if ((starts[point] as number) + shift > limitBytes) break;
     }
+    const last = starts[point] as number;
+    this.#reserve(last - first);
+    this.#bytes.set(messages.bytes.subarray(first, last), this.#length);
+    this.#length += last - first;
+    this.#messageCount += point - from;
     return point;
   }
 

@@ -6,13 +6,12 @@ import {
   type ChunkIndex,
   type Schema,
 } from "@mcap/core";
-import type { ColumnBatch } from "../../core/column-batch.js";
 import { crc32 } from "../../storage/codec/crc32.js";
 import type { ByteSink } from "../byte-sink.js";
-import type { PointJsonBytes } from "../point-json-bytes.js";
 import { crc32Combine } from "./crc32-combine.js";
 import { logTimeOf } from "./log-time.js";
 import { McapChunk } from "./mcap-chunk.js";
+import type { MessageRecords } from "./message-records.js";
 
 /** Bytes of messages per chunk: Foxglove reads a file a chunk at a time. */
 export const MCAP_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -36,14 +35,13 @@ export type McapFileWriter = {
   /** Adds a channel with JSON messages and its JSON Schema; gives its id. */
   addJsonChannel(topic: string, jsonSchema: string): number;
   /**
-   * Adds the points `from` to `to` (exclusive) of `batch` as messages on a channel: the
-   * JSON from `json` (in order), `sequence` the point's index (modulo 2^32), `log_time`
-   * and `publish_time` its `_ts` in nanoseconds.
+   * Adds the message records `from` to `to` (exclusive) of `messages` (written by
+   * `messageRecords` for this channel, from points of `timestamps`).
    */
-  addPoints(
+  addMessages(
     channelId: number,
-    batch: ColumnBatch,
-    json: PointJsonBytes,
+    messages: MessageRecords,
+    timestamps: ArrayLike<number>,
     from: number,
     to: number,
   ): Promise<void>;
@@ -151,7 +149,7 @@ export async function startMcapFile(
       channels.push({ id, schemaId, topic, messageEncoding: "json", metadata: new Map() });
       return id;
     },
-    addPoints: async (channelId, batch, json, from, to) => {
+    addMessages: async (channelId, messages, timestamps, from, to) => {
       if (from >= to) return;
       if (!writtenChannels.has(channelId)) {
         // Like McapWriter: a channel's schema and channel records go in the chunk of its
@@ -166,7 +164,7 @@ export async function startMcapFile(
       messageCounts.set(channelId, (messageCounts.get(channelId) ?? 0) + to - from);
       messageCount += to - from;
       for (let point = from; point < to;) {
-        point = chunk.addPoints(channelId, batch, json, point, to, chunkBytes);
+        point = chunk.addMessages(channelId, messages, timestamps, point, to, chunkBytes);
         if (chunk.length > chunkBytes) await finishChunk();
       }
     },
