@@ -2,6 +2,7 @@ import { copyFile, stat } from "node:fs/promises";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidArgumentError, Session, type Track } from "../src/index.js";
+import { POINT_READ_BYTES } from "../src/storage/track/summary-downsample.js";
 import { modelDownsample, sameDownsample, type ModelStoredPoint } from "./downsample-model.js";
 import { makeTempDir } from "./test-utils.js";
 
@@ -153,6 +154,33 @@ describe("downsample", () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("equals the plain walk when the points across bucket edges are read in many runs", async () => {
+    // 40,000 points of 5 numeric columns: their blocks across edges hold several times
+    // POINT_READ_BYTES, read and added a run at a time.
+    const session = await Session.open({ prefix: "ds/runs", localPath: temp.dir });
+    const track = session.track("t");
+    const count = 40_000;
+    await track.appendBatch(
+      Array.from({ length: count }, (_, i) => ({
+        _ts: i * 0.01,
+        v: Math.sin(i) * 10,
+        p: [i, -i, i % 3],
+      })),
+    );
+    const stored = await storedPoints(track);
+    expect(count * 5 * 9).toBeGreaterThan(4 * POINT_READ_BYTES);
+    for (const q of [
+      { buckets: 997 },
+      { startTime: 12.345, endTime: 371.5, buckets: 1_500, fields: ["v", "p.1"] },
+      { startTime: 0, endTime: 400, buckets: 13 },
+    ]) {
+      const actual = await track.downsample(q);
+      const expected = modelDownsample(stored, q);
+      if (!sameDownsample(actual, expected)) expect(actual).toEqual(expected);
+    }
+    await session.close();
   });
 
   it("does not use another track's block tables at the same place (a lockstep track's data.msgpack.blk)", async () => {
