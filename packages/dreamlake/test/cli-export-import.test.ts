@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readdir, readFile, writeFile, mkdir } from "node:fs/promises";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -308,5 +308,50 @@ describe("dreamlake export and import", () => {
     const piped = await run("bash", ["-c", `${exportLine("c.csv")} 2>&1 | cat`]);
     expect(piped.stdout).not.toContain("points/s");
     expect(piped.stdout).toMatch(/c\.csv {2}200000 points/);
+    // Import draws its bar too.
+    const mcap = path.join(temp.dir, "t.mcap");
+    await run("bash", [
+      "-c",
+      `"${COMMAND}" export p/s t --format mcap --out "${mcap}" --root "${temp.dir}" --quiet`,
+    ]);
+    const imported = await run(
+      "script",
+      ["-qec", `"${COMMAND}" import "${mcap}" --prefix p/copy --root "${temp.dir}"`, "/dev/null"],
+      { env: { ...process.env, COLUMNS: "120" } },
+    );
+    expect(imported.stdout).toMatch(
+      /import \[[#-]+\] +\d+% +[\d.kM]+\/200k points +[\d.kM]+ points\/s +ETA \d+:\d\d/,
+    );
+  });
+
+  it("an export stopped with Ctrl-C part-way exits with 130 and leaves neither the file nor its temporary", async () => {
+    await assertFreshBuild();
+    const reader = await sessionWith(temp.dir, {
+      t: Array.from({ length: 2_000_000 }, (_, i) => ({ v: i / 3, _ts: i })),
+    });
+    await reader.close();
+    const out = path.join(temp.dir, "out");
+    await mkdir(out);
+    const target = path.join(out, "t.csv");
+    const child = spawn(
+      COMMAND,
+      ["export", "p/s", "t", "--format", "csv", "--out", target, "--root", temp.dir],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Interrupted once the temporary file holds some bytes.
+    for (;;) {
+      const names = await readdir(out);
+      if (names.some((name) => name.endsWith(".tmp"))) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(stderr).toBe("dreamlake: interrupted\n");
+    expect(await readdir(out)).toEqual([]);
   });
 });

@@ -188,6 +188,52 @@ describe("the dreamlake command against a dreamlake-server", () => {
     await samePoints(root, "proj/run-2", "robot/pose");
   });
 
+  it("sync runs while the session is being written: the next sync sends the rest, every point once", async () => {
+    const root = await localSession("proj/run-3", 100_000);
+    const writer = await Session.open({
+      prefix: "proj/run-3",
+      localPath: root,
+      flushOnExit: false,
+    });
+    const pose = writer.track("robot/pose");
+    let written = 100_000;
+    const sync = run(["sync", "proj/run-3", "--url", url, "--root", root, "--json"]);
+    // 20 batches land while the sync reads and sends (it takes longer than they do).
+    for (let batch = 0; batch < 20; batch++) {
+      await pose.appendBatch(
+        Array.from({ length: 1_000 }, (_, i) => ({
+          x: (written + i) / 7,
+          frame: `f${written + i}`,
+          _ts: 1_700_000_000 + (written + i) / 100,
+        })),
+      );
+      written += 1_000;
+    }
+    await writer.close();
+    const first = await sync;
+    expect(first.code, first.stderr).toBe(0);
+    const again = await run(["sync", "proj/run-3", "--url", url, "--root", root, "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    const remote = await Session.open({ prefix: "proj/run-3", url, apiKey: token });
+    expect((await remote.track("robot/pose").stats()).totalDataPoints).toBe(written);
+    await remote.close();
+    await samePoints(root, "proj/run-3", "robot/pose");
+  });
+
+  it("sync draws a progress bar with points/s on a terminal", async () => {
+    const root = await localSession("proj/run-4", 200_000);
+    const command = `"${path.join(BIN, "dreamlake")}" sync proj/run-4 --url ${url} --root "${root}"`;
+    // script(1) gives the command a pseudo-terminal; its output is what the terminal showed.
+    const shown = await ended(
+      spawn("script", ["-qec", command, "/dev/null"], {
+        env: { ...env, COLUMNS: "120" },
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    );
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/sync \[[#-]+\] +\d+% +[\d.kM]+\/200k points +[\d.kM]+ points\/s/);
+  });
+
   it("tail -f --url prints the points another client appends, and Ctrl-C ends it with 0", async () => {
     const remote = await Session.open({ prefix: "proj/live", url, apiKey: token });
     await remote.track("metric").appendBatch([{ v: 0, _ts: 1 }]);
