@@ -76,6 +76,51 @@ async function mcapWithOtherEncodings(file: string): Promise<void> {
   await writeFile(file, Buffer.concat(chunks));
 }
 
+/**
+ * An MCAP file as a streaming writer leaves it: chunks (or none) and a footer, but no
+ * summary section, message or chunk indexes, or statistics.
+ */
+async function mcapWithoutSummary(file: string, points: number, useChunks: boolean): Promise<void> {
+  const chunks: Uint8Array[] = [];
+  let position = 0n;
+  const writer = new McapWriter({
+    writable: {
+      position: () => position,
+      write: (bytes) => {
+        chunks.push(bytes.slice());
+        position += BigInt(bytes.byteLength);
+        return Promise.resolve();
+      },
+    },
+    useChunks,
+    chunkSize: 1024,
+    useStatistics: false,
+    useSummaryOffsets: false,
+    useChunkIndex: false,
+    useMessageIndex: false,
+    repeatSchemas: false,
+    repeatChannels: false,
+  });
+  await writer.start({ profile: "", library: "streaming" });
+  const channelId = await writer.registerChannel({
+    topic: "/robot/pose",
+    schemaId: 0,
+    messageEncoding: "json",
+    metadata: new Map(),
+  });
+  for (let i = 0; i < points; i++) {
+    await writer.addMessage({
+      channelId,
+      sequence: i,
+      logTime: 1_700_000_000_000_000_000n + BigInt(i) * 10_000_000n,
+      publishTime: 0n,
+      data: new TextEncoder().encode(JSON.stringify({ x: i / 4, ok: i % 2 === 0 })),
+    });
+  }
+  await writer.end();
+  await writeFile(file, Buffer.concat(chunks));
+}
+
 describe("dreamlake export and import", () => {
   let temp: { dir: string; cleanup(): Promise<void> };
   beforeEach(async () => {
@@ -285,6 +330,42 @@ describe("dreamlake export and import", () => {
       expect(await snapshotFolder(root)).toEqual({});
     }
     await expect(openLocalSessionReader(root, "p/in")).rejects.toThrow(/No session/);
+  });
+
+  it("imports a complete MCAP file written without a summary, and refuses one cut short", async () => {
+    for (const useChunks of [true, false]) {
+      const file = path.join(temp.dir, `stream-${String(useChunks)}.mcap`);
+      await mcapWithoutSummary(file, 3_000, useChunks);
+      const prefix = `p/stream-${String(useChunks)}`;
+      const imported = await runCli([
+        "import",
+        file,
+        "--prefix",
+        prefix,
+        "--root",
+        temp.dir,
+        "--json",
+      ]);
+      expect(imported.code, imported.err).toBe(0);
+      expect(jsonLines(imported.out)).toEqual([{ track: "robot/pose", points: 3_000 }]);
+      const points = await allPoints(temp.dir, prefix, "robot/pose");
+      expect(points).toHaveLength(3_000);
+      expect(points[1_234]).toEqual({
+        index: 1_234,
+        data: { x: 1_234 / 4, ok: true, _ts: 1_700_000_000 + 12.34 },
+      });
+      const bytes = await readFile(file);
+      const cut = path.join(temp.dir, `stream-cut-${String(useChunks)}.mcap`);
+      await writeFile(cut, bytes.subarray(0, Math.floor(bytes.byteLength * 0.6)));
+      const root = path.join(temp.dir, `refused-${String(useChunks)}`);
+      await mkdir(root);
+      const refused = await runCli(["import", cut, "--prefix", "p/in", "--root", root]);
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(
+        /^dreamlake: .*stream-cut-(true|false)\.mcap is not a complete MCAP file \(.*\); a file cut short has no summary to read \(INVALID_ARGUMENT\)\n$/,
+      );
+      expect(await snapshotFolder(root)).toEqual({});
+    }
   });
 
   it("draws a progress bar with points/s and ETA on a terminal, and nothing on a pipe or with --quiet", async () => {
