@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
@@ -186,6 +186,41 @@ describe("the dreamlake command against a dreamlake-server", () => {
     expect((await remote.track("robot/pose").stats()).totalDataPoints).toBe(300_000);
     await remote.close();
     await samePoints(root, "proj/run-2", "robot/pose");
+  });
+
+  it("export --url writes the files a local export writes, byte for byte", async () => {
+    const root = await localSession("proj/run-5", 30_000);
+    const synced = await run(["sync", "proj/run-5", "--url", url, "--root", root, "--quiet"]);
+    expect(synced.code, synced.stderr).toBe(0);
+    for (const format of ["csv", "jsonl", "mcap"]) {
+      const local = path.join(work, `run-5-local.${format}`);
+      const remote = path.join(work, `run-5-remote.${format}`);
+      const fromRoot = await run([
+        "export",
+        "proj/run-5",
+        "--format",
+        format,
+        "--out",
+        local,
+        "--root",
+        root,
+        ...(format === "mcap" ? [] : ["robot/pose"]),
+      ]);
+      expect(fromRoot.code, fromRoot.stderr).toBe(0);
+      const fromServer = await run([
+        "export",
+        "proj/run-5",
+        "--format",
+        format,
+        "--out",
+        remote,
+        "--url",
+        url,
+        ...(format === "mcap" ? [] : ["robot/pose"]),
+      ]);
+      expect(fromServer.code, fromServer.stderr).toBe(0);
+      expect((await readFile(remote)).equals(await readFile(local)), format).toBe(true);
+    }
   });
 
   it("sync runs while the session is being written: the next sync sends the rest, every point once", async () => {

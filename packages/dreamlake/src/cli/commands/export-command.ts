@@ -13,7 +13,7 @@ import type { ExportedFile, TrackSource } from "../../exchange/track-source.js";
 import type { SessionReader } from "../../session/session-reader.js";
 import type { CliContext } from "../cli-io.js";
 import { UsageError, type CommandInput, type CommandSpec } from "../command-spec.js";
-import { JSON_OPTION, QUIET_OPTION, ROOT_OPTIONS } from "../common-options.js";
+import { JSON_OPTION, QUIET_OPTION, ROOT_OPTIONS, URL_OPTION } from "../common-options.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { jsonLine } from "../json-lines.js";
 import { timeOption } from "../option-values.js";
@@ -82,11 +82,13 @@ export const EXPORT_COMMAND: CommandSpec = {
     QUIET_OPTION,
     JSON_OPTION,
     ...ROOT_OPTIONS,
+    URL_OPTION,
   ],
   examples: [
     "dreamlake export project/my-experiment train --format parquet --out train.parquet",
     "dreamlake export project/my-experiment --format mcap --out run.mcap",
     "dreamlake export project/my-experiment --format csv --out csv/ --start 2026-11-30T10:00:00Z",
+    "DREAMLAKE_API_KEY=<token> dreamlake export project/my-experiment --format mcap --out run.mcap --url http://127.0.0.1:3000",
   ],
   async run(input: CommandInput, context: CliContext): Promise<number> {
     const format = exportFormat(input.text("format"));
