@@ -223,6 +223,44 @@ describe("the dreamlake command against a dreamlake-server", () => {
     }
   });
 
+  it("import --url writes the MCAP file's channels into a session on the server", async () => {
+    const root = await localSession("proj/run-6", 20_000);
+    const file = path.join(work, "run-6.mcap");
+    const exported = await run([
+      "export",
+      "proj/run-6",
+      "--format",
+      "mcap",
+      "--out",
+      file,
+      "--root",
+      root,
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const imported = await run([
+      "import",
+      file,
+      "--prefix",
+      "proj/run-6-copy",
+      "--url",
+      url,
+      "--json",
+    ]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(lines(imported.stdout)).toEqual(
+      expect.arrayContaining([
+        { track: "robot/pose", points: 20_000 },
+        { track: "loss", points: 2 },
+      ]),
+    );
+    for (const track of ["robot/pose", "loss"]) {
+      const mine = await run(["read", "proj/run-6", track, "--all", "--json", "--root", root]);
+      const theirs = await run(["read", "proj/run-6-copy", track, "--all", "--json", "--url", url]);
+      expect(theirs.stderr).toBe("");
+      expect(theirs.stdout).toBe(mine.stdout);
+    }
+  });
+
   it("sync runs while the session is being written: the next sync sends the rest, every point once", async () => {
     const root = await localSession("proj/run-3", 100_000);
     const writer = await Session.open({

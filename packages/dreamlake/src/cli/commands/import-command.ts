@@ -4,11 +4,17 @@ import { openFileSource } from "../../exchange/node/file-source.js";
 import { withSession } from "../../session/session.js";
 import type { CliContext } from "../cli-io.js";
 import { UsageError, type CommandInput, type CommandSpec } from "../command-spec.js";
-import { JSON_OPTION, QUIET_OPTION, ROOT_OPTIONS, rootOf } from "../common-options.js";
+import { JSON_OPTION, QUIET_OPTION, ROOT_OPTIONS, URL_OPTION, rootOf } from "../common-options.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { jsonLine } from "../json-lines.js";
 import { progressOnTerminal } from "../progress-bar.js";
 import { throwIfStopped } from "../stop-reasons.js";
+
+/** The token for `--url`, from `DREAMLAKE_API_KEY` (the session refuses to open without one). */
+function apiKeyOf(env: Readonly<Record<string, string | undefined>>): { apiKey?: string } {
+  const apiKey = env["DREAMLAKE_API_KEY"];
+  return apiKey === undefined ? {} : { apiKey };
+}
 
 /** `dreamlake import FILE.mcap --prefix PREFIX`: the JSON channels of an MCAP file as tracks. */
 export const IMPORT_COMMAND: CommandSpec = {
@@ -27,8 +33,12 @@ export const IMPORT_COMMAND: CommandSpec = {
     QUIET_OPTION,
     JSON_OPTION,
     ...ROOT_OPTIONS,
+    URL_OPTION,
   ],
-  examples: ["dreamlake import run.mcap --prefix project/imported"],
+  examples: [
+    "dreamlake import run.mcap --prefix project/imported",
+    "DREAMLAKE_API_KEY=<token> dreamlake import run.mcap --prefix project/imported --url http://127.0.0.1:3000",
+  ],
   async run(input: CommandInput, context: CliContext): Promise<number> {
     const path = input.arg(0);
     const prefix = input.text("prefix");
@@ -46,8 +56,11 @@ export const IMPORT_COMMAND: CommandSpec = {
         isQuiet: input.flag("quiet"),
       });
       try {
+        const url = input.text("url");
         counts = await withSession(
-          { prefix, localPath: rootOf(input), flushOnExit: false },
+          url === undefined
+            ? { prefix, localPath: rootOf(input), flushOnExit: false }
+            : { prefix, url, ...apiKeyOf(context.env), flushOnExit: false },
           (session) =>
             importMcap(
               path,
