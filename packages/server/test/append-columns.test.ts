@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from "./test-server.js";
 
 /**
  * `append-batch` with a body of columns (`COLUMNS_CONTENT_TYPE`, what `dreamlake sync`
- * sends): the same points as the row form, the same checks, and nothing stored when a
+ * sends): the same points as the object form, the same checks, and nothing stored when a
  * check fails.
  */
 let server: TestServer;
@@ -59,7 +59,7 @@ function withFloat64(columns: Record<string, unknown[]>): Record<string, unknown
   return out;
 }
 
-/** The row form's points as columns: null where a point lacks a field. */
+/** The object form's points as columns: null where a point lacks a field. */
 function columnsOf(points: readonly Record<string, unknown>[]): Record<string, unknown[]> {
   // No prototype: a field named __proto__ is a column like any other.
   const columns = Object.create(null) as Record<string, unknown[]>;
@@ -90,7 +90,7 @@ const fieldValue = fc.oneof(
 let trackNumber = 0;
 
 describe("append-batch with columns", () => {
-  it("stores the same points as the row form, for any points", async () => {
+  it("stores the same points as the object form, for any points", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(

@@ -15,14 +15,14 @@ const EPOCHS = 5;
 const ROBOT_STEPS = 50;
 const ROBOT_HZ = 10;
 
-function formatRow(row: IndexedPoint): string {
-  const fields = Object.entries(row.data)
+function formatPoint(point: IndexedPoint): string {
+  const fields = Object.entries(point.data)
     .map(
       ([key, value]) =>
         `${key}=${typeof value === "number" ? Number(value.toFixed(3)) : JSON.stringify(value)}`,
     )
     .join(" ");
-  return `  #${row.index} ${fields}`;
+  return `  #${point.index} ${fields}`;
 }
 
 async function trainingLoop(session: Session): Promise<void> {
@@ -67,27 +67,27 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<void> {
     io.out(`tracks: ${(await session.tracks.list()).join(", ")}\n\n`);
     const train = await session.track("train").read({ limit: 10 });
     io.out(
-      `train, read by index (${train.total} points):\n${train.data.map(formatRow).join("\n")}\n\n`,
+      `train, read by index (${train.total} points):\n${train.data.map(formatPoint).join("\n")}\n\n`,
     );
     const val = await session.track("val").read();
     io.out(
-      `val, appends with equal _ts merged (${val.total} points):\n${val.data.map(formatRow).join("\n")}\n\n`,
+      `val, appends with equal _ts merged (${val.total} points):\n${val.data.map(formatPoint).join("\n")}\n\n`,
     );
 
     const window = await session
       .track("robot/pose")
       .readByTime({ startTime: startTs + 2, endTime: startTs + 2.5 });
     io.out(
-      `robot/pose from t+2.0 s to t+2.5 s (${window.total} points):\n${window.data.map(formatRow).join("\n")}\n\n`,
+      `robot/pose from t+2.0 s to t+2.5 s (${window.total} points):\n${window.data.map(formatPoint).join("\n")}\n\n`,
     );
     const frames = await session
       .track("camera/left/image")
       .readByTime({ startTime: startTs + 2, endTime: startTs + 2.5 });
     io.out(
-      `camera/left/image, same window, same timestamps:\n${frames.data.map(formatRow).join("\n")}\n\n`,
+      `camera/left/image, same window, same timestamps:\n${frames.data.map(formatPoint).join("\n")}\n\n`,
     );
     const latest = await session.track("robot/velocity").readByTime({ reverse: true, limit: 3 });
-    io.out(`robot/velocity, newest 3:\n${latest.data.map(formatRow).join("\n")}\n\n`);
+    io.out(`robot/velocity, newest 3:\n${latest.data.map(formatPoint).join("\n")}\n\n`);
     const stats = await session.track("train_loss").stats();
     io.out(
       `train_loss stats: ${stats.totalDataPoints} points, _ts ${stats.firstDataAt} .. ${stats.lastDataAt}\n`,

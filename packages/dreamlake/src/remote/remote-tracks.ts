@@ -69,16 +69,16 @@ export class RemoteTracks implements TrackBackend {
 
   /** Sends the points; resolves once the server stored all of them. */
   async append(track: string, points: PointColumns): Promise<AppendResult> {
-    return this.appendRows(track, points.toPoints());
+    return this.appendPoints(track, points.toPoints());
   }
 
   /**
-   * Sends points already in row form (hybrid mode reads them back from the local copy).
-   * Calls for one track must not overlap.
+   * Sends points already made into objects (hybrid mode reads them back from the local
+   * copy). Calls for one track must not overlap.
    */
-  async appendRows(track: string, rows: readonly Point[]): Promise<AppendResult> {
-    if (rows.length === 0) return combine([]);
-    const items = rows.map((row) => JSON.stringify(row));
+  async appendPoints(track: string, points: readonly Point[]): Promise<AppendResult> {
+    if (points.length === 0) return combine([]);
+    const items = points.map((point) => JSON.stringify(point));
     return combine(await this.#sender(track).send(items));
   }
 

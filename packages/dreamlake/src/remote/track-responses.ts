@@ -34,13 +34,13 @@ export function parseAppendAnswer(value: unknown, what: string): AppendResult {
   return result;
 }
 
-function parseRows(fields: WireFields, what: string): IndexedPoint[] {
+function parsePoints(fields: WireFields, what: string): IndexedPoint[] {
   return fields.array("data").map((item, i) => {
-    const row = WireFields.of(item, `data[${i}] of the ${what}`);
-    const data = row.raw("data");
-    if (!isPlainObject(data)) row.fail("data", "an object (the point)");
+    const entry = WireFields.of(item, `data[${i}] of the ${what}`);
+    const data = entry.raw("data");
+    if (!isPlainObject(data)) entry.fail("data", "an object (the point)");
     // JSON.parse gives plain objects of JSON values: a subset of what a point may hold.
-    return { index: row.integer("index"), data: data as Point };
+    return { index: entry.integer("index"), data: data as Point };
   });
 }
 
@@ -52,7 +52,7 @@ function parseRows(fields: WireFields, what: string): IndexedPoint[] {
 export function parseReadAnswer(value: unknown, what: string): ReadResult {
   const fields = WireFields.of(value, what);
   return {
-    data: parseRows(fields, what),
+    data: parsePoints(fields, what),
     startIndex: fields.integer("startIndex"),
     endIndex: fields.integer("endIndex"),
     total: fields.integer("total"),
@@ -68,7 +68,7 @@ export function parseReadAnswer(value: unknown, what: string): ReadResult {
 export function parseTimeReadAnswer(value: unknown, what: string): TimeReadResult {
   const fields = WireFields.of(value, what);
   return {
-    data: parseRows(fields, what),
+    data: parsePoints(fields, what),
     startTime: fields.nullableNumber("startTime"),
     endTime: fields.nullableNumber("endTime"),
     total: fields.integer("total"),

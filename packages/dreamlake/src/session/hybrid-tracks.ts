@@ -146,7 +146,7 @@ export class HybridTracks implements TrackBackend {
           `Track ${JSON.stringify(track)} has no point at local index ${range.start}, written by this session and not yet sent to the server`,
         );
       }
-      await this.#remote.appendRows(
+      await this.#remote.appendPoints(
         track,
         page.data.map((row) => row.data),
       );

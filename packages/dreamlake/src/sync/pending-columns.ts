@@ -9,9 +9,9 @@ import type { ColumnsSource } from "../remote/columns-sender.js";
  * request, and written as `COLUMNS_CONTENT_TYPE` bodies: `{"columns": {"_ts": [...],
  * "<field>": [...]}}`. A column of numbers is written by one `JSON.stringify` of the
  * array, or as `{"float64": "<base64>"}` when every point has a number there; `null`
- * stands where a point lacks the field (or holds null, which the row form leaves out
+ * stands where a point lacks the field (or holds null, which the object form leaves out
  * too), and in `_ts` where a point has no time (the server then gives it one, as when the
- * row form leaves `_ts` out).
+ * object form leaves `_ts` out).
  */
 export class PendingColumns implements ColumnsSource {
   readonly #track: string;

@@ -14,10 +14,10 @@ const WHERE = "request body.columns";
  * makes them the points to store, without an object per point. A column is an array of
  * JSON values, or `{"float64": "<base64>"}`: the little-endian IEEE 754 doubles of a
  * column of numbers, which costs no number text to write or to read. The checks are those
- * of the row form (`acceptJsonPoints`) and of the SDK's `appendColumns`: all columns have
+ * of the object form (`acceptJsonPoints`) and of the SDK's `appendColumns`: all columns have
  * one length (1 to `maxPoints`), names and strings hold no lone UTF-16 surrogate, values
  * nest at most 64 levels, numbers are finite. A `null` in a field's column means the point
- * lacks the field, as a field left out of a point of the row form does. The `_ts` column
+ * lacks the field, as a field left out of a point of the object form does. The `_ts` column
  * (optional) follows the session's rules: absent or null gets the server's time, `-1`
  * inherits, anything else must be a finite number >= 0.
  *

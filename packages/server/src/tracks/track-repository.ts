@@ -30,7 +30,7 @@ export type TrackInfo = {
 
 /** What an append reports (the Python wire fields besides the indexes). */
 /**
- * The points of one append: objects (the row form of the wire), or columns (the columns
+ * The points of one append: objects (the object form of the wire), or columns (the columns
  * form, which then needs no object per point where the storage writes columns).
  */
 export type PointsToAppend = readonly TimedPoint[] | PointColumns;
