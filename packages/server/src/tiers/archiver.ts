@@ -244,7 +244,7 @@ export class Archiver {
   async #upload(trackId: string, plan: ArchivalPlan): Promise<ChunkEntry> {
     const count = plan.endIndex - plan.startIndex + 1;
     const { batches } = await this.#hot.readBatches(trackId, plan.startIndex, plan.endIndex);
-    // The batches' records are copied, not decoded and encoded again (only decoded, below).
+    // The batches' records are copied, not encoded again (they are decoded once, for the summary).
     const chunk = assembleChunk(
       batches,
       plan.startIndex,
