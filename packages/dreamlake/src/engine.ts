@@ -25,9 +25,17 @@ export {
   Downsampler,
   EMPTY_DOWNSAMPLE,
   parseDownsampleQuery,
+  statsOfMap,
   type DownsampleQuery,
   type DownsampleResult,
+  type FieldSummary,
 } from "./core/downsample.js";
+export {
+  MAX_SUMMARY_PATHS,
+  summarizeRecord,
+  type RecordColumns,
+  type RecordSummary,
+} from "./storage/summary/record-summary.js";
 export { PointColumns } from "./core/point-columns.js";
 export { COLUMNS_CONTENT_TYPE } from "./core/columns-wire.js";
 export { SerialQueue } from "./core/serial-queue.js";

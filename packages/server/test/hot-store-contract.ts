@@ -11,7 +11,9 @@ import {
   type TimeQuery,
   type TimedPoint,
   type IndexedPoint,
+  type FieldSummary,
 } from "dreamlake/engine";
+import type { ChunkSummary } from "../src/tiers/chunk-summary.js";
 import type {
   ArchivalPlan,
   ChunkEntry,
@@ -55,6 +57,10 @@ function chunk(chunkNumber: number, startIndex: number, endIndex: number): Chunk
     byteSize: 100 + chunkNumber,
     checksum: `sha256:${String(chunkNumber).padStart(64, "0")}`,
   };
+}
+/** The statistics of one field path in a chunk summary, with values chosen by a test. */
+function fieldSummary(values: Partial<FieldSummary>): FieldSummary {
+  return { count: 1, min: 1, max: 1, sum: 1, first: 1, firstTs: 0, last: 1, lastTs: 2, ...values };
 }
 const planOf = (entry: ChunkEntry): ArchivalPlan => ({
   chunkNumber: entry.chunkNumber,
@@ -437,6 +443,32 @@ export function describeHotStore(name: string, factory: HotStoreFactory): void {
           minTs: 0,
         });
         expect(await store.archivalPlan(id)).toBeUndefined();
+      });
+
+      it("gives back each chunk's summary exactly as committed, and none for a chunk committed without one", async () => {
+        await append([0, 1, 2, 3, 4, 5]);
+        const id = await trackId();
+        const summary: ChunkSummary = {
+          fields: new Map([
+            ["loss", fieldSummary({ count: 3, min: -0, sum: 0.1 + 0.2, first: 1e-300 })],
+            ["position.0", fieldSummary({ count: 2, max: 1.7976931348623157e308, sum: Infinity })],
+            ["arm.q.3", fieldSummary({ count: 1, min: -Infinity, last: -0, lastTs: -0 })],
+          ]),
+        };
+        const first: ChunkEntry = { ...chunk(0, 0, 2), summary };
+        await store.commitChunk(id, first);
+        await store.commitChunk(id, chunk(1, 3, 5));
+        // The same entry again, with or without its summary, is the same chunk.
+        await store.commitChunk(id, chunk(0, 0, 2));
+        const manifest = await store.manifest(id);
+        expect(manifest).toEqual([first, chunk(1, 3, 5)]);
+        expect(manifest[1]).not.toHaveProperty("summary");
+        const stored = manifest[0]?.summary?.fields;
+        expect([...(stored?.keys() ?? [])]).toEqual(["loss", "position.0", "arm.q.3"]);
+        // toEqual does not tell -0 from 0.
+        expect(Object.is(stored?.get("loss")?.min, -0)).toBe(true);
+        expect(Object.is(stored?.get("arm.q.3")?.lastTs, -0)).toBe(true);
+        expect(stored?.get("loss")?.sum).toBe(0.1 + 0.2);
       });
 
       it("keeps numbering after archived points", async () => {

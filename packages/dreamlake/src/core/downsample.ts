@@ -148,6 +148,25 @@ export class BucketGrid {
     return bucket >= this.count ? this.count - 1 : bucket;
   }
 
+  /**
+   * Whether a run of points whose `_ts` lie in `[minTs, maxTs]` can have a point in the
+   * range: when not, the run adds nothing and need not be read.
+   */
+  overlaps(minTs: number, maxTs: number): boolean {
+    return maxTs >= this.start && (minTs < this.end || (this.isEndIncluded && minTs === this.end));
+  }
+
+  /**
+   * The bucket that holds every point of a run whose `_ts` lie in `[minTs, maxTs]`, or
+   * `undefined` when the run straddles a bucket edge or an end of the range (since
+   * {@link bucketOf} is monotone, the two ends decide).
+   */
+  bucketOfRun(minTs: number, maxTs: number): number | undefined {
+    if (!this.contains(minTs) || !this.contains(maxTs)) return undefined;
+    const first = this.bucketOf(minTs);
+    return first === this.bucketOf(maxTs) ? first : undefined;
+  }
+
   /** Start of bucket `i`. */
   startOf(i: number): number {
     return i === 0 ? this.start : this.start + i * this.width;

@@ -7,6 +7,8 @@
  * @module
  */
 import { ConflictError } from "dreamlake/engine";
+import { parseChunkSummary, encodeChunkSummary } from "../tiers/chunk-summary-codec.js";
+import type { ChunkSummary } from "../tiers/chunk-summary.js";
 import type { ArchivalPlan, ChunkEntry } from "../tiers/hot/hot-store.js";
 import { sameChunk, staleArchivalPlan } from "../tiers/hot/memory-hot-store.js";
 import type { MongoDatabase } from "./mongo-database.js";
@@ -156,6 +158,7 @@ export class MongoArchival {
             key: entry.key,
             byteSize: entry.byteSize,
             checksum: entry.checksum,
+            ...(entry.summary === undefined ? {} : { summary: encodeChunkSummary(entry.summary) }),
             committedAt: new Date(),
           }),
         );
@@ -285,7 +288,13 @@ function toChunk(document: ChunkDocument): ChunkEntry {
     key: document.key,
     byteSize: document.byteSize,
     checksum: document.checksum,
+    ...summaryOf(document.summary),
   };
+}
+
+function summaryOf(stored: string | undefined): { summary?: ChunkSummary } {
+  const summary = parseChunkSummary(stored);
+  return summary === undefined ? {} : { summary };
 }
 
 function toPlan(plan: PlanDocument): ArchivalPlan {

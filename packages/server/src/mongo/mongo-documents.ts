@@ -113,6 +113,12 @@ export type ChunkDocument = {
   key: string;
   byteSize: number;
   checksum: string;
+  /**
+   * The chunk's summary as JSON text (`chunk-summary-codec.ts`): a string rather than a
+   * document, since its keys are field paths with dots (`position.0`), which MongoDB and
+   * FerretDB do not take alike as field names. Absent for chunks archived before summaries.
+   */
+  summary?: string;
   committedAt: Date;
   /**
    * Set by the drop of its hot points: the track's `hotStart` is the end of its last dropped

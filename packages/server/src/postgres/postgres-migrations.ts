@@ -187,6 +187,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `DROP TABLE ${s}.hot_points`,
     ],
   },
+  {
+    version: 3,
+    name: "chunk summaries in the manifest",
+    statements: (s) => [
+      // Per numeric field path, the statistics of the chunk's points (the stored form of
+      // `chunk-summary-codec.ts`), so that a downsample adds a chunk that lies in one bucket
+      // without fetching it. Null for chunks archived before: they are read by their points.
+      // `json` (not `jsonb`) keeps the text as written: jsonb would turn the numbers into
+      // `numeric`, which has no -0.
+      `ALTER TABLE ${s}.chunks ADD COLUMN summary json`,
+    ],
+  },
 ];
 
 /** Whether the schema holds our tables (its `schema_migrations` table exists). */

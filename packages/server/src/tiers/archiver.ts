@@ -1,11 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Clock } from "dreamlake/engine";
+import { CorruptDataError, type Clock } from "dreamlake/engine";
 import { describeFailure, type ServerLog } from "../logging/server-log.js";
 import { assembleChunk } from "./chunk-codec.js";
+import { summarizeChunk } from "./chunk-summary.js";
 import { chunkObjectKey } from "./cold-chunks.js";
 import type { ObjectStore } from "./cold/object-store.js";
 import type { ArchivalPlan, ChunkEntry, HotStore } from "./hot/hot-store.js";
+import { readTrackRecords } from "./track-records.js";
 
 /** Points per cold chunk, as documented for the Python SDK's server. */
 export const DEFAULT_CHUNK_SIZE = 10_000;
@@ -242,12 +244,21 @@ export class Archiver {
   async #upload(trackId: string, plan: ArchivalPlan): Promise<ChunkEntry> {
     const count = plan.endIndex - plan.startIndex + 1;
     const { batches } = await this.#hot.readBatches(trackId, plan.startIndex, plan.endIndex);
-    // The batches' records are copied, not decoded and encoded again.
+    // The batches' records are copied, not encoded again (they are decoded once, for the summary).
     const chunk = assembleChunk(
       batches,
       plan.startIndex,
       plan.endIndex,
       `chunk ${plan.chunkNumber} of track ${trackId}`,
+    );
+    // The manifest entry's summary is made from the chunk's own bytes, so it describes
+    // exactly what a read of the chunk gives (one decode per chunk archived).
+    const summary = summarizeChunk(
+      readTrackRecords(chunk.bytes, (problem, offset) => {
+        return new CorruptDataError(`chunk ${plan.chunkNumber} of track ${trackId}: ${problem}`, {
+          details: { key: plan.key, offset },
+        });
+      }),
     );
     await this.#cold.put(plan.key, chunk.bytes);
     return {
@@ -260,6 +271,7 @@ export class Archiver {
       key: plan.key,
       byteSize: chunk.bytes.byteLength,
       checksum: chunk.checksum,
+      ...(summary === undefined ? {} : { summary }),
     };
   }
 

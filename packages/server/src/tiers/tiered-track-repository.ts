@@ -26,11 +26,11 @@ import {
   type TrackRepository,
   type TrackSummary,
 } from "../tracks/track-repository.js";
-import { downsampleByReading } from "../tracks/downsample-by-reading.js";
 import type { Archiver } from "./archiver.js";
 import type { ColdChunks } from "./cold-chunks.js";
 import type { ChunkEntry, HotStore, HotTrack } from "./hot/hot-store.js";
 import { ManifestCache } from "./manifest-cache.js";
+import { downsampleTiered } from "./tiered-downsample.js";
 
 /** What a {@link TieredTrackRepository} works with. */
 export type TieredTrackRepositoryDeps = {
@@ -155,19 +155,27 @@ export class TieredTrackRepository implements TrackRepository {
     };
   }
 
-  /** Reads the points of the range's track in index order (summaries in the manifests are to come). */
+  /**
+   * Adds the archived chunks by the summaries in their manifest entries where a chunk lies
+   * in one bucket, fetches only the chunks across a bucket edge (or without a summary), and
+   * reads the hot points (see {@link downsampleTiered}): a whole-track chart with buckets
+   * wider than chunks fetches nothing from the cold tier.
+   */
   downsample(
     session: SessionRef,
     track: string,
     query: DownsampleQuery,
   ): Promise<DownsampleResult> {
-    return downsampleByReading(
+    return downsampleTiered(
       {
-        read: (startIndex, limit) => this.read(session, track, { startIndex, limit }),
-        timeRange: async () => {
+        track: async () => {
           const stored = await this.#hot.track({ sessionId: session.id, name: track });
-          return { first: stored?.minTs ?? null, last: stored?.maxTs ?? null };
+          if (stored !== undefined) this.#remember(session, track, stored.trackId);
+          return stored;
         },
+        manifest: (trackId, hotStartIndex) => this.#manifests.covering(trackId, hotStartIndex),
+        chunkPoints: (chunk) => this.#cold.points(chunk),
+        read: (startIndex, limit) => this.read(session, track, { startIndex, limit }),
       },
       query,
     );

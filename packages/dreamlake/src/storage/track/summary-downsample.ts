@@ -206,7 +206,7 @@ function planBlocks(sampler: Downsampler, ref: RecordRef, table: StoredBlocks | 
   for (let b = 0; b < table.blockCount; b++) {
     const minTs = table.minTs(b);
     const maxTs = table.maxTs(b);
-    if (table.timedCount(b) === 0 || !(maxTs >= grid.start) || !overlapsEnd(sampler, minTs)) {
+    if (table.timedCount(b) === 0 || !grid.overlaps(minTs, maxTs)) {
       parts.push({ kind: "skip" });
       continue;
     }
@@ -225,16 +225,7 @@ function bucketOfRun(
   sampler: Downsampler,
   run: { readonly minTs: number; readonly maxTs: number },
 ): number | undefined {
-  const grid = sampler.grid;
-  if (!grid.contains(run.minTs) || !grid.contains(run.maxTs)) return undefined;
-  const first = grid.bucketOf(run.minTs);
-  return first === grid.bucketOf(run.maxTs) ? first : undefined;
-}
-
-/** Whether a run starting at `minTs` can reach into the range (before its end). */
-function overlapsEnd(sampler: Downsampler, minTs: number): boolean {
-  const grid = sampler.grid;
-  return minTs < grid.end || (grid.isEndIncluded && minTs === grid.end);
+  return sampler.grid.bucketOfRun(run.minTs, run.maxTs);
 }
 
 /** The byte ranges (and checksums) of block `b` of every column a plan needs. */

@@ -9,6 +9,7 @@
  */
 import type { TimeQuery, TimedPoint, IndexedPoint } from "dreamlake/engine";
 import type { RequestKey } from "../../idempotency/request-key.js";
+import type { ChunkSummary } from "../chunk-summary.js";
 
 /**
  * Most points in one hot batch: a larger append is stored as several batches, so that a
@@ -121,6 +122,14 @@ export type ChunkEntry = {
   readonly byteSize: number;
   /** `sha256:<hex>` of the object's bytes. */
   readonly checksum: string;
+  /**
+   * What a downsample adds for the chunk's points when they fall in one bucket, so that it
+   * need not fetch the chunk. Absent for chunks archived before summaries were kept (and for
+   * points a summary would not describe exactly, see `summarizeChunk`): those are read by
+   * their points. Derived from the points, so it plays no part in telling whether two
+   * entries describe the same chunk.
+   */
+  readonly summary?: ChunkSummary;
 };
 
 /** An archival in progress: which points go to which object. Recorded before the upload. */
@@ -151,6 +160,8 @@ export type ArchivalPlan = {
  *   to the same points); `readByTime` hot points with `startTime <= _ts < endTime` (absent bounds are
  *   open) ordered by `_ts` (descending with `reverse`), equal `_ts` in index order, at most
  *   `limit`. Neither ever returns an archived point.
+ * - `manifest` gives each entry back as committed, its summary included (equal numbers,
+ *   `-0` and infinities too); an entry committed without a summary comes back without one.
  * - The manifest only grows, one chunk at a time, in index order with no gap:
  *   `commitChunk` accepts chunk `n` only when it starts right after chunk `n - 1` (or at 0);
  *   committing the same entry again is a no-op and a different entry for an existing

@@ -12,6 +12,7 @@ import {
   PostgresDatabase,
   type PostgresDatabaseOptions,
 } from "../../postgres/postgres-database.js";
+import { encodeChunkSummary } from "../chunk-summary-codec.js";
 import { readTrackRecords, recordWriter, writeTrackRecords } from "../track-records.js";
 import { selectBatches, type BatchSpan } from "./batch-selection.js";
 import {
@@ -321,6 +322,7 @@ export class PostgresHotStore implements HotStore {
         entry.key,
         entry.byteSize,
         entry.checksum,
+        entry.summary === undefined ? null : encodeChunkSummary(entry.summary),
       ],
     });
     if (inserted.length === 1) return;

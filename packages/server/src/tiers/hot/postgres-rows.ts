@@ -1,3 +1,5 @@
+import { parseChunkSummary } from "../chunk-summary-codec.js";
+import type { ChunkSummary } from "../chunk-summary.js";
 import type { ArchivalPlan, ChunkEntry, HotTrack } from "./hot-store.js";
 
 // The rows of PostgresHotStore's tables as the pg driver returns them (bigint columns come
@@ -30,6 +32,8 @@ export type ChunkRecord = {
   object_key: string;
   byte_size: string;
   checksum: string;
+  /** The driver's parse of the `json` column; null for chunks archived before summaries. */
+  summary: unknown;
 };
 
 /** A row of `archival_plans`. */
@@ -95,7 +99,13 @@ export function toChunk(row: ChunkRecord): ChunkEntry {
     key: row.object_key,
     byteSize: Number(row.byte_size),
     checksum: row.checksum,
+    ...summaryOf(row.summary),
   };
+}
+
+function summaryOf(stored: unknown): { summary?: ChunkSummary } {
+  const summary = parseChunkSummary(stored);
+  return summary === undefined ? {} : { summary };
 }
 
 /** An `archival_plans` row as an {@link ArchivalPlan}. */

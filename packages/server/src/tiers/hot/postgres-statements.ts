@@ -173,9 +173,9 @@ export class PostgresStatements {
       WHERE track_id = $1 AND chunk_number = $2 AND start_index = $3 AND end_index = $4
         AND object_key = $5`;
     this.commitChunk = `INSERT INTO ${s}.chunks (track_id, chunk_number, start_index, end_index, point_count,
-        min_ts, max_ts, object_key, byte_size, checksum)
+        min_ts, max_ts, object_key, byte_size, checksum, summary)
       SELECT $1::bigint, $2::integer, $3::bigint, $4::bigint, $5::integer, $6::float8, $7::float8,
-        $8::text, $9::bigint, $10::text
+        $8::text, $9::bigint, $10::text, $11::json
       WHERE ($2::integer = 0 AND $3::bigint = 0) OR EXISTS (
         SELECT 1 FROM ${s}.chunks
         WHERE track_id = $1::bigint AND chunk_number = $2::integer - 1 AND end_index = $3::bigint - 1
