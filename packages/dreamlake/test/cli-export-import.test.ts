@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile, mkdir } from "node:fs/promises";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { McapWriter } from "@mcap/core";
+import { McapWriter, type McapWriterOptions } from "@mcap/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openLocalSessionReader } from "../src/session/local-session-reader.js";
 import { jsonLines, runCli } from "./cli-capture.js";
@@ -31,11 +31,15 @@ async function allPoints(root: string, prefix: string, track: string): Promise<R
   return jsonLines(read.out) as Row[];
 }
 
-/** An MCAP file with one JSON channel and one channel of another encoding. */
-async function mcapWithOtherEncodings(file: string): Promise<void> {
+/** An `@mcap/core` McapWriter into memory, and the bytes it wrote. */
+function memoryMcapWriter(options: Omit<McapWriterOptions, "writable">): {
+  writer: McapWriter;
+  bytes: () => Buffer;
+} {
   const chunks: Uint8Array[] = [];
   let position = 0n;
   const writer = new McapWriter({
+    ...options,
     writable: {
       position: () => position,
       write: (bytes) => {
@@ -45,6 +49,12 @@ async function mcapWithOtherEncodings(file: string): Promise<void> {
       },
     },
   });
+  return { writer, bytes: () => Buffer.concat(chunks) };
+}
+
+/** An MCAP file with one JSON channel and one channel of another encoding. */
+async function mcapWithOtherEncodings(file: string): Promise<void> {
+  const { writer, bytes } = memoryMcapWriter({});
   await writer.start({ profile: "", library: "test" });
   const schema = await writer.registerSchema({ name: "s", encoding: "", data: new Uint8Array() });
   const json = await writer.registerChannel({
@@ -73,7 +83,7 @@ async function mcapWithOtherEncodings(file: string): Promise<void> {
     data: new TextEncoder().encode("{}"),
   });
   await writer.end();
-  await writeFile(file, Buffer.concat(chunks));
+  await writeFile(file, bytes());
 }
 
 /**
@@ -81,17 +91,7 @@ async function mcapWithOtherEncodings(file: string): Promise<void> {
  * summary section, message or chunk indexes, or statistics.
  */
 async function mcapWithoutSummary(file: string, points: number, useChunks: boolean): Promise<void> {
-  const chunks: Uint8Array[] = [];
-  let position = 0n;
-  const writer = new McapWriter({
-    writable: {
-      position: () => position,
-      write: (bytes) => {
-        chunks.push(bytes.slice());
-        position += BigInt(bytes.byteLength);
-        return Promise.resolve();
-      },
-    },
+  const { writer, bytes } = memoryMcapWriter({
     useChunks,
     chunkSize: 1024,
     useStatistics: false,
@@ -118,7 +118,7 @@ async function mcapWithoutSummary(file: string, points: number, useChunks: boole
     });
   }
   await writer.end();
-  await writeFile(file, Buffer.concat(chunks));
+  await writeFile(file, bytes());
 }
 
 describe("dreamlake export and import", () => {

@@ -1,6 +1,7 @@
 import { copyFile, stat } from "node:fs/promises";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DOWNSAMPLE_TIMES, downsamplePoint } from "./downsample-arbitraries.js";
 import { InvalidArgumentError, Session, type Track } from "../src/index.js";
 import { POINT_READ_BYTES } from "../src/storage/track/summary-downsample.js";
 import { modelDownsample, sameDownsample, type ModelStoredPoint } from "./downsample-model.js";
@@ -18,25 +19,8 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-const TIMES = [0, 0.5, 1, 1.5, 2, 3, 5, 8] as const;
-const value = fc.oneof(
-  fc.integer({ min: -5, max: 5 }),
-  fc.double({ min: -10, max: 10, noNaN: true }),
-  fc.constantFrom(NaN, Infinity, "text", true, null),
-);
-const point = fc.record(
-  {
-    _ts: fc.constantFrom(...TIMES),
-    v: value,
-    p: fc.array(value, { maxLength: 3 }),
-    o: fc.record(
-      { a: value, b: fc.record({ c: value }, { requiredKeys: [] }) },
-      { requiredKeys: [] },
-    ),
-    s: fc.constantFrom("x", "y"),
-  },
-  { requiredKeys: ["_ts"] },
-);
+const TIMES = DOWNSAMPLE_TIMES;
+const point = downsamplePoint;
 const write = fc.record({
   points: fc.array(point, { minLength: 1, maxLength: 12 }),
   kind: fc.constantFrom("batch" as const, "append" as const),

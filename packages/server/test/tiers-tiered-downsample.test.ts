@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DOWNSAMPLE_TIMES, downsamplePoint } from "../../dreamlake/test/downsample-arbitraries.js";
 import type { DownsampleQuery } from "dreamlake/engine";
 import {
   modelDownsample,
@@ -44,25 +45,8 @@ function withoutSummaries(hot: HotStore): HotStore {
   });
 }
 
-const TIMES = [0, 0.5, 1, 1.5, 2, 3, 5, 8] as const;
-const value = fc.oneof(
-  fc.integer({ min: -5, max: 5 }),
-  fc.double({ min: -10, max: 10, noNaN: true }),
-  fc.constantFrom(NaN, Infinity, -0, "text", true, null),
-);
-const point = fc.record(
-  {
-    _ts: fc.constantFrom(...TIMES),
-    v: value,
-    p: fc.array(value, { maxLength: 3 }),
-    o: fc.record(
-      { a: value, b: fc.record({ c: value }, { requiredKeys: [] }) },
-      { requiredKeys: [] },
-    ),
-    s: fc.constantFrom("x", "y"),
-  },
-  { requiredKeys: ["_ts"] },
-);
+const TIMES = DOWNSAMPLE_TIMES;
+const point = downsamplePoint;
 const write = fc.record({
   points: fc.array(point, { minLength: 1, maxLength: 9 }),
   archive: fc.constantFrom("with summaries", "without summaries", "not yet"),
