@@ -7,8 +7,7 @@
  * @module
  */
 import { ConflictError } from "dreamlake/engine";
-import { parseChunkSummary, encodeChunkSummary } from "../tiers/chunk-summary-codec.js";
-import type { ChunkSummary } from "../tiers/chunk-summary.js";
+import { encodeChunkSummary, summaryProperty } from "../tiers/chunk-summary-codec.js";
 import type { ArchivalPlan, ChunkEntry } from "../tiers/hot/hot-store.js";
 import { sameChunk, staleArchivalPlan } from "../tiers/hot/memory-hot-store.js";
 import type { MongoDatabase } from "./mongo-database.js";
@@ -288,13 +287,8 @@ function toChunk(document: ChunkDocument): ChunkEntry {
     key: document.key,
     byteSize: document.byteSize,
     checksum: document.checksum,
-    ...summaryOf(document.summary),
+    ...summaryProperty(document.summary),
   };
-}
-
-function summaryOf(stored: string | undefined): { summary?: ChunkSummary } {
-  const summary = parseChunkSummary(stored);
-  return summary === undefined ? {} : { summary };
 }
 
 function toPlan(plan: PlanDocument): ArchivalPlan {

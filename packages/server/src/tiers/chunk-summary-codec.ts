@@ -55,6 +55,15 @@ export function parseChunkSummary(stored: unknown): ChunkSummary | undefined {
   return { fields: out };
 }
 
+/**
+ * A manifest entry's `summary` property from a stored value (see {@link parseChunkSummary}):
+ * none when there is no usable summary, as `exactOptionalPropertyTypes` wants it spread.
+ */
+export function summaryProperty(stored: unknown): { summary?: ChunkSummary } {
+  const summary = parseChunkSummary(stored);
+  return summary === undefined ? {} : { summary };
+}
+
 function parseField(item: unknown): [string, FieldSummary] | undefined {
   if (!Array.isArray(item) || item.length !== 9) return undefined;
   const [path, ...rest] = item as unknown[];

@@ -1,5 +1,4 @@
-import { parseChunkSummary } from "../chunk-summary-codec.js";
-import type { ChunkSummary } from "../chunk-summary.js";
+import { summaryProperty } from "../chunk-summary-codec.js";
 import type { ArchivalPlan, ChunkEntry, HotTrack } from "./hot-store.js";
 
 // The rows of PostgresHotStore's tables as the pg driver returns them (bigint columns come
@@ -99,13 +98,8 @@ export function toChunk(row: ChunkRecord): ChunkEntry {
     key: row.object_key,
     byteSize: Number(row.byte_size),
     checksum: row.checksum,
-    ...summaryOf(row.summary),
+    ...summaryProperty(row.summary),
   };
-}
-
-function summaryOf(stored: unknown): { summary?: ChunkSummary } {
-  const summary = parseChunkSummary(stored);
-  return summary === undefined ? {} : { summary };
 }
 
 /** An `archival_plans` row as an {@link ArchivalPlan}. */
