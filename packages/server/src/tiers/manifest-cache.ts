@@ -1,8 +1,29 @@
 import { CorruptDataError } from "dreamlake/engine";
 import type { ChunkEntry, HotStore } from "./hot/hot-store.js";
 
-/** Tracks whose manifest is kept. */
-const MAX_TRACKS = 10_000;
+/** How much a {@link ManifestCache} keeps at most. */
+export type ManifestCacheLimits = {
+  /** Tracks whose manifest is kept. */
+  readonly maxTracks: number;
+  /**
+   * Chunk entries plus the field paths of their summaries, over all tracks: about 100 bytes
+   * each, so 10^6 is about 100 MB whatever the tracks' lengths and fields (a track of 10^4
+   * chunks of 10 fields is 110,000).
+   */
+  readonly maxUnits: number;
+};
+
+export const DEFAULT_MANIFEST_CACHE_LIMITS: ManifestCacheLimits = {
+  maxTracks: 10_000,
+  maxUnits: 1_000_000,
+};
+
+/** What a manifest weighs against {@link ManifestCacheLimits.maxUnits}. */
+function unitsOf(manifest: readonly ChunkEntry[]): number {
+  let units = 0;
+  for (const entry of manifest) units += 1 + (entry.summary?.fields.size ?? 0);
+  return units;
+}
 
 /**
  * The manifests of recently read tracks. A manifest only grows, so a cached one is still
@@ -11,11 +32,15 @@ const MAX_TRACKS = 10_000;
  */
 export class ManifestCache {
   readonly #hot: HotStore;
+  readonly #limits: ManifestCacheLimits;
   /** Map order is recency order. */
   readonly #manifests = new Map<string, readonly ChunkEntry[]>();
+  /** The units of the manifests kept. */
+  #units = 0;
 
-  constructor(hot: HotStore) {
+  constructor(hot: HotStore, limits: ManifestCacheLimits = DEFAULT_MANIFEST_CACHE_LIMITS) {
     this.#hot = hot;
+    this.#limits = limits;
   }
 
   /**
@@ -37,13 +62,26 @@ export class ManifestCache {
         `the manifest of track ${trackId} ends at index ${coveredEnd(fresh) - 1}, but its hot points start at ${hotStartIndex}`,
       );
     }
-    this.#manifests.delete(trackId);
+    this.#forget(trackId);
     this.#manifests.set(trackId, fresh);
-    if (this.#manifests.size > MAX_TRACKS) {
+    this.#units += unitsOf(fresh);
+    // The least recently read go first; the one just read stays, however large.
+    while (
+      this.#manifests.size > 1 &&
+      (this.#manifests.size > this.#limits.maxTracks || this.#units > this.#limits.maxUnits)
+    ) {
       const oldest = this.#manifests.keys().next();
-      if (oldest.done !== true) this.#manifests.delete(oldest.value);
+      if (oldest.done === true) break;
+      this.#forget(oldest.value);
     }
     return fresh;
+  }
+
+  #forget(trackId: string): void {
+    const manifest = this.#manifests.get(trackId);
+    if (manifest === undefined) return;
+    this.#manifests.delete(trackId);
+    this.#units -= unitsOf(manifest);
   }
 }
 
