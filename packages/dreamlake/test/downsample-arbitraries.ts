@@ -31,3 +31,13 @@ export const downsamplePoint = fc.record(
   },
   { requiredKeys: ["_ts"] },
 );
+
+/** A downsample query over those times: open or closed ends, few buckets, some field lists. */
+export const downsampleQuery = fc.record({
+  startTime: fc.option(fc.constantFrom(...DOWNSAMPLE_TIMES, 0.25, 2.7), { nil: undefined }),
+  endTime: fc.option(fc.constantFrom(...DOWNSAMPLE_TIMES, 1.2, 9), { nil: undefined }),
+  buckets: fc.integer({ min: 1, max: 9 }),
+  fields: fc.option(fc.subarray(["v", "p.0", "p.2", "o.a", "o.b.c", "s", "missing"]), {
+    nil: undefined,
+  }),
+});

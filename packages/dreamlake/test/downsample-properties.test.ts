@@ -1,7 +1,7 @@
 import { copyFile, stat } from "node:fs/promises";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DOWNSAMPLE_TIMES, downsamplePoint } from "./downsample-arbitraries.js";
+import { downsamplePoint, downsampleQuery } from "./downsample-arbitraries.js";
 import { InvalidArgumentError, Session, type Track } from "../src/index.js";
 import { POINT_READ_BYTES } from "../src/storage/track/summary-downsample.js";
 import { modelDownsample, sameDownsample, type ModelStoredPoint } from "./downsample-model.js";
@@ -19,19 +19,9 @@ afterEach(async () => {
   await temp.cleanup();
 });
 
-const TIMES = DOWNSAMPLE_TIMES;
-const point = downsamplePoint;
 const write = fc.record({
-  points: fc.array(point, { minLength: 1, maxLength: 12 }),
+  points: fc.array(downsamplePoint, { minLength: 1, maxLength: 12 }),
   kind: fc.constantFrom("batch" as const, "append" as const),
-});
-const query = fc.record({
-  startTime: fc.option(fc.constantFrom(...TIMES, 0.25, 2.7), { nil: undefined }),
-  endTime: fc.option(fc.constantFrom(...TIMES, 1.2, 9), { nil: undefined }),
-  buckets: fc.integer({ min: 1, max: 9 }),
-  fields: fc.option(fc.subarray(["v", "p.0", "p.2", "o.a", "o.b.c", "s", "missing"]), {
-    nil: undefined,
-  }),
 });
 
 async function storedPoints(track: Track): Promise<ModelStoredPoint[]> {
@@ -50,7 +40,7 @@ describe("downsample", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(write, { minLength: 1, maxLength: 8 }),
-        fc.array(query, { minLength: 1, maxLength: 4 }),
+        fc.array(downsampleQuery, { minLength: 1, maxLength: 4 }),
         async (writes, queries) => {
           run++;
           const options = { prefix: `ds/run${run}`, localPath: temp.dir, maxRecordPoints: 3 };
@@ -100,7 +90,7 @@ describe("downsample", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(batch, { minLength: 1, maxLength: 3 }),
-        fc.array(query, { minLength: 1, maxLength: 3 }),
+        fc.array(downsampleQuery, { minLength: 1, maxLength: 3 }),
         async (batches, queries) => {
           run++;
           const session = await Session.open({ prefix: `ds/big${run}`, localPath: temp.dir });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DOWNSAMPLE_TIMES, downsamplePoint } from "../../dreamlake/test/downsample-arbitraries.js";
+import { downsamplePoint, downsampleQuery } from "../../dreamlake/test/downsample-arbitraries.js";
 import type { DownsampleQuery } from "dreamlake/engine";
 import {
   modelDownsample,
@@ -45,19 +45,9 @@ function withoutSummaries(hot: HotStore): HotStore {
   });
 }
 
-const TIMES = DOWNSAMPLE_TIMES;
-const point = downsamplePoint;
 const write = fc.record({
-  points: fc.array(point, { minLength: 1, maxLength: 9 }),
+  points: fc.array(downsamplePoint, { minLength: 1, maxLength: 9 }),
   archive: fc.constantFrom("with summaries", "without summaries", "not yet"),
-});
-const query = fc.record({
-  startTime: fc.option(fc.constantFrom(...TIMES, 0.25, 2.7), { nil: undefined }),
-  endTime: fc.option(fc.constantFrom(...TIMES, 1.2, 9), { nil: undefined }),
-  buckets: fc.integer({ min: 1, max: 9 }),
-  fields: fc.option(fc.subarray(["v", "p.0", "p.2", "o.a", "o.b.c", "s", "missing"]), {
-    nil: undefined,
-  }),
 });
 
 describe("TieredTrackRepository.downsample", () => {
@@ -67,7 +57,7 @@ describe("TieredTrackRepository.downsample", () => {
       fc.asyncProperty(
         fc.integer({ min: 1, max: 6 }),
         fc.array(write, { minLength: 1, maxLength: 6 }),
-        fc.array(query, { minLength: 1, maxLength: 4 }),
+        fc.array(downsampleQuery, { minLength: 1, maxLength: 4 }),
         async (chunkSize, writes, queries) => {
           const hot = new MemoryHotStore();
           const objects = new MemoryObjectStore();

@@ -2,14 +2,13 @@ import {
   BucketGrid,
   Downsampler,
   EMPTY_DOWNSAMPLE,
-  MAX_READ_LIMIT,
   statsOfMap,
   type DownsampleQuery,
   type DownsampleResult,
-  type FieldValue,
   type Point,
   type ReadResult,
 } from "dreamlake/engine";
+import { addPointsFrom, addPointsInOrder } from "../tracks/downsample-by-reading.js";
 import type { ChunkEntry, HotTrack } from "./hot/hot-store.js";
 
 /** What {@link downsampleTiered} reads a track through. */
@@ -57,15 +56,7 @@ export async function downsampleTiered(
       await addChunk(sampler, chunk, source);
     }
   }
-  for (let startIndex = hotStartIndex; ;) {
-    const page = await source.read(startIndex, MAX_READ_LIMIT);
-    addPoints(
-      sampler,
-      page.data.map((row) => row.data),
-    );
-    if (!page.hasMore || page.data.length === 0) break;
-    startIndex = page.endIndex + 1;
-  }
+  await addPointsFrom(sampler, source.read, hotStartIndex);
   return sampler.result();
 }
 
@@ -83,16 +74,5 @@ async function addChunk(
     sampler.addSummary(bucket, chunk.count, statsOfMap(chunk.summary.fields));
     return;
   }
-  addPoints(sampler, await source.chunkPoints(chunk));
-}
-
-/** Adds points in index order, as `downsampleByReading` does. */
-function addPoints(sampler: Downsampler, points: readonly Point[]): void {
-  for (const data of points) {
-    const ts = data["_ts"];
-    if (typeof ts !== "number") continue;
-    sampler.addPoint(ts, (visit) => {
-      for (const key of Object.keys(data)) visit(key, data[key] as FieldValue);
-    });
-  }
+  addPointsInOrder(sampler, await source.chunkPoints(chunk));
 }

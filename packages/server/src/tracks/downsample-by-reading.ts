@@ -6,6 +6,7 @@ import {
   type DownsampleQuery,
   type DownsampleResult,
   type FieldValue,
+  type Point,
   type ReadResult,
 } from "dreamlake/engine";
 
@@ -41,17 +42,34 @@ export async function downsampleByReading(
     new BucketGrid(start, end, query.buckets, query.endTime === undefined),
     query.fields,
   );
-  for (let startIndex = 0; ;) {
-    const page = await reader.read(startIndex, MAX_READ_LIMIT);
-    for (const { data } of page.data) {
-      const ts = data["_ts"];
-      if (typeof ts !== "number") continue;
-      sampler.addPoint(ts, (visit) => {
-        for (const key of Object.keys(data)) visit(key, data[key] as FieldValue);
-      });
-    }
-    if (!page.hasMore || page.data.length === 0) break;
-    startIndex = page.endIndex + 1;
-  }
+  await addPointsFrom(sampler, reader.read, 0);
   return sampler.result();
+}
+
+/** Adds points to a downsample in the order given (the first and last of equal `_ts` depend on it). */
+export function addPointsInOrder(sampler: Downsampler, points: readonly Point[]): void {
+  for (const data of points) {
+    const ts = data["_ts"];
+    if (typeof ts !== "number") continue;
+    sampler.addPoint(ts, (visit) => {
+      for (const key of Object.keys(data)) visit(key, data[key] as FieldValue);
+    });
+  }
+}
+
+/** Adds the points from index `startIndex` to the end, read page by page in index order. */
+export async function addPointsFrom(
+  sampler: Downsampler,
+  read: TrackReader["read"],
+  startIndex: number,
+): Promise<void> {
+  for (let from = startIndex; ;) {
+    const page = await read(from, MAX_READ_LIMIT);
+    addPointsInOrder(
+      sampler,
+      page.data.map(({ data }) => data),
+    );
+    if (!page.hasMore || page.data.length === 0) return;
+    from = page.endIndex + 1;
+  }
 }

@@ -1,6 +1,7 @@
 import { importableChannels, importMcap } from "../../exchange/mcap/mcap-import.js";
 import { openMcapFile } from "../../exchange/mcap/mcap-file-reader.js";
 import { openFileSource } from "../../exchange/node/file-source.js";
+import { API_KEY_VARIABLE } from "../../remote/remote-settings.js";
 import { withSession } from "../../session/session.js";
 import type { CliContext } from "../cli-io.js";
 import { UsageError, type CommandInput, type CommandSpec } from "../command-spec.js";
@@ -10,9 +11,12 @@ import { jsonLine } from "../json-lines.js";
 import { progressOnTerminal } from "../progress-bar.js";
 import { throwIfStopped } from "../stop-reasons.js";
 
-/** The token for `--url`, from `DREAMLAKE_API_KEY` (the session refuses to open without one). */
+/**
+ * The token for `--url`, from the command's environment (`DREAMLAKE_API_KEY`; the session
+ * refuses to open without one).
+ */
 function apiKeyOf(env: Readonly<Record<string, string | undefined>>): { apiKey?: string } {
-  const apiKey = env["DREAMLAKE_API_KEY"];
+  const apiKey = env[API_KEY_VARIABLE];
   return apiKey === undefined ? {} : { apiKey };
 }
 

@@ -186,7 +186,7 @@ function planRecord(
 ): FirstPlan {
   if (summary === undefined || summary.isPartial) return { kind: "points", ref };
   if (summary.timedCount === 0) return { kind: "skip" };
-  const bucket = bucketOfRun(sampler, summary);
+  const bucket = sampler.grid.bucketOfRun(summary.minTs, summary.maxTs);
   if (bucket !== undefined) return { kind: "whole", bucket, summary };
   if (summary.blocks === undefined) return { kind: "points", ref };
   return { kind: "table", ref, summary };
@@ -210,7 +210,7 @@ function planBlocks(sampler: Downsampler, ref: RecordRef, table: StoredBlocks | 
       parts.push({ kind: "skip" });
       continue;
     }
-    const inOne = bucketOfRun(sampler, { minTs, maxTs });
+    const inOne = grid.bucketOfRun(minTs, maxTs);
     parts.push(
       inOne === undefined
         ? { kind: "points", block: b }
@@ -218,14 +218,6 @@ function planBlocks(sampler: Downsampler, ref: RecordRef, table: StoredBlocks | 
     );
   }
   return { kind: "blocks", ref, table, parts, values: new Map(), columns };
-}
-
-/** The bucket a run of points falls in whole, or `undefined` when it straddles an edge or the range. */
-function bucketOfRun(
-  sampler: Downsampler,
-  run: { readonly minTs: number; readonly maxTs: number },
-): number | undefined {
-  return sampler.grid.bucketOfRun(run.minTs, run.maxTs);
 }
 
 /** The byte ranges (and checksums) of block `b` of every column a plan needs. */
