@@ -149,4 +149,35 @@ describe("reads of a few points from records of many blocks", () => {
       await again.close();
     }
   });
+
+  it("refuses, in a downsample, a block across a bucket edge whose bytes changed", async () => {
+    const session = await Session.open({ prefix: "blocks/edge", localPath: temp.dir });
+    const points = Array.from({ length: 10_000 }, (_, i) => ({ _ts: i, v: i + 0.5 }));
+    await session.track("t").appendBatch(points);
+    await session.close();
+    const data = path.join(temp.dir, "blocks", "edge", "tracks", "t", "data.msgpack");
+    const file = await open(data, "r+");
+    // In block 15 (points 3840..4095) of record 0's `v` column, as above.
+    const at = 4096 * 9 * 2 - 100;
+    const byte = Buffer.alloc(1);
+    await file.read(byte, 0, 1, at);
+    await file.write(Buffer.from([byte[0]! ^ 0x01]), 0, 1, at);
+    await file.close();
+    const again = await Session.open({ prefix: "blocks/edge", localPath: temp.dir });
+    try {
+      const track = again.track("t");
+      // The range ends inside block 15: its points are read, and checked.
+      const across = track.downsample({ startTime: 0, endTime: 4000, buckets: 4 });
+      await expect(across).rejects.toBeInstanceOf(CorruptDataError);
+      await expect(across).rejects.toThrow(
+        /data\.msgpack is damaged: block 15 of field "v" in record 0/,
+      );
+      // With the edge at the end of record 0, the record is taken from its summary.
+      const around = await track.downsample({ startTime: 0, endTime: 8192, buckets: 2 });
+      expect(around.buckets.map((bucket) => bucket.count)).toEqual([4096, 4096]);
+      expect(around.buckets[0]?.fields["v"]?.max).toBe(4095.5);
+    } finally {
+      await again.close();
+    }
+  });
 });

@@ -110,6 +110,25 @@ describe("TrackIndex", () => {
     );
   });
 
+  it("gives every entry once when walked a page at a time, from the file and from memory", async () => {
+    await fc.assert(
+      fc.asyncProperty(ordered, fc.nat(700), fc.nat(700), async (specs, split, from) => {
+        const entries = entriesOf(specs);
+        const index = await indexOf(entries, Math.min(split, entries.length));
+        const start = Math.min(from, entries.length - 1);
+        const walked: IndexEntry[] = [];
+        while (start + walked.length < index.size) {
+          const run = await index.entriesFrom(start + walked.length);
+          expect(run.length).toBeGreaterThan(0);
+          walked.push(...run);
+        }
+        expect(walked).toEqual(entries.slice(start));
+        await expect(index.entriesFrom(entries.length)).rejects.toThrow(RangeError);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it("keeps a prefix when cut, from the file or from memory", async () => {
     await fc.assert(
       fc.asyncProperty(ordered, fc.nat(700), fc.nat(700), async (specs, split, cut) => {

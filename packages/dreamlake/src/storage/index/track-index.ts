@@ -180,6 +180,23 @@ export class TrackIndex implements TimeSpanIndex {
     return page.entry(i % PAGE_ENTRIES);
   }
 
+  /**
+   * Entries `i..` up to the end of the page (or memory) that holds entry `i`: a walk over
+   * many records takes them a page at a time, not a lookup (and an await) per record.
+   *
+   * @throws {IndexDamagedError} when the index file's entry is damaged
+   */
+  async entriesFrom(i: number): Promise<IndexEntry[]> {
+    if (i < 0 || i >= this.#size)
+      throw new RangeError(`record ${i} is outside 0..${this.#size - 1}`);
+    const list = i >= this.#memoryStart ? this.#memory : await this.#page(i);
+    const first = i >= this.#memoryStart ? i - this.#memoryStart : i % PAGE_ENTRIES;
+    // Entry `first` always: it throws, as `entry` does, where the page lacks it.
+    const entries: IndexEntry[] = [list.entry(first)];
+    for (let k = first + 1; k < list.size; k++) entries.push(list.entry(k));
+    return entries;
+  }
+
   /** Record `i` as a time read sees it. */
   async span(i: number): Promise<TimeSpan> {
     const entry = await this.entry(i);

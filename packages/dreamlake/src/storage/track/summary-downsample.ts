@@ -11,6 +11,7 @@ import type {
   StoredBlocks,
   StoredSummary,
 } from "../summary/summary-codec.js";
+import { readCoalesced, type Stretch } from "../summary/coalesced-read.js";
 import type { SummaryFiles } from "../summary/summary-files.js";
 import { addRecordPoints } from "./record-downsample.js";
 import type { RecordLoader } from "./record-loader.js";
@@ -24,6 +25,13 @@ const WINDOW_RECORDS = 64;
  * from it took the process's peak RSS near 100 MB; in runs of 256 KiB it stays under 90.
  */
 export const POINT_READ_BYTES = 256 * 1024;
+
+/**
+ * Blocks across edges closer than this are read as one: a read of a few kilobytes from the
+ * page cache costs less than the system call of a second read (with 500-point buckets, the
+ * blocks read in a column of a record are every other one, 2.3 KB apart).
+ */
+const EDGE_GAP_BYTES = 8 * 1024;
 
 /** What a downsample reads a track's records through. */
 export type SummaryDownsampleDeps = {
@@ -54,13 +62,15 @@ type Plan =
       readonly ref: RecordRef;
       readonly table: StoredBlocks;
       readonly parts: readonly BlockPart[];
-      /** Per block read as points: its values per column needed (`_ts` first). */
-      readonly values: Map<number, readonly ArrayLike<FieldValue>[]>;
+      /** The columns whose blocks across an edge are read (`_ts` first). */
       readonly columns: readonly string[];
     };
 
+/** A record across bucket edges, added block by block. */
+type BlocksPlan = Extract<Plan, { kind: "blocks" }>;
+
 /**
- * Adds records (in index order) to a downsample, reading as little as it can: a record
+ * Adds records (in index order, given a run at a time) to a downsample, reading as little as it can: a record
  * whose points all fall in one bucket is added by its summary; a record across buckets by
  * its blocks' summaries, and the points of only the blocks that straddle a bucket edge,
  * read (and checked) one block of one column at a time; a record without a usable summary
@@ -70,24 +80,28 @@ type Plan =
  */
 export async function downsampleRecords(
   sampler: Downsampler,
-  records: AsyncIterable<RecordRef>,
+  records: AsyncIterable<readonly RecordRef[]>,
   deps: SummaryDownsampleDeps,
 ): Promise<void> {
+  const scratch = new BlockScratch();
   let window: RecordRef[] = [];
-  for await (const ref of records) {
-    window.push(ref);
-    if (window.length === WINDOW_RECORDS) {
-      await addWindow(sampler, window, deps);
-      window = [];
+  for await (const refs of records) {
+    for (const ref of refs) {
+      window.push(ref);
+      if (window.length === WINDOW_RECORDS) {
+        await addWindow(sampler, window, deps, scratch);
+        window = [];
+      }
     }
   }
-  if (window.length > 0) await addWindow(sampler, window, deps);
+  if (window.length > 0) await addWindow(sampler, window, deps, scratch);
 }
 
 async function addWindow(
   sampler: Downsampler,
   refs: readonly RecordRef[],
   deps: SummaryDownsampleDeps,
+  scratch: BlockScratch,
 ): Promise<void> {
   const summaries = await deps.summaries.summaries(refs.map((ref) => ref.entry));
   const firstPlans = refs.map((ref, i) => planRecord(sampler, ref, summaries[i]));
@@ -105,8 +119,9 @@ async function addWindow(
     if (plan.kind !== "table") return plan;
     return planBlocks(sampler, plan.ref, tables[nextTable++]);
   });
-  // The points of the blocks across an edge are read together (and checked), a run of
-  // records at a time: at most POINT_READ_BYTES of them in memory, with their values.
+  // The points of the blocks across an edge are read together, a run of records at a time:
+  // at most about POINT_READ_BYTES of them in memory. They are checked and decoded a block
+  // at a time.
   let from = 0;
   while (from < plans.length) {
     let to = from;
@@ -115,7 +130,7 @@ async function addWindow(
       bytes += pointBytesOf(plans[to] as Plan);
       to++;
     }
-    await addPlans(sampler, plans.slice(from, to), deps);
+    await addPlans(sampler, plans.slice(from, to), deps, scratch);
     from = to;
   }
 }
@@ -127,7 +142,8 @@ function pointBytesOf(plan: Plan): number {
   let bytes = 0;
   for (const part of plan.parts) {
     if (part.kind !== "points") continue;
-    for (const { range } of blockRanges(plan, part.block)) bytes += range.length;
+    for (let c = 0; c < plan.columns.length; c++)
+      bytes += blockRange(plan, part.block, c).range.length;
   }
   return bytes;
 }
@@ -137,23 +153,24 @@ async function addPlans(
   sampler: Downsampler,
   plans: readonly Plan[],
   deps: SummaryDownsampleDeps,
+  scratch: BlockScratch,
 ): Promise<void> {
-  const reads = plans.flatMap((plan) =>
-    plan.kind === "blocks"
-      ? plan.parts.flatMap((part) => (part.kind === "points" ? [{ plan, block: part.block }] : []))
-      : [],
-  );
-  const ranges = reads.flatMap(({ plan, block }) => blockRanges(plan, block));
-  const bytes = await deps.data.readMany(ranges.map(({ range }) => range));
-  let next = 0;
-  for (const { plan, block } of reads) {
-    const columns: ArrayLike<FieldValue>[] = [];
-    for (let c = 0; c < plan.columns.length; c++) {
-      const { range, crc, key } = ranges[next] as (typeof ranges)[number];
-      columns.push(decodeBlock(plan, block, key, range, crc, bytes[next++] as Uint8Array, deps));
+  // Every column's block across an edge, read in as few reads as their places allow: the
+  // blocks of one column of a record lie one after the other, and a read costs more than
+  // the few kilobytes between two of them.
+  const stretches: Stretch[] = [];
+  for (const plan of plans) {
+    if (plan.kind !== "blocks") continue;
+    for (const part of plan.parts) {
+      if (part.kind !== "points") continue;
+      for (let c = 0; c < plan.columns.length; c++) {
+        const { range } = blockRange(plan, part.block, c);
+        stretches.push({ offset: range.position, length: range.length });
+      }
     }
-    plan.values.set(block, columns);
   }
+  const bytes = await readCoalesced(deps.data, stretches, EDGE_GAP_BYTES);
+  let next = 0;
   for (const plan of plans) {
     switch (plan.kind) {
       case "skip":
@@ -165,9 +182,7 @@ async function addPlans(
         addRecordPoints(sampler, await deps.loader.load(plan.ref.record, plan.ref.entry, "fresh"));
         break;
       case "blocks":
-        addBlocks(sampler, plan);
-        // Its values are garbage from here: let them go before the window ends.
-        plan.values.clear();
+        next = addBlocks(sampler, plan, bytes, next, deps, scratch);
         break;
     }
   }
@@ -217,38 +232,57 @@ function planBlocks(sampler: Downsampler, ref: RecordRef, table: StoredBlocks | 
         : { kind: "summary", bucket: inOne, block: b },
     );
   }
-  return { kind: "blocks", ref, table, parts, values: new Map(), columns };
+  return { kind: "blocks", ref, table, parts, columns };
 }
 
-/** The byte ranges (and checksums) of block `b` of every column a plan needs. */
-function blockRanges(
-  plan: Extract<Plan, { kind: "blocks" }>,
+/** The byte range (and checksum) of block `b` of column `c` of the columns a plan needs. */
+function blockRange(
+  plan: BlocksPlan,
   b: number,
-): { readonly range: ByteRange; readonly crc: number; readonly key: string }[] {
+  c: number,
+): { readonly range: ByteRange; readonly crc: number; readonly key: string } {
   const layout = plan.table.columns as ColumnOffsets;
   const blockCount = plan.table.blockCount;
-  return plan.columns.map((key) => {
-    const k = layout.keys.indexOf(key);
-    const from = layout.offsets[k * (blockCount + 1) + b] as number;
-    const to = layout.offsets[k * (blockCount + 1) + b + 1] as number;
-    return {
-      range: { position: plan.ref.entry.offset + from, length: to - from },
-      crc: layout.crcs[k * blockCount + b] as number,
-      key,
-    };
-  });
+  const key = plan.columns[c] as string;
+  const k = layout.keys.indexOf(key);
+  const from = layout.offsets[k * (blockCount + 1) + b] as number;
+  const to = layout.offsets[k * (blockCount + 1) + b + 1] as number;
+  return {
+    range: { position: plan.ref.entry.offset + from, length: to - from },
+    crc: layout.crcs[k * blockCount + b] as number,
+    key,
+  };
 }
 
-/** Checks and decodes the values of one block of one column. */
+/**
+ * Where the values of the blocks across an edge are decoded, one block at a time: numbers
+ * go to arrays kept from block to block (a fresh typed array per block of each column cost
+ * more than decoding it).
+ */
+export class BlockScratch {
+  #numbers: Float64Array[] = [];
+
+  /** The array for column `c` of a block of `points` points (its contents are stale). */
+  numbers(c: number, points: number): Float64Array {
+    let array = this.#numbers[c];
+    if (array?.length !== points) {
+      array = new Float64Array(points);
+      this.#numbers[c] = array;
+    }
+    return array;
+  }
+}
+
+/** Checks and decodes the values of one block of one column, into `scratch` when they are numbers. */
 function decodeBlock(
-  plan: Extract<Plan, { kind: "blocks" }>,
+  plan: BlocksPlan,
   b: number,
-  key: string,
-  range: ByteRange,
-  crc: number,
+  c: number,
   bytes: Uint8Array,
   deps: SummaryDownsampleDeps,
+  scratch: BlockScratch,
 ): ArrayLike<FieldValue> {
+  const { range, crc, key } = blockRange(plan, b, c);
   if (bytes.byteLength !== range.length || deps.checksum(bytes) !== crc) {
     throw damagedBlock(plan.ref, b, key, range.position, deps.path);
   }
@@ -259,7 +293,7 @@ function decodeBlock(
   const reader = new MsgpackReader(bytes);
   try {
     // Most columns hold only numbers: read them without an object per value.
-    const numbers = new Float64Array(points);
+    const numbers = scratch.numbers(c, points);
     if (reader.readNumbers(points, numbers)) return numbers;
     const values = new Array<FieldValue>(points);
     for (let i = 0; i < points; i++) values[i] = reader.decode();
@@ -269,8 +303,20 @@ function decodeBlock(
   }
 }
 
-/** Adds a straddling record block by block: by summary, or point by point. */
-function addBlocks(sampler: Downsampler, plan: Extract<Plan, { kind: "blocks" }>): void {
+/**
+ * Adds a straddling record block by block: by summary, or point by point from the bytes
+ * read for it (`bytes[next..]`, in the order {@link addPlans} asked for them). Returns the
+ * index of the next plan's bytes.
+ */
+function addBlocks(
+  sampler: Downsampler,
+  plan: BlocksPlan,
+  bytes: readonly Uint8Array[],
+  next: number,
+  deps: SummaryDownsampleDeps,
+  scratch: BlockScratch,
+): number {
+  const values: ArrayLike<FieldValue>[] = new Array<ArrayLike<FieldValue>>(plan.columns.length);
   plan.parts.forEach((part, b) => {
     if (part.kind === "summary") {
       sampler.addSummary(
@@ -281,12 +327,21 @@ function addBlocks(sampler: Downsampler, plan: Extract<Plan, { kind: "blocks" }>
       return;
     }
     if (part.kind !== "points") return;
-    const values = plan.values.get(b) as readonly ArrayLike<FieldValue>[];
-    const stored = values[0] as ArrayLike<FieldValue>;
-    const times = new Float64Array(stored.length);
-    for (let i = 0; i < stored.length; i++) times[i] = timestampOf(stored[i]) ?? NaN;
-    sampler.addColumns(times, plan.columns, values);
+    for (let c = 0; c < plan.columns.length; c++) {
+      values[c] = decodeBlock(plan, b, c, bytes[next++] as Uint8Array, deps, scratch);
+    }
+    sampler.addColumns(timesOf(values[0] as ArrayLike<FieldValue>), plan.columns, values);
   });
+  return next;
+}
+
+/** The `_ts` of a block's points: its numbers as they are, anything else as {@link timestampOf} says. */
+function timesOf(stored: ArrayLike<FieldValue>): ArrayLike<number | undefined> {
+  // A NaN is no time, as timestampOf says; the downsample leaves non-finite times out.
+  if (stored instanceof Float64Array) return stored;
+  const times = new Float64Array(stored.length);
+  for (let i = 0; i < stored.length; i++) times[i] = timestampOf(stored[i]) ?? NaN;
+  return times;
 }
 
 function damagedBlock(

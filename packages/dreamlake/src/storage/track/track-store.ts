@@ -31,7 +31,7 @@ import { MetadataPacer } from "./metadata-pacer.js";
 import { offerRecord } from "./offer-record.js";
 import { RecordLoader } from "./record-loader.js";
 import { encodeRecords } from "./record-encoder.js";
-import { downsampleRecords } from "./summary-downsample.js";
+import { downsampleRecords, type RecordRef } from "./summary-downsample.js";
 import { planTimeRead } from "./time-read-plan.js";
 import { TimeSelection } from "./time-selection.js";
 import { trackPaths, type TrackPaths } from "./track-files.js";
@@ -568,19 +568,29 @@ export class TrackStore {
 }
 
 /**
- * The records that may hold points with `start <= _ts <= end`, in index order: from the
- * first found by binary search on a time-ordered track, with a look at every entry otherwise.
+ * The records that may hold points with `start <= _ts <= end`, in index order, a page of
+ * the index at a time: from the first found by binary search on a time-ordered track,
+ * with a look at every entry otherwise.
  */
 async function* recordsOverlapping(
   index: TrackIndex,
   start: number,
   end: number,
-): AsyncGenerator<{ readonly record: number; readonly entry: IndexEntry }> {
-  const first = index.isTimeOrdered ? await index.firstEndingAtOrAfter(start) : 0;
-  for (let record = first; record < index.size; record++) {
-    const entry = await index.entry(record);
-    if (index.isTimeOrdered && entry.minTs > end) return;
-    // NaN (a record without a timed point) fails both comparisons.
-    if (entry.count > 0 && entry.minTs <= end && entry.maxTs >= start) yield { record, entry };
+): AsyncGenerator<readonly RecordRef[]> {
+  let record = index.isTimeOrdered ? await index.firstEndingAtOrAfter(start) : 0;
+  while (record < index.size) {
+    const refs: RecordRef[] = [];
+    for (const entry of await index.entriesFrom(record)) {
+      if (index.isTimeOrdered && entry.minTs > end) {
+        if (refs.length > 0) yield refs;
+        return;
+      }
+      // NaN (a record without a timed point) fails both comparisons.
+      if (entry.count > 0 && entry.minTs <= end && entry.maxTs >= start) {
+        refs.push({ record, entry });
+      }
+      record++;
+    }
+    if (refs.length > 0) yield refs;
   }
 }
