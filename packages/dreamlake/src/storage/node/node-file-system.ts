@@ -81,6 +81,8 @@ export class NodeRandomAccessFile implements RandomAccessFile {
   readonly path: string;
   readonly #fd: number;
   #isClosed = false;
+  /** `dev:ino`, learnt on first ask. */
+  #identity: string | undefined;
 
   constructor(filePath: string, fd: number) {
     this.path = filePath;
@@ -179,12 +181,16 @@ export class NodeRandomAccessFile implements RandomAccessFile {
     await closeAsync(this.#fd);
   }
 
-  // A synchronous fstat (about a microsecond, where the thread pool takes 30 to 100): every
-  // write asks, to notice a data file a repair renamed over the path.
+  // Every write asks, to notice a data file a repair renamed over the path. An open file
+  // keeps its device and inode, so one fstat serves them all (one system call fewer per
+  // write: a tenth of a small appendBatch's).
   // eslint-disable-next-line @typescript-eslint/require-await -- async: a failed fstat rejects, never throws
   async identity(): Promise<string> {
-    const stats = fstatSync(this.#fd, { bigint: true });
-    return `${stats.dev}:${stats.ino}`;
+    if (this.#identity === undefined) {
+      const stats = fstatSync(this.#fd, { bigint: true });
+      this.#identity = `${stats.dev}:${stats.ino}`;
+    }
+    return this.#identity;
   }
 }
 

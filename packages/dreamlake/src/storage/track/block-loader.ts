@@ -109,7 +109,14 @@ export class BlockLoader {
       const reader = new MsgpackReader(column);
       const values = new Array<FieldValue>(points);
       try {
-        for (let i = 0; i < points; i++) values[i] = reader.decode();
+        // Most columns hold only numbers: one tight loop reads them, where a call of the
+        // general decoder per value took a fifth of a warm 100-point read.
+        const numbers = new Float64Array(points);
+        if (reader.readNumbers(points, numbers)) {
+          for (let i = 0; i < points; i++) values[i] = numbers[i] as number;
+        } else {
+          for (let i = 0; i < points; i++) values[i] = reader.decode();
+        }
       } catch (error: unknown) {
         throw this.#damaged(record, entry, `field ${JSON.stringify(key)} does not decode`, error);
       }
