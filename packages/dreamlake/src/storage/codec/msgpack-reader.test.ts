@@ -157,6 +157,32 @@ describe("MsgpackReader and MsgpackWriter", () => {
     }
   });
 
+  it("writes a column with writeNumbers byte for byte as writeNumber writes each value", () => {
+    const boundaries = [0, -0, NaN, Infinity, -Infinity, 0.5, 2 ** 53, -(2 ** 53)];
+    for (const bits of [7, 8, 15, 16, 31, 32, 52]) {
+      boundaries.push(2 ** bits - 1, 2 ** bits, -(2 ** bits), -(2 ** bits) - 1);
+    }
+    boundaries.push(-32, -33, 2 ** 53 - 1, -(2 ** 53) + 1);
+    const number = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.constantFrom(...boundaries),
+    );
+    const asHex = (writer: MsgpackWriter): string => Buffer.from(writer.toBytes()).toString("hex");
+    fc.assert(
+      fc.property(fc.array(number, { maxLength: 40 }), (values) => {
+        const column = Float64Array.from([...values, ...boundaries]);
+        const oneByOne = new MsgpackWriter(16);
+        for (const item of column) oneByOne.writeNumber(item);
+        const whole = new MsgpackWriter(16);
+        whole.writeNumbers(column, 0, column.length);
+        expect(asHex(whole)).toBe(asHex(oneByOne));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("reads the Python SDK's 20-byte record of append(v=1)", () => {
     const bytes = hex("82 a3 5f7473 91 cb 41d954fc40000000 a1 76 91 01 0a");
     const reader = new MsgpackReader(bytes);

@@ -83,7 +83,11 @@ export class MsgpackWriter {
     let pos = this.#pos;
     for (let i = from; i < to; i++) {
       const value = values[i] as number;
-      if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
+      // Most whole numbers fit 32 bits: they are written here, without a call.
+      if ((value | 0) === value && !isNegativeZero(value)) {
+        pos = writeInt32(bytes, view, pos, value);
+      } else if (Number.isSafeInteger(value) && value !== 0) {
+        // (A 0 that gets here is -0, a float.)
         this.#pos = pos;
         this.#writeInteger(value);
         pos = this.#pos;
@@ -117,48 +121,23 @@ export class MsgpackWriter {
     this.#pos += 9;
   }
 
+  /** Writes a safe integer (not -0) in the smallest form. */
   #writeInteger(value: number): void {
     this.#ensure(9);
     const bytes = this.#bytes;
     const view = this.#view;
     const pos = this.#pos;
-    if (value >= 0) {
-      if (value < 0x80) {
-        bytes[pos] = value;
-        this.#pos = pos + 1;
-      } else if (value < 0x100) {
-        bytes[pos] = 0xcc;
-        bytes[pos + 1] = value;
-        this.#pos = pos + 2;
-      } else if (value < 0x10000) {
-        bytes[pos] = 0xcd;
-        view.setUint16(pos + 1, value);
-        this.#pos = pos + 3;
-      } else if (value < 0x100000000) {
-        bytes[pos] = 0xce;
-        view.setUint32(pos + 1, value);
-        this.#pos = pos + 5;
-      } else {
-        bytes[pos] = 0xcf;
-        view.setUint32(pos + 1, Math.floor(value / 0x100000000));
-        view.setUint32(pos + 5, value >>> 0);
-        this.#pos = pos + 9;
-      }
-    } else if (value >= -32) {
-      bytes[pos] = 0xe0 | (value + 32);
-      this.#pos = pos + 1;
-    } else if (value >= -128) {
-      bytes[pos] = 0xd0;
-      view.setInt8(pos + 1, value);
-      this.#pos = pos + 2;
-    } else if (value >= -32768) {
-      bytes[pos] = 0xd1;
-      view.setInt16(pos + 1, value);
-      this.#pos = pos + 3;
-    } else if (value >= -2147483648) {
-      bytes[pos] = 0xd2;
-      view.setInt32(pos + 1, value);
+    if ((value | 0) === value) {
+      this.#pos = writeInt32(bytes, view, pos, value);
+    } else if (value >= 0 && value < 0x100000000) {
+      bytes[pos] = 0xce;
+      view.setUint32(pos + 1, value);
       this.#pos = pos + 5;
+    } else if (value >= 0) {
+      bytes[pos] = 0xcf;
+      view.setUint32(pos + 1, Math.floor(value / 0x100000000));
+      view.setUint32(pos + 5, value >>> 0);
+      this.#pos = pos + 9;
     } else {
       bytes[pos] = 0xd3;
       view.setBigInt64(pos + 1, BigInt(value));
@@ -338,4 +317,53 @@ export class MsgpackWriter {
       }
     }
   }
+}
+
+/** Whether a number is -0, which Python writes as a float: only 0 needs the division. */
+function isNegativeZero(value: number): boolean {
+  return value === 0 && 1 / value < 0;
+}
+
+/**
+ * Writes a 32-bit integer in the smallest msgpack form at `pos` (room for 5 bytes was made)
+ * and returns the position after it. A function rather than a method, so that the hot loop
+ * of {@link MsgpackWriter.writeNumbers} gets it inlined.
+ */
+function writeInt32(bytes: Uint8Array, view: DataView, pos: number, value: number): number {
+  if (value >= 0) {
+    if (value < 0x80) {
+      bytes[pos] = value;
+      return pos + 1;
+    }
+    if (value < 0x100) {
+      bytes[pos] = 0xcc;
+      bytes[pos + 1] = value;
+      return pos + 2;
+    }
+    if (value < 0x10000) {
+      bytes[pos] = 0xcd;
+      view.setUint16(pos + 1, value);
+      return pos + 3;
+    }
+    bytes[pos] = 0xce;
+    view.setUint32(pos + 1, value);
+    return pos + 5;
+  }
+  if (value >= -32) {
+    bytes[pos] = 0xe0 | (value + 32);
+    return pos + 1;
+  }
+  if (value >= -128) {
+    bytes[pos] = 0xd0;
+    view.setInt8(pos + 1, value);
+    return pos + 2;
+  }
+  if (value >= -32768) {
+    bytes[pos] = 0xd1;
+    view.setInt16(pos + 1, value);
+    return pos + 3;
+  }
+  bytes[pos] = 0xd2;
+  view.setInt32(pos + 1, value);
+  return pos + 5;
 }
