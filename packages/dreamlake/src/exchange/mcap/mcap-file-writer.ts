@@ -8,7 +8,7 @@ import {
 } from "@mcap/core";
 import { crc32 } from "../../storage/codec/crc32.js";
 import type { ByteSink } from "../byte-sink.js";
-import { crc32Combine } from "./crc32-combine.js";
+import { crc32Combine } from "../../storage/codec/crc32-combine.js";
 import { logTimeOf } from "./log-time.js";
 import { McapChunk } from "./mcap-chunk.js";
 import type { MessageRecords } from "./message-records.js";

@@ -1,3 +1,4 @@
+import { crc32Combine } from "../codec/crc32-combine.js";
 import { MsgpackReader } from "../codec/msgpack-reader.js";
 import type { Checksum } from "../index/index-entry.js";
 import type { ColumnOffsets } from "./summary-codec.js";
@@ -9,6 +10,11 @@ import type { ColumnOffsets } from "./summary-codec.js";
 export type ColumnLayout = {
   readonly keys: readonly string[];
   readonly starts: readonly (readonly number[])[];
+  /**
+   * The CRC-32 of each block of each column, column after column (as {@link storedOffsets}
+   * stores them), when the writer took them already.
+   */
+  readonly crcs?: Uint32Array;
 };
 
 /**
@@ -57,12 +63,54 @@ export function storedOffsets(
 ): ColumnOffsets {
   const blocks = (layout.starts[0]?.length ?? 1) - 1;
   const offsets = new Uint32Array(layout.keys.length * (blocks + 1));
-  const crcs = new Uint32Array(layout.keys.length * blocks);
   layout.starts.forEach((column, k) => {
     for (let b = 0; b <= blocks; b++) offsets[k * (blocks + 1) + b] = column[b] as number;
+  });
+  const crcs = layout.crcs ?? checksumBlocks(layout, record, checksum).crcs;
+  return { keys: layout.keys, offsets, crcs };
+}
+
+/**
+ * The CRC-32 of each block of each column of a record (as {@link ColumnLayout.crcs}), and
+ * that of the whole record found from them: its bytes are hashed once, not once for the
+ * index and again for the block table. The checksum must be CRC-32 (as every
+ * {@link Checksum} is).
+ *
+ * @param record the record's bytes (the layout's offsets are relative to its start)
+ */
+export function checksumBlocks(
+  layout: ColumnLayout,
+  record: Uint8Array,
+  checksum: Checksum,
+): { readonly crcs: Uint32Array; readonly recordCrc: number } {
+  const blocks = (layout.starts[0]?.length ?? 1) - 1;
+  const crcs = new Uint32Array(layout.keys.length * blocks);
+  // The CRC-32 of no bytes is 0; each piece is appended to it in order.
+  let recordCrc = 0;
+  let done = 0;
+  layout.starts.forEach((column, k) => {
     for (let b = 0; b < blocks; b++) {
-      crcs[k * blocks + b] = checksum(record.subarray(column[b], column[b + 1]));
+      const from = column[b] as number;
+      const to = column[b + 1] as number;
+      recordCrc = withPiece(recordCrc, record, done, from, checksum);
+      const crc = checksum(record.subarray(from, to));
+      crcs[k * blocks + b] = crc;
+      recordCrc = crc32Combine(recordCrc, crc, to - from);
+      done = to;
     }
   });
-  return { keys: layout.keys, offsets, crcs };
+  recordCrc = withPiece(recordCrc, record, done, record.byteLength, checksum);
+  return { crcs, recordCrc };
+}
+
+/** `crc` followed by `record[from..to)` (keys and list headers between columns, the separator). */
+function withPiece(
+  crc: number,
+  record: Uint8Array,
+  from: number,
+  to: number,
+  checksum: Checksum,
+): number {
+  if (from === to) return crc;
+  return crc32Combine(crc, checksum(record.subarray(from, to)), to - from);
 }

@@ -4,7 +4,7 @@ import type { MsgpackWriter } from "../codec/msgpack-writer.js";
 import { LayoutCollector, writeColumnarRecord, writePointRecord } from "../codec/record-codec.js";
 import type { Checksum, RecordEntry } from "../index/index-entry.js";
 import { entryFor } from "../index/record-scanner.js";
-import type { ColumnLayout } from "../summary/column-layout.js";
+import { checksumBlocks, type ColumnLayout } from "../summary/column-layout.js";
 import {
   summarizeRecord,
   SUMMARY_BLOCK_POINTS,
@@ -55,6 +55,7 @@ export function encodeRecords(
     let layout: ColumnLayout | undefined;
     let summary: RecordSummary;
     let facts;
+    let crc: number;
     if (count === 1 && !options.isBatch) {
       const point = points.toPoints()[0] as TimedPoint;
       facts = writePointRecord(writer, point);
@@ -65,13 +66,22 @@ export function encodeRecords(
         keys,
         columns: keys.map((key) => [point[key] as FieldValue]),
       });
+      crc = options.checksum(writer.view(recordStart, writer.length));
     } else {
       const collector = new LayoutCollector(SUMMARY_BLOCK_POINTS);
       facts = writeColumnarRecord(writer, points, start, end, collector);
-      layout = {
+      const found = {
         keys: collector.keys,
         starts: collector.starts.map((starts) => starts.map((at) => at - recordStart)),
       };
+      // The blocks' CRCs (for the block table) give the record's: its bytes are hashed once.
+      const checksums = checksumBlocks(
+        found,
+        writer.view(recordStart, writer.length),
+        options.checksum,
+      );
+      layout = { ...found, crcs: checksums.crcs };
+      crc = checksums.recordCrc;
       const timestamps = points.timestamps;
       summary = summarizeRecord({
         count: end - start,
@@ -81,7 +91,6 @@ export function encodeRecords(
         offset: start,
       });
     }
-    const crc = options.checksum(writer.view(recordStart, writer.length));
     records.push({
       entry: entryFor(
         facts,

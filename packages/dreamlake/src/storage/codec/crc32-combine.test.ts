@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crc32 } from "../../storage/codec/crc32.js";
+import { crc32 } from "./crc32.js";
 import { crc32Combine } from "./crc32-combine.js";
 
 describe("crc32Combine", () => {

@@ -37,11 +37,29 @@ function xPowerModP(n: number, k: number): number {
   return p;
 }
 
+/** Most lengths whose operator {@link shiftFor} keeps. */
+const MAX_CACHED_SHIFTS = 1024;
+const shifts = new Map<number, number>();
+
+/**
+ * x^(8 * length) modulo the polynomial, kept for recent lengths: the blocks of a column
+ * mostly have one or a few lengths, and the operator costs a dozen products to compute.
+ */
+function shiftFor(length: number): number {
+  let shift = shifts.get(length);
+  if (shift === undefined) {
+    shift = xPowerModP(length, 3);
+    if (shifts.size >= MAX_CACHED_SHIFTS) shifts.clear();
+    shifts.set(length, shift);
+  }
+  return shift;
+}
+
 /**
  * The CRC-32 of A followed by B from the CRC-32 of A, that of B and B's length in bytes
- * (zlib's `crc32_combine`): an MCAP file's data section CRC takes in each chunk's records
- * without a second pass over their bytes.
+ * (zlib's `crc32_combine`): an MCAP file's data section CRC takes in each chunk's records,
+ * and a columnar record's CRC its blocks', without a second pass over their bytes.
  */
 export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
-  return (multiplyModP(xPowerModP(lengthB, 3), crcA) ^ crcB) >>> 0;
+  return (multiplyModP(shiftFor(lengthB), crcA) ^ crcB) >>> 0;
 }
