@@ -75,16 +75,7 @@ export function summarizeRecord(
   const blocks: RunSummary[] = [];
   for (let start = 0; start < count; start += blockPoints) {
     const end = Math.min(count, start + blockPoints);
-    let timedCount = 0;
-    let minTs = NaN;
-    let maxTs = NaN;
-    for (let i = start; i < end; i++) {
-      const ts = timestamps[i] as number;
-      if (!Number.isFinite(ts)) continue;
-      timedCount++;
-      if (!(ts >= minTs)) minTs = ts;
-      if (!(ts <= maxTs)) maxTs = ts;
-    }
+    const { timedCount, minTs, maxTs, isInOrder } = timesOf(timestamps, start, end);
     const fields = new Map<string, FieldAccumulator>();
     const accumulator = (path: string): FieldAccumulator | undefined => {
       let field = fields.get(path);
@@ -104,6 +95,7 @@ export function summarizeRecord(
           timestamps,
           start,
           end,
+          isInOrder,
           accumulator,
         );
       }
@@ -113,7 +105,41 @@ export function summarizeRecord(
   return { ...mergeRuns(blocks), blockPoints, blocks, isPartial };
 }
 
-/** Adds the numeric values of one column over points `[start, end)` to their accumulators. */
+/** The `_ts` statistics of points `[start, end)`. */
+type BlockTimes = {
+  readonly timedCount: number;
+  readonly minTs: number;
+  readonly maxTs: number;
+  /** Whether every `_ts` is finite and none is smaller than the one before. */
+  readonly isInOrder: boolean;
+};
+
+function timesOf(timestamps: Float64Array, start: number, end: number): BlockTimes {
+  let timedCount = 0;
+  let minTs = NaN;
+  let maxTs = NaN;
+  let isInOrder = true;
+  let previous = -Infinity;
+  for (let i = start; i < end; i++) {
+    const ts = timestamps[i] as number;
+    if (!Number.isFinite(ts)) {
+      isInOrder = false;
+      continue;
+    }
+    if (ts < previous) isInOrder = false;
+    previous = ts;
+    timedCount++;
+    if (!(ts >= minTs)) minTs = ts;
+    if (!(ts <= maxTs)) maxTs = ts;
+  }
+  return { timedCount, minTs, maxTs, isInOrder };
+}
+
+/**
+ * Adds the numeric values of one column over points `[start, end)` to their accumulators.
+ *
+ * @param isInOrder whether the points' `_ts` are all finite and in order
+ */
 function summarizeColumn(
   key: string,
   column: ArrayLike<FieldValue | undefined>,
@@ -121,10 +147,14 @@ function summarizeColumn(
   timestamps: Float64Array,
   start: number,
   end: number,
+  isInOrder: boolean,
   accumulator: (path: string) => FieldAccumulator | undefined,
 ): void {
   if (ArrayBuffer.isView(column)) {
-    summarizeNumbers(key, column as ArrayLike<number>, offset, timestamps, start, end, accumulator);
+    const numbers = column as ArrayLike<number>;
+    if (isInOrder)
+      summarizeOrderedNumbers(key, numbers, offset, timestamps, start, end, accumulator);
+    else summarizeNumbers(key, numbers, offset, timestamps, start, end, accumulator);
     return;
   }
   let flat: FieldAccumulator | undefined;
@@ -184,6 +214,51 @@ function summarizeNumbers(
   }
   if (count === 0) return;
   accumulator(key)?.mergeValues(count, min, max, sum, first, firstTs, last, lastTs);
+}
+
+/**
+ * {@link summarizeNumbers} of points whose `_ts` are all finite and in order (the usual
+ * batch): the first value is then the first finite one and the last the last, so the loop
+ * looks at the values alone.
+ */
+function summarizeOrderedNumbers(
+  key: string,
+  column: ArrayLike<number>,
+  offset: number,
+  timestamps: Float64Array,
+  start: number,
+  end: number,
+  accumulator: (path: string) => FieldAccumulator | undefined,
+): void {
+  let count = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  let firstAt = -1;
+  let lastAt = -1;
+  for (let i = start; i < end; i++) {
+    const value = column[offset + i] as number;
+    if (!Number.isFinite(value)) continue;
+    count++;
+    sum += value;
+    if (value < min) min = value;
+    if (value > max) max = value;
+    if (firstAt === -1) firstAt = i;
+    lastAt = i;
+  }
+  if (count === 0) return;
+  const first = column[offset + firstAt] as number;
+  const last = column[offset + lastAt] as number;
+  accumulator(key)?.mergeValues(
+    count,
+    min,
+    max,
+    sum,
+    first,
+    timestamps[firstAt] as number,
+    last,
+    timestamps[lastAt] as number,
+  );
 }
 
 function copied(values: ArrayLike<number>, offset: number, count: number): Float64Array {
