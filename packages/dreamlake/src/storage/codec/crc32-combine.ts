@@ -39,20 +39,58 @@ function xPowerModP(n: number, k: number): number {
 
 /** Most lengths whose operator {@link shiftFor} keeps. */
 const MAX_CACHED_SHIFTS = 1024;
-const shifts = new Map<number, number>();
+/** Uses of one length after which its operator gets a table (building one costs ~20 products). */
+const TABLE_AFTER_USES = 32;
+
+/** The operator x^(8 * length) for one length, and its table once the length is common. */
+type Shift = { readonly operator: number; uses: number; table: Uint32Array | undefined };
+const shifts = new Map<number, Shift>();
 
 /**
- * x^(8 * length) modulo the polynomial, kept for recent lengths: the blocks of a column
- * mostly have one or a few lengths, and the operator costs a dozen products to compute.
+ * The operator of a length, kept for recent lengths: the blocks of a column mostly have one
+ * or a few lengths, and the operator costs a dozen products to compute.
  */
-function shiftFor(length: number): number {
+function shiftFor(length: number): Shift {
   let shift = shifts.get(length);
   if (shift === undefined) {
-    shift = xPowerModP(length, 3);
+    shift = { operator: xPowerModP(length, 3), uses: 0, table: undefined };
     if (shifts.size >= MAX_CACHED_SHIFTS) shifts.clear();
     shifts.set(length, shift);
   }
+  if (shift.table === undefined && ++shift.uses >= TABLE_AFTER_USES) {
+    shift.table = productTable(shift.operator);
+  }
   return shift;
+}
+
+/**
+ * `operator` times each byte value in each byte of a 32-bit word: the product by
+ * `operator` is linear, so that of a whole word is then four lookups.
+ */
+function productTable(operator: number): Uint32Array {
+  const table = new Uint32Array(1024);
+  for (let at = 0; at < 1024; at += 256) {
+    for (let bit = 0; bit < 8; bit++) {
+      table[at + (1 << bit)] = multiplyModP(operator, (1 << ((at >>> 5) + bit)) >>> 0);
+    }
+    for (let value = 3; value < 256; value++) {
+      const low = value & -value;
+      if (low !== value)
+        table[at + value] = (table[at + low] as number) ^ (table[at + value - low] as number);
+    }
+  }
+  return table;
+}
+
+/** `operator` times `crc` through the operator's table. */
+function multiplyByTable(table: Uint32Array, crc: number): number {
+  return (
+    ((table[crc & 0xff] as number) ^
+      (table[256 + ((crc >>> 8) & 0xff)] as number) ^
+      (table[512 + ((crc >>> 16) & 0xff)] as number) ^
+      (table[768 + (crc >>> 24)] as number)) >>>
+    0
+  );
 }
 
 /**
@@ -61,5 +99,10 @@ function shiftFor(length: number): number {
  * and a columnar record's CRC its blocks', without a second pass over their bytes.
  */
 export function crc32Combine(crcA: number, crcB: number, lengthB: number): number {
-  return (multiplyModP(shiftFor(lengthB), crcA) ^ crcB) >>> 0;
+  const shift = shiftFor(lengthB);
+  const shifted =
+    shift.table === undefined
+      ? multiplyModP(shift.operator, crcA)
+      : multiplyByTable(shift.table, crcA);
+  return (shifted ^ crcB) >>> 0;
 }
