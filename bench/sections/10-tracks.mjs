@@ -20,6 +20,17 @@ const BASE_TS = 1_700_000_000;
 const TS_STEP = 0.01;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/**
+ * A write run, after the page cache has written back what the runs before it left: at 10^8
+ * points each run leaves 2.6 GB of dirty pages, and the kernel throttles the next writer
+ * until they reach the disk (sustained buffered writes here: about 420 MB/s, `dd ...
+ * conv=fdatasync`). A run still pays for its own writes being throttled.
+ */
+function runWriteWorker(script, args) {
+  execFileSync("sync");
+  return runWorker(script, args);
+}
+
 function runWorker(script, args) {
   const output = execFileSync(process.execPath, [path.join(workers, script), ...args], {
     encoding: "utf8",
@@ -72,7 +83,7 @@ export async function run({ quick, points }) {
       const appendMs = median(
         runs.map(
           (run) =>
-            runWorker("tracks-write.mjs", [
+            runWriteWorker("tracks-write.mjs", [
               root,
               String(count),
               "append",
@@ -82,13 +93,14 @@ export async function run({ quick, points }) {
       );
       const batchMs = median(
         runs.map(
-          (run) => runWorker("tracks-write.mjs", [root, String(count), "batch", `batch-${run}`]).ms,
+          (run) =>
+            runWriteWorker("tracks-write.mjs", [root, String(count), "batch", `batch-${run}`]).ms,
         ),
       );
       const columnsMs = median(
         runs.map(
           (run) =>
-            runWorker("tracks-columns.mjs", [
+            runWriteWorker("tracks-columns.mjs", [
               root,
               String(count),
               "columns-write",
@@ -214,7 +226,7 @@ async function batchSizes(count) {
       median(
         [1, 2, 3].map(
           (run) =>
-            runWorker("tracks-write.mjs", [
+            runWriteWorker("tracks-write.mjs", [
               root,
               String(count),
               mode,
