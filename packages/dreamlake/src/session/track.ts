@@ -158,29 +158,52 @@ export class Track {
       );
     }
     this.#assertRoom(points.length);
-    // Check every point before resolving any `_ts`: a refused batch changes no state.
+    // Check every point before resolving any `_ts`: a refused batch changes no state. A
+    // given `_ts` is stored as it is; the others (absent, -1) are resolved after the checks.
     const columns = new PointColumns();
-    const rawTimestamps: unknown[] = new Array<unknown>(points.length);
-    let i = 0;
-    const where = (): string => `Point ${i} of appendBatch on track ${JSON.stringify(this.name)}`;
-    const keepRawTs = (ts: unknown): number => {
-      rawTimestamps[i] = ts;
+    let unresolved: Map<number, unknown> | undefined;
+    let at = 0;
+    const where = (): string => `Point ${at} of appendBatch on track ${JSON.stringify(this.name)}`;
+    const keepTs = (ts: unknown): number => {
+      if (typeof ts === "number" && ts >= 0) return ts;
+      (unresolved ??= new Map()).set(at, ts);
       return 0;
     };
-    for (; i < points.length; i++) {
+    const check = this.#context.checkWire;
+    for (let i = 0; i < points.length; i++) {
+      at = i;
       const point: unknown = points[i];
       assertPointObject(point, where);
       assertTimestampInput(point["_ts"], where);
-      this.#context.checkWire?.(point, where);
-      columns.add(point, keepRawTs, where);
+      check?.(point, where);
+      columns.add(point, keepTs, where);
     }
-    for (let p = 0; p < rawTimestamps.length; p++) {
-      columns.setTimestamp(p, this.#context.timestamps.resolve(rawTimestamps[p]));
-    }
+    this.#resolveBatchTimestamps(columns, unresolved);
     const segment: Segment = { kind: "batch", points: columns, isSealed: true };
     this.#segments.push(segment);
     this.#bufferedPoints += columns.count;
     return this.#queue.run(() => this.#drain("all", segment));
+  }
+
+  /**
+   * Resolves the `_ts` of a checked batch in point order, as `append` would have: a given one
+   * is kept (and becomes the session's last), an absent or -1 one (`unresolved`, by point)
+   * is generated or inherited.
+   */
+  #resolveBatchTimestamps(
+    columns: PointColumns,
+    unresolved: Map<number, unknown> | undefined,
+  ): void {
+    const timestamps = this.#context.timestamps;
+    if (unresolved === undefined) {
+      // Every `_ts` was given: only the last one is the session's last.
+      timestamps.resolve(columns.timestamps[columns.count - 1]);
+      return;
+    }
+    for (let p = 0; p < columns.count; p++) {
+      const raw = unresolved.has(p) ? unresolved.get(p) : columns.timestamps[p];
+      columns.setTimestamp(p, timestamps.resolve(raw));
+    }
   }
 
   /**
