@@ -167,22 +167,7 @@ export function decodeIndexEntries(
     }
     let entry: IndexEntry;
     if (version === 2) {
-      // One literal of every field: a spread (`{ ...record, ... }`) made each page of the
-      // index cost 180 µs to decode instead of 15.
-      entry = {
-        offset: view.getFloat64(at, true),
-        length: view.getUint32(at + 8, true),
-        count: view.getUint32(at + 12, true),
-        firstIndex: view.getFloat64(at + 16, true),
-        minTs: view.getFloat64(at + 24, true),
-        maxTs: view.getFloat64(at + 32, true),
-        dataCrc: view.getUint32(at + 40, true),
-        flags: view.getUint32(at + 44, true),
-        runningMinTs: view.getFloat64(at + 48, true),
-        runningMaxTs: view.getFloat64(at + 56, true),
-        summaryOffset: view.getFloat64(at + 64, true),
-        summaryLength: view.getUint32(at + 72, true),
-      };
+      entry = decodeEntryAt(view, at);
     } else {
       const record: RecordEntry = {
         offset: view.getFloat64(at, true),
@@ -202,6 +187,40 @@ export function decodeIndexEntries(
     previous = entry;
   }
   return entries;
+}
+
+/**
+ * The version-2 entry at byte `at` of `view`, or `undefined` when it fails its checksum:
+ * one entry decoded where a read needs one, not a page of them.
+ */
+export function decodeIndexEntry(
+  view: DataView,
+  at: number,
+  checksum: Checksum,
+): IndexEntry | undefined {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset + at, INDEX_ENTRY_BYTES);
+  if (checksum(bytes.subarray(0, 76)) !== view.getUint32(at + 76, true)) return undefined;
+  return decodeEntryAt(view, at);
+}
+
+/** The fields of the version-2 entry at byte `at` (its checksum already checked). */
+function decodeEntryAt(view: DataView, at: number): IndexEntry {
+  // One literal of every field: a spread (`{ ...record, ... }`) made each page of the
+  // index cost 180 µs to decode instead of 15.
+  return {
+    offset: view.getFloat64(at, true),
+    length: view.getUint32(at + 8, true),
+    count: view.getUint32(at + 12, true),
+    firstIndex: view.getFloat64(at + 16, true),
+    minTs: view.getFloat64(at + 24, true),
+    maxTs: view.getFloat64(at + 32, true),
+    dataCrc: view.getUint32(at + 40, true),
+    flags: view.getUint32(at + 44, true),
+    runningMinTs: view.getFloat64(at + 48, true),
+    runningMaxTs: view.getFloat64(at + 56, true),
+    summaryOffset: view.getFloat64(at + 64, true),
+    summaryLength: view.getUint32(at + 72, true),
+  };
 }
 
 /** Whether `entry` is the record right after `previous` (or the first record). */

@@ -9,6 +9,7 @@ import {
   type IndexEntry,
 } from "./index-entry.js";
 import { crc32 } from "../codec/crc32.js";
+import { IndexPage } from "./index-page.js";
 import type { FileSystem, RandomAccessFile } from "../ports.js";
 
 /** What an index file holds, as its header and size say. */
@@ -71,6 +72,24 @@ export class IndexFile {
       (to - from) * INDEX_ENTRY_BYTES,
     );
     return decodeIndexEntries(bytes, 2, crc32);
+  }
+
+  /**
+   * Entries `from..to-1` of a version-2 file as a page, checked one by one when used (fewer
+   * where the file ends first; none for another version).
+   */
+  async readPage(from: number, to: number): Promise<IndexPage> {
+    // After a failed write the file may have been let go: look at it again.
+    if (this.#file === undefined) await this.state();
+    const file = this.#file;
+    if (file === undefined || this.#version !== 2 || to <= from) {
+      return new IndexPage(new Uint8Array(0), from, crc32);
+    }
+    const bytes = await file.read(
+      INDEX_HEADER_BYTES + from * INDEX_ENTRY_BYTES,
+      (to - from) * INDEX_ENTRY_BYTES,
+    );
+    return new IndexPage(bytes, from, crc32);
   }
 
   /** Every entry of a legacy (version 1) file, with the running facts computed. */

@@ -10,7 +10,8 @@ import {
 import { IndexFile } from "../index/index-file.js";
 import { scanRecords, type ScanStop } from "../index/record-scanner.js";
 import { holdsRecordsAfter } from "../index/tail-check.js";
-import { IndexDamagedError, TrackIndex } from "../index/track-index.js";
+import { IndexDamagedError } from "../index/index-page.js";
+import { TrackIndex } from "../index/track-index.js";
 import { witnessedEntries, witnessesWithin } from "../index/witnessed-entries.js";
 import type { FileSystem, RandomAccessFile } from "../ports.js";
 import { summaryOfRecordBytes } from "../summary/summary-of-bytes.js";
@@ -354,10 +355,11 @@ export class IndexKeeper {
   ): Promise<{ readonly entry: IndexEntry; readonly count: number } | undefined> {
     if (count === 0) return undefined;
     const from = Math.max(0, count - TAIL_ENTRIES);
-    const entries = await this.#indexFile.read(from, count);
-    for (let k = entries.length - 1; k >= 0; k--) {
-      const entry = entries[k];
-      const before = k > 0 ? entries[k - 1] : undefined;
+    // Decoded from the end, as far as needed: usually the last two entries.
+    const page = await this.#indexFile.readPage(from, count);
+    for (let k = page.size - 1; k >= 0; k--) {
+      const entry = page.checked(k);
+      const before = k > 0 ? page.checked(k - 1) : undefined;
       if (entry === undefined) continue;
       if (k > 0 && (before === undefined || !isNextEntry(before, entry))) continue;
       if (from + k === 0 && !isNextEntry(undefined, entry)) continue;
