@@ -183,6 +183,74 @@ describe("MsgpackReader and MsgpackWriter", () => {
     );
   });
 
+  it("reads a run with readNumbers as decode reads it value by value, or says it cannot", () => {
+    // Numbers of every form (float32 from other tools too), now and then something else.
+    const item = fc.oneof(
+      { weight: 8, arbitrary: fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger()) },
+      { weight: 1, arbitrary: fc.constantFrom<FieldValue>("s", null, true, [1], 2n ** 60n) },
+      { weight: 1, arbitrary: fc.float().map((f) => ({ float32: f })) },
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 40 }), fc.nat(400), (items, cut) => {
+        const writer = new MsgpackWriter(16);
+        for (const value of items) {
+          if (typeof value === "object" && value !== null && "float32" in value) {
+            const bytes = new Uint8Array(5);
+            bytes[0] = 0xca;
+            new DataView(bytes.buffer).setFloat32(1, value.float32 as number);
+            writer.writeRaw(bytes);
+          } else writer.writeValue(value);
+        }
+        const bytes = writer.toBytes();
+        // Also the same bytes cut short anywhere.
+        for (const end of [bytes.byteLength, Math.min(cut, bytes.byteLength)]) {
+          const expected: FieldValue[] = [];
+          let failure: unknown;
+          const byOne = new MsgpackReader(bytes, 0, end);
+          try {
+            for (let i = 0; i < items.length; i++) expected.push(byOne.decode());
+          } catch (error: unknown) {
+            failure = error;
+          }
+          const reader = new MsgpackReader(bytes, 0, end);
+          const into = new Float64Array(items.length);
+          const allNumbers = (values: readonly FieldValue[]): boolean =>
+            values.every((value) => typeof value === "number");
+          let read: boolean;
+          try {
+            read = reader.readNumbers(items.length, into);
+          } catch (error: unknown) {
+            // Cut inside a run of numbers: the same error as decoding one by one.
+            expect(error).toBeInstanceOf(TruncatedInputError);
+            expect(failure).toBeInstanceOf(TruncatedInputError);
+            expect(allNumbers(expected)).toBe(true);
+            continue;
+          }
+          if (read) {
+            expect(failure).toBeUndefined();
+            expect([...into].map(render)).toEqual(expected.map(render));
+            expect(reader.position).toBe(byOne.position);
+          } else {
+            // Something else than a number, or a 64-bit integer (which may be a bigint), in
+            // the run: nothing is read, and the caller decodes one by one.
+            const isWide = (value: FieldValue): boolean =>
+              typeof value === "number" &&
+              Number.isInteger(value) &&
+              (value > 0xffffffff || value < -0x80000000);
+            const hasOther = items.some(
+              (value) =>
+                typeof value !== "number" &&
+                !(typeof value === "object" && value !== null && "float32" in value),
+            );
+            expect(hasOther || items.some((value) => isWide(value))).toBe(true);
+            expect(reader.position).toBe(0);
+          }
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
   it("reads the Python SDK's 20-byte record of append(v=1)", () => {
     const bytes = hex("82 a3 5f7473 91 cb 41d954fc40000000 a1 76 91 01 0a");
     const reader = new MsgpackReader(bytes);
