@@ -51,6 +51,25 @@ function pointsOf(batches: readonly Batch[]): ModelPoint[] {
   return points;
 }
 
+/**
+ * Writes 10,000 points `{ _ts: i, v: i + 0.5 }` to track `t` of session `prefix` (records of
+ * 4,096 points: 0 and 1 are read by blocks, 2, the last, whole), then flips a byte of record
+ * 0's `v` column (after its `_ts` column) in block 15 (points 3840..4095). Returns the points.
+ */
+async function writeDamagedTrack(prefix: string): Promise<{ _ts: number; v: number }[]> {
+  const session = await Session.open({ prefix, localPath: temp.dir });
+  const points = Array.from({ length: 10_000 }, (_, i) => ({ _ts: i, v: i + 0.5 }));
+  await session.track("t").appendBatch(points);
+  await session.close();
+  const file = await open(path.join(temp.dir, prefix, "tracks", "t", "data.msgpack"), "r+");
+  const at = 4096 * 9 * 2 - 100;
+  const byte = Buffer.alloc(1);
+  await file.read(byte, 0, 1, at);
+  await file.write(Buffer.from([byte[0]! ^ 0x01]), 0, 1, at);
+  await file.close();
+  return points;
+}
+
 describe("reads of a few points from records of many blocks", () => {
   it("answer as the model and as whole-record reads, for any records, fields and queries", async () => {
     let run = 0;
@@ -124,19 +143,7 @@ describe("reads of a few points from records of many blocks", () => {
   });
 
   it("refuses a block whose bytes changed, naming the file and the record", async () => {
-    const session = await Session.open({ prefix: "blocks/damaged", localPath: temp.dir });
-    // Records of 4,096 points: 0 and 1 are read by blocks, 2 (the last) whole.
-    const points = Array.from({ length: 10_000 }, (_, i) => ({ _ts: i, v: i + 0.5 }));
-    await session.track("t").appendBatch(points);
-    await session.close();
-    const data = path.join(temp.dir, "blocks", "damaged", "tracks", "t", "data.msgpack");
-    const file = await open(data, "r+");
-    // A byte of record 0's `v` column (after its `_ts` column), in one of its last blocks.
-    const at = 4096 * 9 * 2 - 100;
-    const byte = Buffer.alloc(1);
-    await file.read(byte, 0, 1, at);
-    await file.write(Buffer.from([byte[0]! ^ 0x01]), 0, 1, at);
-    await file.close();
+    const points = await writeDamagedTrack("blocks/damaged");
     const again = await Session.open({ prefix: "blocks/damaged", localPath: temp.dir });
     try {
       const reading = again.track("t").read({ startIndex: 4085, limit: 5 });
@@ -151,18 +158,7 @@ describe("reads of a few points from records of many blocks", () => {
   });
 
   it("refuses, in a downsample, a block across a bucket edge whose bytes changed", async () => {
-    const session = await Session.open({ prefix: "blocks/edge", localPath: temp.dir });
-    const points = Array.from({ length: 10_000 }, (_, i) => ({ _ts: i, v: i + 0.5 }));
-    await session.track("t").appendBatch(points);
-    await session.close();
-    const data = path.join(temp.dir, "blocks", "edge", "tracks", "t", "data.msgpack");
-    const file = await open(data, "r+");
-    // In block 15 (points 3840..4095) of record 0's `v` column, as above.
-    const at = 4096 * 9 * 2 - 100;
-    const byte = Buffer.alloc(1);
-    await file.read(byte, 0, 1, at);
-    await file.write(Buffer.from([byte[0]! ^ 0x01]), 0, 1, at);
-    await file.close();
+    await writeDamagedTrack("blocks/edge");
     const again = await Session.open({ prefix: "blocks/edge", localPath: temp.dir });
     try {
       const track = again.track("t");
