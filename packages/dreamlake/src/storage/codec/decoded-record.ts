@@ -1,7 +1,8 @@
 import type { FieldValue, Point } from "../../core/point.js";
 import { timestampOf } from "../../core/timestamp-of.js";
 import { isColumnar } from "./record-codec.js";
-import { copyDecoded, holdsObjects, pointMakerFor, type PointMaker } from "./point-maker.js";
+import type { IndexedPoint } from "../../core/track-results.js";
+import { copyDecoded, holdsObjects, pointMakerFor, type PointMakers } from "./point-maker.js";
 
 /**
  * One record as decoded from `data.msgpack`, with its points built only when asked for:
@@ -15,7 +16,7 @@ export class DecodedRecord {
   readonly #columns: readonly (readonly FieldValue[])[];
   readonly #timestamps: readonly FieldValue[] | undefined;
   readonly #point: Point | undefined;
-  readonly #makePoint: PointMaker | undefined;
+  readonly #makers: PointMakers | undefined;
 
   constructor(map: { readonly [key: string]: FieldValue }) {
     if (isColumnar(map)) {
@@ -28,14 +29,14 @@ export class DecodedRecord {
         ? (timestamps as readonly FieldValue[])
         : undefined;
       this.#point = undefined;
-      this.#makePoint = pointMakerFor(keys, this.#columns.map(holdsObjects));
+      this.#makers = pointMakerFor(keys, this.#columns.map(holdsObjects));
     } else {
       this.#keys = [];
       this.#columns = [];
       this.count = 1;
       this.#timestamps = undefined;
       this.#point = map;
-      this.#makePoint = undefined;
+      this.#makers = undefined;
     }
   }
 
@@ -72,6 +73,18 @@ export class DecodedRecord {
    */
   pointAt(i: number): Point {
     if (this.#point !== undefined) return copyDecoded(this.#point as FieldValue) as Point;
-    return (this.#makePoint as PointMaker)(this.#columns, i);
+    return (this.#makers as PointMakers).point(this.#columns, i);
+  }
+
+  /**
+   * {@link pointAt} of points `from..to-1`, appended to `out` with their indexes (point `i`
+   * has index `base + i`): a read's run of points in one loop.
+   */
+  appendIndexed(out: IndexedPoint[], from: number, to: number, base: number): void {
+    if (this.#makers === undefined) {
+      for (let i = from; i < to; i++) out.push({ index: base + i, data: this.pointAt(i) });
+      return;
+    }
+    this.#makers.indexed(this.#columns, out, from, to, base);
   }
 }

@@ -1,42 +1,60 @@
 import { setOwn } from "../../core/json-value.js";
 import type { FieldValue, Point } from "../../core/point.js";
+import type { IndexedPoint } from "../../core/track-results.js";
 
 /** Builds point `i` of a columnar record from its columns. */
 export type PointMaker = (columns: readonly (readonly FieldValue[])[], i: number) => Point;
 
+/**
+ * Builds points `from..to-1` of a columnar record and appends them to `out`, point `i` with
+ * the index `base + i`.
+ */
+export type IndexedPointsMaker = (
+  columns: readonly (readonly FieldValue[])[],
+  out: IndexedPoint[],
+  from: number,
+  to: number,
+  base: number,
+) => void;
+
+/** The builders of the points of records with one key list. */
+export type PointMakers = { readonly point: PointMaker; readonly indexed: IndexedPointsMaker };
+
 type Copy = (value: FieldValue) => FieldValue;
 
 const MAX_CACHED_MAKERS = 256;
-const makers = new Map<string, PointMaker>();
+const makers = new Map<string, PointMakers>();
 
 /**
- * A function that builds the points of records with these keys. Reads build millions of
+ * Functions that build the points of records with these keys. Reads build millions of
  * points; an object literal with fixed keys is several times faster to create than one
- * filled key by key, so for each key list a small literal-building function is generated
- * once and cached. Keys are embedded as JSON string literals, which cannot break out of
- * the literal whatever the file holds. `__proto__` (which a literal would turn into a
+ * filled key by key, so for each key list small literal-building functions are generated
+ * once and cached: one point, and a run of points with their indexes in one loop (a read's
+ * first calls run before the engine optimizes them, where a call per point cost more than
+ * the point). Keys are embedded as JSON string literals, which cannot break out of the
+ * literal whatever the file holds. `__proto__` (which a literal would turn into a
  * prototype) and platforms that forbid code generation use the key-by-key builder.
  *
  * @param needsCopy per key: whether its column holds arrays, maps or bytes, which are
  * deep-copied so that a caller changing a returned point cannot change the cached record
  */
-export function pointMakerFor(keys: readonly string[], needsCopy: readonly boolean[]): PointMaker {
+export function pointMakerFor(keys: readonly string[], needsCopy: readonly boolean[]): PointMakers {
   const signature = `${keys.join("\u0000")}\u0001${needsCopy.map((copy) => (copy ? 1 : 0)).join("")}`;
   let maker = makers.get(signature);
   if (maker === undefined) {
     maker = keys.includes("__proto__")
-      ? keyByKeyMaker(keys, needsCopy)
-      : (generatedMaker(keys, needsCopy) ?? keyByKeyMaker(keys, needsCopy));
+      ? keyByKeyMakers(keys, needsCopy)
+      : (generatedMakers(keys, needsCopy) ?? keyByKeyMakers(keys, needsCopy));
     if (makers.size >= MAX_CACHED_MAKERS) makers.clear();
     makers.set(signature, maker);
   }
   return maker;
 }
 
-function generatedMaker(
+function generatedMakers(
   keys: readonly string[],
   needsCopy: readonly boolean[],
-): PointMaker | undefined {
+): PointMakers | undefined {
   const fields = keys
     .map(
       (key, k) =>
@@ -50,20 +68,48 @@ function generatedMaker(
       columns: readonly (readonly FieldValue[])[],
       i: number,
     ) => Point;
-    return (columns, i) => make(copyDecoded, columns, i);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- as above
+    const makeRun = new Function(
+      "copy",
+      "c",
+      "out",
+      "from",
+      "to",
+      "base",
+      `for (let i = from; i < to; i++) out.push({ index: base + i, data: { ${fields} } });`,
+    ) as (
+      copy: Copy,
+      columns: readonly (readonly FieldValue[])[],
+      out: IndexedPoint[],
+      from: number,
+      to: number,
+      base: number,
+    ) => void;
+    return {
+      point: (columns, i) => make(copyDecoded, columns, i),
+      indexed: (columns, out, from, to, base) => {
+        makeRun(copyDecoded, columns, out, from, to, base);
+      },
+    };
   } catch {
     return undefined;
   }
 }
 
-function keyByKeyMaker(keys: readonly string[], needsCopy: readonly boolean[]): PointMaker {
-  return (columns, i) => {
-    const point: { [key: string]: FieldValue } = {};
+function keyByKeyMakers(keys: readonly string[], needsCopy: readonly boolean[]): PointMakers {
+  const point: PointMaker = (columns, i) => {
+    const made: { [key: string]: FieldValue } = {};
     for (let k = 0; k < keys.length; k++) {
       const value = (columns[k] as readonly FieldValue[])[i] as FieldValue;
-      setOwn(point, keys[k] as string, needsCopy[k] === true ? copyDecoded(value) : value);
+      setOwn(made, keys[k] as string, needsCopy[k] === true ? copyDecoded(value) : value);
     }
-    return point;
+    return made;
+  };
+  return {
+    point,
+    indexed: (columns, out, from, to, base) => {
+      for (let i = from; i < to; i++) out.push({ index: base + i, data: point(columns, i) });
+    },
   };
 }
 

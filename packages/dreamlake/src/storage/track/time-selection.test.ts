@@ -33,6 +33,39 @@ describe("TimeSelection", () => {
     );
   });
 
+  it("keeps the same points when offered in result order, with a few offered out of it", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(0, 1, 1.5, 2, 3, 1e9), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 3 }),
+        (times, limit, reverse, swaps) => {
+          const rows = times.map((ts, index) => ({ ts, index }));
+          const expected = [...rows].sort((a, b) => (reverse ? b.ts - a.ts : a.ts - b.ts));
+          // The order a time-ordered track offers in, then a few points moved out of it.
+          const order = [...expected];
+          for (const [a, b] of swaps) {
+            if (order.length === 0) break;
+            const i = a % order.length;
+            const j = b % order.length;
+            [order[i], order[j]] = [order[j] as (typeof rows)[0], order[i] as (typeof rows)[0]];
+          }
+          const selection = new TimeSelection(limit, reverse);
+          for (const row of order) {
+            if (selection.canTake(row.ts)) selection.offer(row.ts, row.index, { ts: row.ts });
+          }
+          const result = selection.result();
+          expect(result.points.map((row) => row.index)).toEqual(
+            expected.slice(0, limit).map((row) => row.index),
+          );
+          expect(result.hasMore).toBe(rows.length > limit);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it("names the worst kept key once full, and turns away rows that cannot enter", () => {
     const selection = new TimeSelection(2, false);
     selection.offer(5, 0, { v: "a" });

@@ -20,8 +20,13 @@ type Candidate = {
 export class TimeSelection {
   readonly #limit: number;
   readonly #isReverse: boolean;
-  /** A heap whose root is the worst kept point. */
-  readonly #heap: Candidate[] = [];
+  /**
+   * The kept points: in result order while they were offered in it (the usual time read of
+   * a time-ordered track, where each offer then costs one comparison), else a heap whose
+   * root is the worst kept point.
+   */
+  readonly #kept: Candidate[] = [];
+  #isSorted = true;
 
   constructor(limit: number, isReverse: boolean) {
     this.#limit = limit;
@@ -30,7 +35,7 @@ export class TimeSelection {
 
   /** Whether `limit + 1` points are kept, so only better points can still enter. */
   get isFull(): boolean {
-    return this.#heap.length > this.#limit;
+    return this.#kept.length > this.#limit;
   }
 
   /**
@@ -45,7 +50,8 @@ export class TimeSelection {
 
   /** `_ts` of the worst kept point (meaningful when full). */
   get worstKey(): number {
-    return this.#heap[0]?.key ?? NaN;
+    const kept = this.#kept;
+    return (this.#isSorted ? kept[kept.length - 1] : kept[0])?.key ?? NaN;
   }
 
   /** Whether a point would come before `b` in the result. */
@@ -62,23 +68,34 @@ export class TimeSelection {
   /** Offers one matching point whose point `source.pointAt(position)` builds when needed. */
   offerFrom(key: number, index: number, source: PointSource, position: number): void {
     const candidate: Candidate = { key, index, source, position };
-    const heap = this.#heap;
-    if (heap.length <= this.#limit) {
-      heap.push(candidate);
-      this.#siftUp(heap.length - 1);
+    const kept = this.#kept;
+    if (this.#isSorted) {
+      const last = kept[kept.length - 1];
+      if (last === undefined || !this.#precedes(candidate, last)) {
+        // In order: it enters at the end, or (when full) it is worse than every kept point.
+        if (kept.length <= this.#limit) kept.push(candidate);
+        return;
+      }
+      // Out of order: a heap from here on (a list in result order, reversed, is one).
+      kept.reverse();
+      this.#isSorted = false;
+    }
+    if (kept.length <= this.#limit) {
+      kept.push(candidate);
+      this.#siftUp(kept.length - 1);
       return;
     }
-    const worst = heap[0];
+    const worst = kept[0];
     if (worst === undefined || !this.#precedes(candidate, worst)) return;
-    heap[0] = candidate;
+    kept[0] = candidate;
     this.#siftDown(0);
   }
 
   /** The kept points in result order, cut to the limit, and whether more matched. */
   result(): { readonly points: IndexedPoint[]; readonly hasMore: boolean } {
-    const sorted = [...this.#heap].sort((a, b) =>
-      this.#precedes(a, b) ? -1 : this.#precedes(b, a) ? 1 : 0,
-    );
+    const sorted = this.#isSorted
+      ? this.#kept
+      : [...this.#kept].sort((a, b) => (this.#precedes(a, b) ? -1 : this.#precedes(b, a) ? 1 : 0));
     const hasMore = sorted.length > this.#limit;
     return {
       points: sorted
@@ -90,7 +107,7 @@ export class TimeSelection {
 
   // The heap is ordered so that the root is the point every other point precedes.
   #siftUp(at: number): void {
-    const heap = this.#heap;
+    const heap = this.#kept;
     let i = at;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -104,7 +121,7 @@ export class TimeSelection {
   }
 
   #siftDown(at: number): void {
-    const heap = this.#heap;
+    const heap = this.#kept;
     let i = at;
     for (;;) {
       const left = 2 * i + 1;

@@ -237,9 +237,12 @@ export class TrackStore {
         const part = isScan
           ? { decoded: await this.#loader.load(record, entry), first: 0 }
           : await this.#partOf(record, entry, from, upto);
-        for (let i = from; i < upto; i++) {
-          out.push({ index: entry.firstIndex + i, data: part.decoded.pointAt(i - part.first) });
-        }
+        part.decoded.appendIndexed(
+          out,
+          from - part.first,
+          upto - part.first,
+          entry.firstIndex + part.first,
+        );
       }
       return out;
     });
