@@ -18,26 +18,46 @@ export class DecodedRecord {
   readonly #point: Point | undefined;
   readonly #makers: PointMakers | undefined;
 
-  constructor(map: { readonly [key: string]: FieldValue }) {
-    if (isColumnar(map)) {
-      const keys = Object.keys(map);
-      this.#keys = keys;
-      this.#columns = keys.map((key) => map[key] as readonly FieldValue[]);
-      this.count = this.#columns[0]?.length ?? 0;
-      const timestamps = map["_ts"];
-      this.#timestamps = Array.isArray(timestamps)
-        ? (timestamps as readonly FieldValue[])
-        : undefined;
-      this.#point = undefined;
-      this.#makers = pointMakerFor(keys, this.#columns.map(holdsObjects));
-    } else {
-      this.#keys = [];
-      this.#columns = [];
-      this.count = 1;
-      this.#timestamps = undefined;
-      this.#point = map;
-      this.#makers = undefined;
-    }
+  private constructor(
+    count: number,
+    keys: readonly string[],
+    columns: readonly (readonly FieldValue[])[],
+    point: Point | undefined,
+    makers: PointMakers | undefined,
+  ) {
+    this.count = count;
+    this.#keys = keys;
+    this.#columns = columns;
+    const timestamps = columns[keys.indexOf("_ts")];
+    this.#timestamps = Array.isArray(timestamps) ? timestamps : undefined;
+    this.#point = point;
+    this.#makers = makers;
+  }
+
+  /** The record a decoded map is: columnar (lists of equal length) or one point. */
+  static fromMap(map: { readonly [key: string]: FieldValue }): DecodedRecord {
+    if (!isColumnar(map)) return new DecodedRecord(1, [], [], map, undefined);
+    const keys = Object.keys(map);
+    const columns = keys.map((key) => map[key] as readonly FieldValue[]);
+    const makers = pointMakerFor(keys, columns.map(holdsObjects));
+    return new DecodedRecord(columns[0]?.length ?? 0, keys, columns, undefined, makers);
+  }
+
+  /**
+   * A columnar record from columns its caller decoded (of one length, at least one point),
+   * knowing which hold only numbers: those are not looked at again (a read of a few blocks
+   * makes one for every read, and looking at them cost more than building its points).
+   *
+   * @param isNumbers per column: whether it holds only numbers (nothing to copy)
+   */
+  static ofColumns(
+    keys: readonly string[],
+    columns: readonly (readonly FieldValue[])[],
+    isNumbers: readonly boolean[],
+  ): DecodedRecord {
+    const needsCopy = columns.map((column, k) => isNumbers[k] !== true && holdsObjects(column));
+    const makers = pointMakerFor(keys, needsCopy);
+    return new DecodedRecord(columns[0]?.length ?? 0, keys, columns, undefined, makers);
   }
 
   /** The `_ts` of point `i` as stored (a number for everything dreamlake writes). */

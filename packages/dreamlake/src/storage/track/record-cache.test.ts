@@ -3,7 +3,7 @@ import { DecodedRecord } from "../codec/decoded-record.js";
 import { RecordCache } from "./record-cache.js";
 
 function recordOf(points: number): DecodedRecord {
-  return new DecodedRecord({ _ts: Array.from({ length: points }, (_, i) => i) });
+  return DecodedRecord.fromMap({ _ts: Array.from({ length: points }, (_, i) => i) });
 }
 
 describe("RecordCache", () => {

@@ -84,7 +84,7 @@ export class RecordLoader {
     } catch (error: unknown) {
       throw this.#damaged(record, entry, "it does not decode", error);
     }
-    const decoded = isFieldMap(value) ? new DecodedRecord(value) : undefined;
+    const decoded = isFieldMap(value) ? DecodedRecord.fromMap(value) : undefined;
     if (decoded?.count !== entry.count) {
       throw this.#damaged(
         record,
