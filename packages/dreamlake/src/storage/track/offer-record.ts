@@ -34,19 +34,13 @@ export function offerRecord(
   }
   // A sorted record's points all have a time (FLAG_SORTED is never set otherwise).
   const tsAt = (i: number): number => decoded.timestampAt(i) as number;
+  // The matching points are a run, found by two binary searches, offered in result order.
+  const first = query.startTime === undefined ? 0 : lowerBound(count, tsAt, start);
+  const past = query.endTime === undefined ? count : lowerBound(count, tsAt, end);
   if (query.reverse) {
-    const past = query.endTime === undefined ? count : lowerBound(count, tsAt, end);
-    for (let i = past - 1; i >= 0; i--) {
-      const ts = tsAt(i);
-      if (ts < start || !selection.canTake(ts)) break;
-      selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
-    }
+    selection.offerRun(decoded, entry.firstIndex, past - 1, -1, past - first, tsAt);
   } else {
-    for (let i = lowerBound(count, tsAt, start); i < count; i++) {
-      const ts = tsAt(i);
-      if (!isBefore(ts) || !selection.canTake(ts)) break;
-      selection.offerFrom(ts, entry.firstIndex + i, decoded, i);
-    }
+    selection.offerRun(decoded, entry.firstIndex, first, 1, past - first, tsAt);
   }
 }
 

@@ -66,6 +66,54 @@ describe("TimeSelection", () => {
     );
   });
 
+  it("takes a run offered at once as it takes its points offered one by one", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(0, 1, 2, 3), { maxLength: 12 }),
+        fc.array(fc.array(fc.constantFrom(0, 1, 1.5, 2, 3), { maxLength: 30 }), { maxLength: 4 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        (before, runs, limit, reverse) => {
+          const one = new TimeSelection(limit, reverse);
+          const whole = new TimeSelection(limit, reverse);
+          let index = 0;
+          // Points offered one at a time first (in any order), then runs of sorted records.
+          for (const ts of before) {
+            for (const selection of [one, whole]) selection.offer(ts, index, { ts });
+            index++;
+          }
+          for (const run of runs) {
+            const times = [...run].sort((a, b) => a - b);
+            const source = { pointAt: (position: number) => ({ ts: times[position] ?? NaN }) };
+            const keyAt = (position: number): number => times[position] as number;
+            const positions = times.map((_, i) => (reverse ? times.length - 1 - i : i));
+            for (const position of positions) {
+              if (!one.canTake(keyAt(position))) break;
+              one.offerFrom(keyAt(position), index + position, source, position);
+            }
+            whole.offerRun(
+              source,
+              index,
+              reverse ? times.length - 1 : 0,
+              reverse ? -1 : 1,
+              times.length,
+              keyAt,
+            );
+            index += times.length;
+          }
+          const expected = one.result();
+          const got = whole.result();
+          expect(got.points.map((row) => row.index)).toEqual(
+            expected.points.map((row) => row.index),
+          );
+          expect(got.points.map((row) => row.data)).toEqual(expected.points.map((row) => row.data));
+          expect(got.hasMore).toBe(expected.hasMore);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it("names the worst kept key once full, and turns away rows that cannot enter", () => {
     const selection = new TimeSelection(2, false);
     selection.offer(5, 0, { v: "a" });

@@ -91,6 +91,50 @@ export class TimeSelection {
     this.#siftDown(0);
   }
 
+  /**
+   * Offers the points at positions `from, from + step, ...` (`count` of them) of `source`,
+   * whose keys `keyAt(position)` go the way of the result (ascending, or descending with
+   * `reverse`): what a time-ordered record gives a time read. Point `position` has the
+   * index `firstIndex + position`. While the kept points stay in result order, each is
+   * taken without the comparisons of {@link offerFrom}.
+   */
+  offerRun(
+    source: PointSource,
+    firstIndex: number,
+    from: number,
+    step: 1 | -1,
+    count: number,
+    keyAt: (position: number) => number,
+  ): void {
+    const kept = this.#kept;
+    let n = 0;
+    let position = from;
+    if (this.#isSorted) {
+      const last = kept[kept.length - 1];
+      let previousKey = NaN;
+      for (; n < count; n++, position += step) {
+        const key = keyAt(position);
+        const candidate: Candidate = { key, index: firstIndex + position, source, position };
+        // Out of result order: behind the last kept point, or a tie met backwards (ties
+        // go in index order either way). The rest goes the general way.
+        const isBehind =
+          n === 0
+            ? last !== undefined && this.#precedes(candidate, last)
+            : step < 0 && key === previousKey;
+        if (isBehind) break;
+        // In order and full: this point and the rest are worse than every kept one.
+        if (kept.length > this.#limit) return;
+        kept.push(candidate);
+        previousKey = key;
+      }
+    }
+    for (; n < count; n++, position += step) {
+      const key = keyAt(position);
+      if (!this.canTake(key)) return;
+      this.offerFrom(key, firstIndex + position, source, position);
+    }
+  }
+
   /** The kept points in result order, cut to the limit, and whether more matched. */
   result(): { readonly points: IndexedPoint[]; readonly hasMore: boolean } {
     const sorted = this.#isSorted
