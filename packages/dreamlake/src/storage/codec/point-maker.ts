@@ -65,8 +65,7 @@ function generatedMakers(
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see pointMakerFor: keys are JSON literals
     const make = new Function("copy", "c", "i", `return { ${fields} };`) as (
       copy: Copy,
-      columns: readonly (readonly FieldValue[])[],
-      i: number,
+      ...args: Parameters<PointMaker>
     ) => Point;
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- as above
     const makeRun = new Function(
@@ -77,14 +76,7 @@ function generatedMakers(
       "to",
       "base",
       `for (let i = from; i < to; i++) out.push({ index: base + i, data: { ${fields} } });`,
-    ) as (
-      copy: Copy,
-      columns: readonly (readonly FieldValue[])[],
-      out: IndexedPoint[],
-      from: number,
-      to: number,
-      base: number,
-    ) => void;
+    ) as (copy: Copy, ...args: Parameters<IndexedPointsMaker>) => void;
     return {
       point: (columns, i) => make(copyDecoded, columns, i),
       indexed: (columns, out, from, to, base) => {

@@ -66,8 +66,19 @@ export function storedOffsets(
   layout.starts.forEach((column, k) => {
     for (let b = 0; b <= blocks; b++) offsets[k * (blocks + 1) + b] = column[b] as number;
   });
-  const crcs = layout.crcs ?? checksumBlocks(layout, record, checksum).crcs;
-  return { keys: layout.keys, offsets, crcs };
+  return { keys: layout.keys, offsets, crcs: layout.crcs ?? blockCrcs(layout, record, checksum) };
+}
+
+/** The CRC-32 of each block of each column, column after column (no record CRC to combine). */
+function blockCrcs(layout: ColumnLayout, record: Uint8Array, checksum: Checksum): Uint32Array {
+  const blocks = (layout.starts[0]?.length ?? 1) - 1;
+  const crcs = new Uint32Array(layout.keys.length * blocks);
+  layout.starts.forEach((column, k) => {
+    for (let b = 0; b < blocks; b++) {
+      crcs[k * blocks + b] = checksum(record.subarray(column[b], column[b + 1]));
+    }
+  });
+  return crcs;
 }
 
 /**
