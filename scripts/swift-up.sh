@@ -2,9 +2,10 @@
 # Starts a single-node OpenStack Swift with the s3api middleware: an S3-compatible server on
 # http://127.0.0.1:$DREAMLAKE_S3_PORT (region us-east-1, access key "test:tester", secret
 # "testing", path-style). Installs the Debian packages when missing. Idempotent: a server
-# already answering its healthcheck is left alone. State in $DREAMLAKE_SERVICES_DIR/swift: the
-# objects of a store stopped by scripts/swift-stop.sh (or killed) are kept and served again;
-# only scripts/swift-delete.sh removes them. Prints one line. Works as root and as a normal user.
+# already answering (its proxy and back-ends) is left alone. State in
+# $DREAMLAKE_SERVICES_DIR/swift: the objects of a store stopped by scripts/swift-stop.sh (or
+# killed) are kept and served again; only scripts/swift-delete.sh removes them. Prints one line.
+# Works as root and as a normal user.
 set -euo pipefail
 D="${DREAMLAKE_SERVICES_DIR:-${TMPDIR:-/tmp}/dreamlake-services}/swift"
 PROXY_PORT="${DREAMLAKE_S3_PORT:-18080}"
@@ -13,9 +14,16 @@ OBJECT_PORT=$((PROXY_PORT - 1880)) CONTAINER_PORT=$((PROXY_PORT - 1879))
 ACCOUNT_PORT=$((PROXY_PORT - 1878)) MEMCACHED_PORT=$((PROXY_PORT - 6769))
 
 is_healthy() { curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$PROXY_PORT/healthcheck"; }
+# The proxy's healthcheck answers before its back-end servers listen, and until they do S3
+# calls answer 503 ("Please reduce your request rate"): ready means all of them listen.
+listens() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+is_ready() {
+  is_healthy && listens "$ACCOUNT_PORT" && listens "$CONTAINER_PORT" && listens "$OBJECT_PORT" \
+    && listens "$MEMCACHED_PORT"
+}
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if is_healthy; then
+if is_ready; then
   echo "swift: already running, S3 on http://127.0.0.1:$PROXY_PORT"
   exit 0
 fi
@@ -128,8 +136,8 @@ for server in account container object proxy; do
     </dev/null >"$D/log/$server.log" 2>&1 &
   echo $! >"$D/pid/$server"
 done
-for _ in $(seq 1 400); do is_healthy && break; sleep 0.05; done
-if ! is_healthy; then
+for _ in $(seq 1 1200); do is_ready && break; sleep 0.05; done
+if ! is_ready; then
   echo "swift: did not become healthy on port $PROXY_PORT; logs in $D/log" >&2
   exit 1
 fi

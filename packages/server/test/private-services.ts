@@ -108,7 +108,10 @@ export async function startPrivateServices(): Promise<PrivateServices> {
   return services;
 }
 
-/** The bucket, retried: Swift's back-end servers may answer a moment after its proxy. */
+/**
+ * The bucket, retried for up to a minute: on a loaded machine Swift's back-end servers may
+ * answer 503 for a while after the script has seen them listen.
+ */
 async function createBucket(endpoint: string): Promise<void> {
   const client = new S3Client({
     endpoint,
@@ -117,12 +120,13 @@ async function createBucket(endpoint: string): Promise<void> {
     credentials: { accessKeyId: "test:tester", secretAccessKey: "testing" },
   });
   try {
-    for (let attempt = 0; ; attempt++) {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
       try {
         await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
         return;
       } catch (error: unknown) {
-        if (attempt >= 50) throw error;
+        if (Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
