@@ -6,13 +6,16 @@ export type Stretch = { readonly offset: number; readonly length: number };
 /**
  * Reads stretches of a file in as few reads as it can: stretches closer than `gapBytes`
  * to each other are read as one (a track's summaries and block tables are written one
- * after the other, so a window of records needs one read, not one per record). Returns the
- * bytes of each stretch by its position in `stretches`: shorter where the file ends first.
+ * after the other, so a window of records needs one read, not one per record). A read joins
+ * no more stretches once it would pass `maxBytes` (a stretch longer than that is read
+ * alone). Returns the bytes of each stretch by its position in `stretches`: shorter where
+ * the file ends first.
  */
 export async function readCoalesced(
   file: RandomAccessFile,
   stretches: readonly Stretch[],
   gapBytes: number,
+  maxBytes = Infinity,
 ): Promise<Uint8Array[]> {
   const out = new Array<Uint8Array>(stretches.length);
   const order = stretches
@@ -25,7 +28,8 @@ export async function readCoalesced(
     let h = g;
     while (h < order.length) {
       const next = stretches[order[h] as number] as Stretch;
-      if (h > g && next.offset - end > gapBytes) break;
+      if (h > g && (next.offset - end > gapBytes || next.offset + next.length - start > maxBytes))
+        break;
       end = Math.max(end, next.offset + next.length);
       h++;
     }
