@@ -2,15 +2,21 @@ import { setOwn } from "../../core/json-value.js";
 import type { FieldValue, Point } from "../../core/point.js";
 import type { IndexedPoint } from "../../core/track-results.js";
 
+/**
+ * A column of a decoded record: a list, or a `Float64Array` where a block read decoded
+ * only numbers (see `DecodedRecord.ofColumns`).
+ */
+export type Column = ArrayLike<FieldValue>;
+
 /** Builds point `i` of a columnar record from its columns. */
-export type PointMaker = (columns: readonly (readonly FieldValue[])[], i: number) => Point;
+export type PointMaker = (columns: readonly Column[], i: number) => Point;
 
 /**
  * Builds points `from..to-1` of a columnar record and appends them to `out`, point `i` with
  * the index `base + i`.
  */
 export type IndexedPointsMaker = (
-  columns: readonly (readonly FieldValue[])[],
+  columns: readonly Column[],
   out: IndexedPoint[],
   from: number,
   to: number,
@@ -92,7 +98,7 @@ function keyByKeyMakers(keys: readonly string[], needsCopy: readonly boolean[]):
   const point: PointMaker = (columns, i) => {
     const made: { [key: string]: FieldValue } = {};
     for (let k = 0; k < keys.length; k++) {
-      const value = (columns[k] as readonly FieldValue[])[i] as FieldValue;
+      const value = (columns[k] as Column)[i] as FieldValue;
       setOwn(made, keys[k] as string, needsCopy[k] === true ? copyDecoded(value) : value);
     }
     return made;
@@ -117,7 +123,7 @@ export function copyDecoded(value: FieldValue): FieldValue {
 }
 
 /** Whether a column holds values that must be copied (arrays, maps, bytes). */
-export function holdsObjects(column: readonly FieldValue[]): boolean {
+export function holdsObjects(column: Column): boolean {
   // An indexed loop: a read's first calls run before the engine optimizes them, and an
   // iterator costs several times more there.
   for (let i = 0; i < column.length; i++) {
