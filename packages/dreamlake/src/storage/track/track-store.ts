@@ -86,7 +86,8 @@ export class TrackStore {
   readonly #loader: RecordLoader;
   readonly #blocks: BlockLoader;
   readonly #metadata: MetadataPacer;
-  readonly #writer = new MsgpackWriter();
+  /** The encoder of this store's writes, made at the first: a store that only reads needs none. */
+  #writer: MsgpackWriter | undefined;
   /**
    * A read that looked at the data file while a write of this store was between its data
    * and index steps would index the new record a second time: operations never overlap.
@@ -177,7 +178,8 @@ export class TrackStore {
       await keeper.makeWritable();
       await keeper.refresh("write");
       const startIndex = keeper.index.totalPoints;
-      const entries = encodeRecords(this.#writer, points, {
+      const writer = (this.#writer ??= new MsgpackWriter());
+      const entries = encodeRecords(writer, points, {
         baseOffset: keeper.validEnd,
         firstIndex: startIndex,
         maxRecordPoints: this.#options.maxRecordPoints,
@@ -187,7 +189,7 @@ export class TrackStore {
       const isSynced = this.#options.fsync === "always";
       const before = await keeper.checkpoint();
       try {
-        await keeper.append(this.#writer.view(), entries, isSynced);
+        await keeper.append(writer.view(), entries, isSynced);
         await this.#metadata.afterWrite(keeper.index.totalPoints, isSynced);
       } catch (error: unknown) {
         // The caller keeps the points and writes them again later: take back what this
