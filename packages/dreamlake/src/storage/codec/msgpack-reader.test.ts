@@ -99,6 +99,41 @@ describe("MsgpackReader and MsgpackWriter", () => {
     );
   });
 
+  it("decode lists of integers of every msgpack width, around each width's limits", () => {
+    // A list's numbers are decoded inline; each form (fixint, uint8/16/32, negative fixint,
+    // int8/16/32) must give the number written.
+    const edge = fc.constantFrom(
+      0,
+      127,
+      128,
+      255,
+      256,
+      32767,
+      32768,
+      65535,
+      65536,
+      2 ** 31,
+      2 ** 32 - 1,
+      -1,
+      -32,
+      -33,
+      -128,
+      -129,
+      -32768,
+      -32769,
+      -(2 ** 31),
+    );
+    const near = edge.chain((at) => fc.integer({ min: at - 3, max: at + 3 }));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(edge, near, fc.double()), { maxLength: 40 }), (numbers) => {
+        const reader = new MsgpackReader(encode(numbers));
+        expect(render(reader.decode())).toBe(render(expectedAfterRoundTrip(numbers)));
+        expect(reader.isAtEnd).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("skip exactly the bytes decode reads, for any value", () => {
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), (items) => {

@@ -379,20 +379,51 @@ export class MsgpackReader {
     const items = new Array<FieldValue>(length);
     const bytes = this.#bytes;
     const view = this.#view;
+    const end = this.#end;
+    // Columnar records are long lists of numbers (float64 times and values, integer steps):
+    // those are decoded inline, with the position in a local. A call of `decode` per
+    // integer above 127 took most of a process's first read of a whole record.
+    let pos = this.#pos;
     for (let i = 0; i < length; i++) {
-      // Columnar records are long lists of float64 and small integers: decode those inline.
-      const pos = this.#pos;
       const type = bytes[pos] ?? 0;
-      if (type === 0xcb && pos + 9 <= this.#end) {
-        items[i] = view.getFloat64(pos + 1);
-        this.#pos = pos + 9;
-      } else if (type < 0x80 && pos < this.#end) {
-        items[i] = type;
-        this.#pos = pos + 1;
-      } else {
-        items[i] = this.decode();
+      if (pos < end) {
+        if (type < 0x80) {
+          items[i] = type;
+          pos += 1;
+          continue;
+        }
+        if (type === 0xcb && pos + 9 <= end) {
+          items[i] = view.getFloat64(pos + 1);
+          pos += 9;
+          continue;
+        }
+        if (type === 0xce && pos + 5 <= end) {
+          items[i] = view.getUint32(pos + 1);
+          pos += 5;
+          continue;
+        }
+        if (type === 0xcd && pos + 3 <= end) {
+          items[i] = view.getUint16(pos + 1);
+          pos += 3;
+          continue;
+        }
+        if (type === 0xcc && pos + 2 <= end) {
+          items[i] = view.getUint8(pos + 1);
+          pos += 2;
+          continue;
+        }
+        if (type >= 0xe0) {
+          items[i] = type - 0x100;
+          pos += 1;
+          continue;
+        }
       }
+      // Anything else (and a value cut short, which decode reports) the general way.
+      this.#pos = pos;
+      items[i] = this.decode();
+      pos = this.#pos;
     }
+    this.#pos = pos;
     this.#depth--;
     return items;
   }
