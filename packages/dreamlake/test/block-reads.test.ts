@@ -156,7 +156,7 @@ describe("reads of a few points from records of many blocks", () => {
     const points: ModelPoint[] = [];
     for (let i = 0; i < 4 * 4096; i++) {
       const every = i < 2 * 4096 ? 128 : 200;
-      points.push({ _ts: i + 1000 * Math.floor(i / every), v: i } as ModelPoint);
+      points.push({ _ts: i + 1000 * Math.floor(i / every), v: i });
     }
     for (let r = 0; r < 4; r++) {
       await session.track("t").appendBatch(points.slice(r * 4096, (r + 1) * 4096));
