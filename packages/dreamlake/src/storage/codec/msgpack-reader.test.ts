@@ -134,6 +134,29 @@ describe("MsgpackReader and MsgpackWriter", () => {
     );
   });
 
+  it("count the lists, maps and byte strings it decodes, for any value", () => {
+    const objects = (item: FieldValue): number => {
+      if (item instanceof Uint8Array) return 1;
+      if (Array.isArray(item)) {
+        const values = item as readonly FieldValue[];
+        return 1 + values.reduce((sum: number, v) => sum + objects(v), 0);
+      }
+      if (typeof item === "object" && item !== null) {
+        const fields = Object.values(item as { readonly [key: string]: FieldValue });
+        return 1 + fields.reduce((sum: number, v) => sum + objects(v), 0);
+      }
+      return 0;
+    };
+    fc.assert(
+      fc.property(value, (item) => {
+        const reader = new MsgpackReader(encode(item));
+        const decoded = reader.decode();
+        expect(reader.objectsRead).toBe(objects(decoded));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("skip exactly the bytes decode reads, for any value", () => {
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), (items) => {

@@ -38,6 +38,7 @@ export class MsgpackReader {
   #pos: number;
   readonly #end: number;
   #depth = 0;
+  #objects = 0;
 
   constructor(bytes: Uint8Array, start = 0, end = bytes.byteLength) {
     this.#bytes = bytes;
@@ -49,6 +50,14 @@ export class MsgpackReader {
   /** Current offset within the byte array given to the constructor. */
   get position(): number {
     return this.#pos;
+  }
+
+  /**
+   * Lists, maps and byte strings decoded so far: a record decoded as a map of `k` lists
+   * with `1 + k` of them holds nothing but scalars in its lists.
+   */
+  get objectsRead(): number {
+    return this.#objects;
   }
 
   /** Whether every byte was consumed. */
@@ -367,6 +376,7 @@ export class MsgpackReader {
 
   #readBinary(length: number): Uint8Array {
     this.#need(length);
+    this.#objects++;
     const value = this.#bytes.slice(this.#pos, this.#pos + length);
     this.#pos += length;
     return value;
@@ -376,6 +386,7 @@ export class MsgpackReader {
     if (length > this.#end - this.#pos) throw new TruncatedInputError(start);
     if (++this.#depth > MAX_DEPTH)
       throw new MalformedInputError(start, `nesting deeper than ${MAX_DEPTH}`);
+    this.#objects++;
     const items = new Array<FieldValue>(length);
     const bytes = this.#bytes;
     const view = this.#view;
@@ -432,6 +443,7 @@ export class MsgpackReader {
     if (size * 2 > this.#end - this.#pos) throw new TruncatedInputError(start);
     if (++this.#depth > MAX_DEPTH)
       throw new MalformedInputError(start, `nesting deeper than ${MAX_DEPTH}`);
+    this.#objects++;
     const map: { [key: string]: FieldValue } = {};
     for (let i = 0; i < size; i++) {
       const rawKey = this.decode();

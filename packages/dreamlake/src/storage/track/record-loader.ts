@@ -79,12 +79,15 @@ export class RecordLoader {
       );
     }
     let value: FieldValue;
+    const reader = new MsgpackReader(bytes);
     try {
-      value = new MsgpackReader(bytes).decode();
+      value = reader.decode();
     } catch (error: unknown) {
       throw this.#damaged(record, entry, "it does not decode", error);
     }
-    const decoded = isFieldMap(value) ? DecodedRecord.fromMap(value) : undefined;
+    const decoded = isFieldMap(value)
+      ? DecodedRecord.fromMap(value, reader.objectsRead === 1 + Object.keys(value).length)
+      : undefined;
     if (decoded?.count !== entry.count) {
       throw this.#damaged(
         record,
