@@ -102,6 +102,8 @@ export function manualSleeper(): Sleeper & {
         const done = (): void => {
           const at = queue.indexOf(done);
           if (at !== -1) queue.splice(at, 1);
+          // As the timer sleeper does: a wait woken early leaves no listener on the signal.
+          options.signal?.removeEventListener("abort", done);
           resolve();
         };
         if (options.signal?.aborted === true) {
