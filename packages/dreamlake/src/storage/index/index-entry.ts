@@ -62,9 +62,14 @@ export type RecordEntry = Omit<IndexEntry, "runningMinTs" | "runningMaxTs">;
 
 /**
  * The entry of a record that follows `previous` (or is the first): its own facts plus the
- * running facts of the records up to it.
+ * running facts of the records up to it, and where its summary went when `summary` says
+ * (the record's own `summaryOffset` and `summaryLength` otherwise).
  */
-export function chainEntry(previous: IndexEntry | undefined, record: RecordEntry): IndexEntry {
+export function chainEntry(
+  previous: IndexEntry | undefined,
+  record: RecordEntry,
+  summary?: { readonly offset: number; readonly length: number },
+): IndexEntry {
   const own = record.flags & (FLAG_SORTED | FLAG_UNTIMED);
   const isUntimed = (own & FLAG_UNTIMED) !== 0;
   const isOrderedHere =
@@ -74,14 +79,24 @@ export function chainEntry(previous: IndexEntry | undefined, record: RecordEntry
     (previous === undefined || record.minTs >= previous.maxTs);
   const wasOrdered = previous === undefined || (previous.flags & FLAG_ORDERED_SO_FAR) !== 0;
   const wasUntimed = previous !== undefined && (previous.flags & FLAG_UNTIMED_SO_FAR) !== 0;
+  // Every field named, in one shape: a spread of the record (and its summary's place)
+  // cost a 100-point appendBatch a tenth of its encoding time.
   return {
-    ...record,
+    offset: record.offset,
+    length: record.length,
+    count: record.count,
+    firstIndex: record.firstIndex,
+    minTs: record.minTs,
+    maxTs: record.maxTs,
+    dataCrc: record.dataCrc,
     flags:
       own |
       (wasOrdered && isOrderedHere ? FLAG_ORDERED_SO_FAR : 0) |
       (wasUntimed || isUntimed ? FLAG_UNTIMED_SO_FAR : 0),
     runningMinTs: smaller(previous?.runningMinTs ?? NaN, record.minTs),
     runningMaxTs: larger(previous?.runningMaxTs ?? NaN, record.maxTs),
+    summaryOffset: summary === undefined ? record.summaryOffset : summary.offset,
+    summaryLength: summary === undefined ? record.summaryLength : summary.length,
   };
 }
 

@@ -103,7 +103,18 @@ export function summarizeRecord(
     // A block's accumulators are done with: they are its summary, without a copy.
     blocks.push({ timedCount, minTs, maxTs, fields });
   }
-  return { ...mergeRuns(blocks), blockPoints, blocks, isPartial };
+  // Named fields, not a spread of the merged run: the spread took a 100-point batch's
+  // summary a third of its time.
+  const whole = mergeRuns(blocks);
+  return {
+    timedCount: whole.timedCount,
+    minTs: whole.minTs,
+    maxTs: whole.maxTs,
+    fields: whole.fields,
+    blockPoints,
+    blocks,
+    isPartial,
+  };
 }
 
 /** The `_ts` statistics of points `[start, end)`. */

@@ -171,6 +171,25 @@ class StoredStats implements FieldStatsSource {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Encoded field paths, kept across summaries (a track's records name the same few paths;
+ * encoding them again took a 100-point batch's summary entry a third of its time). Cleared
+ * when it holds {@link MAX_NAMES}, so that a writer of ever new paths keeps a bounded set.
+ */
+const names = new Map<string, Uint8Array>();
+const MAX_NAMES = 4096;
+
+/** The UTF-8 bytes of a field path (shared: never changed by a caller). */
+function nameBytes(path: string): Uint8Array {
+  let bytes = names.get(path);
+  if (bytes === undefined) {
+    if (names.size >= MAX_NAMES) names.clear();
+    bytes = encoder.encode(path);
+    names.set(path, bytes);
+  }
+  return bytes;
+}
+
 /** The 16 bytes a summary sidecar starts with. */
 export function sidecarHeader(magic: Uint8Array): Uint8Array {
   const header = new Uint8Array(SIDECAR_HEADER_BYTES);
@@ -192,7 +211,7 @@ export function encodeSummary(
   blocks: BlocksLocation | undefined,
   checksum: Checksum,
 ): Uint8Array {
-  const names = [...summary.fields.keys()].map((path) => encoder.encode(path));
+  const names = [...summary.fields.keys()].map(nameBytes);
   const size =
     SUMMARY_FIXED_BYTES + names.reduce((sum, name) => sum + 2 + name.byteLength + STATS_BYTES, 0);
   const bytes = new Uint8Array(size);
@@ -282,7 +301,7 @@ export function encodeBlocks(
   checksum: Checksum,
 ): Uint8Array {
   const paths = [...summary.fields.keys()];
-  const names = (columns?.keys ?? []).map((key) => encoder.encode(key));
+  const names = (columns?.keys ?? []).map(nameBytes);
   const blockCount = summary.blocks.length;
   const size =
     BLOCKS_FIXED_BYTES +

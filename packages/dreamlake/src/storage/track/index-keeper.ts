@@ -5,7 +5,6 @@ import {
   isNextEntry,
   type Checksum,
   type IndexEntry,
-  type RecordEntry,
 } from "../index/index-entry.js";
 import { IndexFile } from "../index/index-file.js";
 import { scanRecords, type ScanStop } from "../index/record-scanner.js";
@@ -38,6 +37,9 @@ const MAX_TORN_TAIL_BYTES = 64 * 1024 * 1024;
  * points of records without one.
  */
 const MAX_SUMMARIES_CAUGHT_UP = 256;
+
+/** Where the summary of a record written without one is: nowhere. */
+const NO_SUMMARY = { offset: 0, length: 0 } as const;
 
 /** Where the files and the index stood before a write, to undo it when it fails. */
 export type WriteCheckpoint = {
@@ -247,13 +249,7 @@ export class IndexKeeper {
       isSynced,
     );
     records.forEach(({ entry }, i) => {
-      const where = locations[i];
-      const record: RecordEntry = {
-        ...entry,
-        summaryOffset: where?.offset ?? 0,
-        summaryLength: where?.length ?? 0,
-      };
-      this.#index.push(chainEntry(this.#index.last, record));
+      this.#index.push(chainEntry(this.#index.last, entry, locations[i] ?? NO_SUMMARY));
     });
     await this.#persist(isSynced);
   }
