@@ -1,4 +1,4 @@
-import { copyFile, stat } from "node:fs/promises";
+import { copyFile, readFile, stat, writeFile } from "node:fs/promises";
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { downsamplePoint, downsampleQuery } from "./downsample-arbitraries.js";
@@ -209,6 +209,46 @@ describe("downsample", () => {
     const query = { buckets: 5 };
     expect(await again.track("t").downsample(query)).toEqual(modelDownsample(stored, query));
     await again.close();
+  });
+
+  it("adds a record inside one bucket by its summary alone: its points are never read", async () => {
+    // The issue's promise (reads only the records at the edges of bucket runs), seen from
+    // outside: the points of every record but the last are damaged after the write, and a
+    // downsample whose buckets hold whole records still answers, as before the damage. A
+    // summary that failed to decode (it is a cache: the downsample then reads the points)
+    // would meet the damage.
+    const options = { prefix: "ds/summaries", localPath: temp.dir, maxRecordPoints: 100 };
+    const session = await Session.open(options);
+    const track = session.track("t");
+    for (let r = 0; r < 20; r++) {
+      const points = Array.from({ length: 100 }, (_, i) => ({
+        _ts: r * 100 + i,
+        v: Math.sin(r * 100 + i),
+        n: [i, -i],
+      }));
+      await track.appendBatch(points);
+    }
+    const query = { startTime: 0, endTime: 2000, buckets: 4 };
+    const before = await track.downsample(query);
+    expect(before.buckets.map((bucket) => bucket.count)).toEqual([500, 500, 500, 500]);
+    await session.close();
+    const folder = `${temp.dir}/ds/summaries/tracks/t`;
+    const index = new DataView((await readFile(`${folder}/data.msgpack.idx`)).buffer);
+    const data = await readFile(`${folder}/data.msgpack`);
+    // Index entries (docs/FORMAT.md): 80 bytes after a 16-byte header; offset and length first.
+    for (let r = 0; r < 19; r++) {
+      const at = 16 + r * 80;
+      const offset = index.getFloat64(at, true);
+      const length = index.getUint32(at + 8, true);
+      const middle = offset + Math.floor(length / 2);
+      data[middle] = (data[middle] as number) ^ 0xff;
+    }
+    await writeFile(`${folder}/data.msgpack`, data);
+    const again = await Session.open(options);
+    expect(await again.track("t").downsample(query)).toEqual(before);
+    // The damage is there: a read of the points meets it.
+    await expect(again.track("t").read({ startIndex: 0, limit: 100 })).rejects.toThrow(/damaged/);
+    await again.close().catch(() => undefined);
   });
 
   it("keeps a spike of one point in its bucket's max, whatever the bucket count", async () => {

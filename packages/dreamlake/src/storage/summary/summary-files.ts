@@ -1,6 +1,6 @@
 import type { Checksum, IndexEntry } from "../index/index-entry.js";
 import type { FileSystem, RandomAccessFile } from "../ports.js";
-import { readCoalesced } from "./coalesced-read.js";
+import { readCoalesced, type Stretch } from "./coalesced-read.js";
 import { storedOffsets, type ColumnLayout } from "./column-layout.js";
 import type { RecordSummary } from "./record-summary.js";
 import {
@@ -10,7 +10,7 @@ import {
   encodeBlocks,
   encodeSummary,
   hasSidecarHeader,
-  PathCache,
+  DecodeCache,
   sidecarHeader,
   SIDECAR_HEADER_BYTES,
   SUMMARY_MAGIC,
@@ -158,18 +158,18 @@ export class SummaryFiles {
     const out = new Array<StoredSummary | undefined>(entries.length);
     const file = await this.#readable("summaries");
     if (file === undefined) return out;
-    const cache = new PathCache();
-    const usable = entries.flatMap((entry, i) =>
-      entry.summaryLength > 0 && entry.summaryOffset >= SIDECAR_HEADER_BYTES ? [i] : [],
-    );
-    const all = await readCoalesced(
-      file,
-      usable.map((i) => {
-        const entry = entries[i] as IndexEntry;
-        return { offset: entry.summaryOffset, length: entry.summaryLength };
-      }),
-      COALESCE_GAP_BYTES,
-    );
+    const cache = new DecodeCache();
+    // The records with a summary, and where each one is (a loop: a flatMap that made an
+    // array per record took a warm whole-track downsample 4%).
+    const usable: number[] = [];
+    const stretches: Stretch[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i] as IndexEntry;
+      if (entry.summaryLength === 0 || entry.summaryOffset < SIDECAR_HEADER_BYTES) continue;
+      usable.push(i);
+      stretches.push({ offset: entry.summaryOffset, length: entry.summaryLength });
+    }
+    const all = await readCoalesced(file, stretches, COALESCE_GAP_BYTES);
     usable.forEach((i, k) => {
       const entry = entries[i] as IndexEntry;
       const bytes = all[k] as Uint8Array;
