@@ -110,7 +110,8 @@ async function addWindow(
   const summaries = await deps.summaries.summaries(refs.map((ref) => ref.entry));
   const firstPlans = refs.map((ref, i) => planRecord(sampler, ref, summaries[i]));
   // The block tables of every record across bucket edges, read together.
-  const straddling = firstPlans.flatMap((plan) => (plan.kind === "table" ? [plan] : []));
+  const straddling: Extract<FirstPlan, { kind: "table" }>[] = [];
+  for (const plan of firstPlans) if (plan.kind === "table") straddling.push(plan);
   const tables = await deps.summaries.blocks(
     straddling.map(({ ref, summary }) => ({
       location: summary.blocks as BlocksLocation,
