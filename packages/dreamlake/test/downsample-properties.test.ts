@@ -3,6 +3,12 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { downsamplePoint, downsampleQuery } from "./downsample-arbitraries.js";
 import { InvalidArgumentError, Session, type Track } from "../src/index.js";
+import { crc32 } from "../src/storage/codec/crc32.js";
+import {
+  decodeIndexEntries,
+  INDEX_HEADER_BYTES,
+  type IndexEntry,
+} from "../src/storage/index/index-entry.js";
 import { POINT_READ_BYTES } from "../src/storage/track/summary-downsample.js";
 import { modelDownsample, sameDownsample, type ModelStoredPoint } from "./downsample-model.js";
 import { makeTempDir } from "./test-utils.js";
@@ -233,13 +239,11 @@ describe("downsample", () => {
     expect(before.buckets.map((bucket) => bucket.count)).toEqual([500, 500, 500, 500]);
     await session.close();
     const folder = `${temp.dir}/ds/summaries/tracks/t`;
-    const index = new DataView((await readFile(`${folder}/data.msgpack.idx`)).buffer);
+    const index = new Uint8Array(await readFile(`${folder}/data.msgpack.idx`));
+    const entries = decodeIndexEntries(index.subarray(INDEX_HEADER_BYTES), 2, crc32);
     const data = await readFile(`${folder}/data.msgpack`);
-    // Index entries (docs/FORMAT.md): 80 bytes after a 16-byte header; offset and length first.
-    for (let r = 0; r < 19; r++) {
-      const at = 16 + r * 80;
-      const offset = index.getFloat64(at, true);
-      const length = index.getUint32(at + 8, true);
+    for (const entry of entries.slice(0, 19)) {
+      const { offset, length } = entry as IndexEntry;
       const middle = offset + Math.floor(length / 2);
       data[middle] = (data[middle] as number) ^ 0xff;
     }

@@ -96,6 +96,9 @@ type ModelRun = {
   fields: Map<string, ModelStats>;
 };
 
+/** The statistics of a path before its first value. */
+const NO_VALUES: ModelStats = [0, Infinity, -Infinity, 0, NaN, Infinity, NaN, -Infinity];
+
 /** The rules written plainly: a value at a time, column by column, then blocks merged in order. */
 function modelSummary(
   ts: readonly number[],
@@ -118,16 +121,7 @@ function modelSummary(
         const t = ts[i] as number;
         if (!Number.isFinite(t)) continue;
         leaves(columns[k]?.[i], key, (path, v) => {
-          const s = run.fields.get(path) ?? [
-            0,
-            Infinity,
-            -Infinity,
-            0,
-            NaN,
-            Infinity,
-            NaN,
-            -Infinity,
-          ];
+          const s = run.fields.get(path) ?? NO_VALUES;
           run.fields.set(path, mergeStats(s, [1, v, v, v, v, t, v, t]));
         });
       }
@@ -140,16 +134,7 @@ function modelSummary(
     if (!Number.isNaN(block.minTs) && !(block.minTs >= whole.minTs)) whole.minTs = block.minTs;
     if (!Number.isNaN(block.maxTs) && !(block.maxTs <= whole.maxTs)) whole.maxTs = block.maxTs;
     for (const [path, stats] of block.fields) {
-      const s = whole.fields.get(path) ?? [
-        0,
-        Infinity,
-        -Infinity,
-        0,
-        NaN,
-        Infinity,
-        NaN,
-        -Infinity,
-      ];
+      const s = whole.fields.get(path) ?? NO_VALUES;
       whole.fields.set(path, mergeStats(s, stats));
     }
   }
